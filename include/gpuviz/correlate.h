@@ -1,0 +1,43 @@
+/* correlate.h: the one pass over the GPU samples that feeds every consumer: per-series statistics
+ * and energy, idle detection, display downsampling, and the GPU state at and around each event.
+ * Owns: its per-series and per-event accumulators and the downsampler; memory depends on the
+ * series and event counts, never on the number of rows. Results are written into the timeline at
+ * _finish. The timeline's events must be parsed, shifted and sorted before the pass begins.
+ *
+ * Definitions (docs/formats.md, "What gpuviz computes"):
+ * - energy: trapezoid rule over consecutive valid samples of a GPU's energy series (instant power
+ *   when present, else power_w, else power_avg_w); intervals longer than GV_MAX_GAP_S or going
+ *   backwards are not integrated.
+ * - event window [start, end]: mean and max of the samples inside it; energy integrates the
+ *   linearly interpolated power over exactly the window.
+ * - nearest sample: the row whose time is closest to the event's time (earlier row on a tie). */
+#ifndef GPUVIZ_CORRELATE_H
+#define GPUVIZ_CORRELATE_H
+
+#include "gpuviz/csv_reader.h"
+#include "gpuviz/status.h"
+#include "gpuviz/timeline.h"
+
+#include <stdbool.h>
+
+#define GV_MAX_GAP_S 5.0
+
+typedef struct {
+    double power_threshold_w; /* idle cutoff: a sample is active when any GPU is at/above this */
+    double buffer_min;        /* minutes kept after the last active sample */
+    bool idle_cutoff;         /* false: keep every sample on display */
+    size_t max_points;        /* display points per trace (>= 8) */
+} gv_correlate_opts;
+
+typedef struct gv_correlator gv_correlator;
+
+/* tl must outlive the correlator. Caller frees with _free. */
+gv_correlator *gv_correlator_new(gv_timeline *tl, const gv_correlate_opts *opts);
+/* The sink to hand to the CSV reader. */
+gv_sample_sink gv_correlator_sink(gv_correlator *c);
+/* Writes statistics, display points, idle cutoff and event correlations into the timeline, and
+ * removes events outside the monitored range (warning through diag with both ranges). */
+void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log_name);
+void gv_correlator_free(gv_correlator *c);
+
+#endif

@@ -1,0 +1,26 @@
+/* html_report.h: the self-contained report page. Reads a const timeline; owns nothing.
+ * The page is one HTML file: a small skeleton, the data as script-safe JSON, Plotly.js (embedded,
+ * or loaded from a CDN with subresource integrity in --plotly=cdn mode) and the page script.
+ * Every input-derived string reaches the page either HTML-escaped (title) or inside the JSON
+ * block, from which the page script inserts it with textContent or escapes it for Plotly. */
+#ifndef GPUVIZ_HTML_REPORT_H
+#define GPUVIZ_HTML_REPORT_H
+
+#include "gpuviz/status.h"
+#include "gpuviz/timeline.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+typedef struct {
+    const char *csv_path;
+    const char *log_path;  /* NULL when no log was given */
+    bool plotly_cdn;       /* load Plotly from the CDN instead of embedding it */
+} gv_report_opts;
+
+gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o, gv_error *err);
+
+/* The CDN address used by --plotly=cdn (same pinned version as the embedded copy). */
+const char *gv_html_plotly_cdn_url(void);
+
+#endif

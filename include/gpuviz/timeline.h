@@ -1,0 +1,157 @@
+/* timeline.h: the shared model. Readers fill it, analysis annotates it, emitters read it (const).
+ * Owns: the series schema (columns of the GPU CSV), the GPUs, the events parsed from the log, the
+ * training-step series, the per-series statistics and display buckets, and every string in them
+ * (in the timeline's arena). Times are gv_time_us on the inputs' wall clock. */
+#ifndef GPUVIZ_TIMELINE_H
+#define GPUVIZ_TIMELINE_H
+
+#include "gpuviz/arena.h"
+#include "gpuviz/timeparse.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- series (numeric CSV columns) ---- */
+typedef enum {
+    GV_SERIES_POWER_INSTANT, /* gpuN_power_instant_w */
+    GV_SERIES_POWER_AVG,     /* gpuN_power_avg_w (NVML 1-second average) */
+    GV_SERIES_POWER,         /* gpuN_power_w (monitor v1) */
+    GV_SERIES_TEMP,          /* gpuN_temp_c */
+    GV_SERIES_OTHER          /* any other numeric column, kept as a generic series */
+} gv_series_kind;
+
+typedef struct {
+    double min, max, sum;
+    size_t n;          /* valid (non-missing) samples */
+    size_t missing;    /* N/A and empty cells */
+    double energy_wh;  /* trapezoid over consecutive valid samples (power series only) */
+} gv_series_stats;
+
+typedef struct {
+    const char *name;  /* column name as in the header */
+    const char *unit;  /* "W", "°C" or "" */
+    gv_series_kind kind;
+    int gpu;           /* GPU index, -1 for generic series */
+    gv_series_stats stats;
+    /* display points (filled by the correlator; time-ordered, min/max per bucket) */
+    gv_time_us *pt_t;
+    float *pt_v;
+    size_t pt_len;
+} gv_series;
+
+typedef struct {
+    int index;         /* N of gpuN_... */
+    int power_instant, power_avg, power, temp; /* series indices or -1 */
+} gv_gpu;
+
+/* The series used for energy and event correlation: instant power when present, else the v1
+ * power column, else the 1-second average. -1 if the GPU has no power column. */
+int gv_gpu_energy_series(const gv_gpu *g);
+
+/* ---- events ---- */
+typedef enum { GV_EV_VALIDATION, GV_EV_EVALUATION, GV_EV_CHECKPOINT, GV_EV_TYPE_COUNT } gv_event_type;
+
+const char *gv_event_type_name(gv_event_type t); /* "validation", "evaluation", "checkpoint" */
+
+typedef struct {
+    const char *name;
+    double value;
+} gv_metric;
+
+typedef struct {
+    const char *name;   /* e.g. hellaswag_zeroshot */
+    int shots;          /* -1 if unknown */
+    const char *type;   /* e.g. multiple_choice */
+    double accuracy, centered, time_s; /* NAN when the line had no result */
+    gv_time_us t_end;   /* time of the line that printed the result */
+    long line;
+} gv_eval_task;
+
+/* GPU state correlated to one event, one per GPU (same order as timeline.gpus). */
+typedef struct {
+    double power_w, temp_c;      /* at the nearest sample (NAN if none) */
+    double mean_power_w, max_power_w, energy_wh; /* over the window (NAN if no window) */
+    size_t window_samples;
+} gv_event_gpu;
+
+typedef struct {
+    gv_event_type type;
+    gv_time_us t;        /* where the event is marked: validation its bpb line, evaluation the
+                            session start, checkpoint its model-parameters line */
+    gv_time_us start, end; /* the event's window; start == end for a point event */
+    long line;           /* log line of the canonical line (validation: bpb; evaluation: CORE;
+                            checkpoint: model file) */
+    long first_line;     /* first log line belonging to the event */
+    long step;           /* -1 if none */
+    const char *label;   /* short label for the page: "Val: 0.793", "Eval S31000", "CP 033600" */
+    gv_metric *metrics;  /* arena */
+    size_t metrics_len;
+    /* checkpoint */
+    const char *ckpt_kind;  /* base / mid / chatsft ... (from <kind>_checkpoints) */
+    const char *model_tag;  /* e.g. d24 */
+    const char *model_id;   /* e.g. model_033600 */
+    const char *dir;        /* checkpoint directory */
+    int files_len, optim_len;
+    bool has_model, has_meta;
+    /* evaluation */
+    gv_eval_task *tasks;    /* arena */
+    size_t tasks_len;
+    bool complete;          /* evaluation closed by its CORE line */
+    /* correlation */
+    gv_event_gpu *gpu;      /* arena, gpus_len entries, NULL before correlation */
+    double nearest_sample_dt_s; /* distance to the nearest sample (NAN if none) */
+} gv_event;
+
+/* ---- training steps ---- */
+typedef struct {
+    long step, total;    /* total -1 when the line had no /total */
+    gv_time_us t;
+    long line;
+    int phase;           /* 0-based training phase; increments when step numbers restart */
+    double loss, grad_norm, lrm, dt_ms, tok_per_sec, mfu, total_time_min, eta_min;
+    double num_tokens;   /* NAN where the line lacks the field */
+} gv_step;
+
+typedef struct {
+    gv_arena arena;
+    gv_series *series;
+    size_t series_len, series_cap;
+    gv_gpu *gpus;
+    size_t gpus_len, gpus_cap;
+    gv_event *events;
+    size_t events_len, events_cap;
+    gv_step *steps;
+    size_t steps_len, steps_cap;
+    size_t step_phases;  /* number of training phases seen (0 if no step lines) */
+
+    /* sample pass results */
+    size_t rows_read, rows_skipped, restarts, time_backwards;
+    gv_time_us t_first, t_last;  /* min and max sample time (GV_TIME_NONE if no samples) */
+    gv_time_us idle_cutoff;      /* GV_TIME_NONE when no cutoff applies */
+    gv_time_us last_active;      /* last sample with any GPU at/above the threshold */
+    size_t events_before, events_after; /* events dropped for lying outside [t_first, t_last] */
+    gv_time_us log_first, log_last;     /* time range of the log's timestamps */
+} gv_timeline;
+
+void gv_timeline_init(gv_timeline *tl);
+void gv_timeline_cleanup(gv_timeline *tl);
+
+/* Adds a series (name copied); creates/updates the GPU record when gpu >= 0. Returns its index. */
+size_t gv_timeline_add_series(gv_timeline *tl, const char *name, gv_series_kind kind, int gpu);
+/* Appends a zeroed event of the given type (gpu, metrics, tasks NULL) and returns it; the pointer
+ * is valid until the next add. */
+gv_event *gv_timeline_add_event(gv_timeline *tl, gv_event_type type);
+void gv_event_add_metric(gv_timeline *tl, gv_event *ev, const char *name, double value);
+gv_step *gv_timeline_add_step(gv_timeline *tl);
+
+/* Sorts events by (t, line) for output. */
+void gv_timeline_sort_events(gv_timeline *tl);
+/* Removes events whose type is not in keep_mask (bit i = gv_event_type i). */
+void gv_timeline_filter_types(gv_timeline *tl, unsigned keep_mask);
+/* Shifts every log-derived time (events, steps) by offset. */
+void gv_timeline_shift_log(gv_timeline *tl, gv_time_us offset);
+
+/* Counts of events by type. */
+void gv_timeline_count_events(const gv_timeline *tl, size_t counts[GV_EV_TYPE_COUNT]);
+
+#endif

@@ -1,0 +1,337 @@
+/* correlate.c: statistics, energy, idle cutoff, downsampling and event windows in one pass.
+ * Depends on model and util (and the sink type of the CSV reader); never on parsers' internals
+ * or the emitters. */
+#include "gpuviz/correlate.h"
+
+#include "gpuviz/buf.h"
+#include "gpuviz/downsample.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    gv_time_us t;
+    double v;
+    bool valid;
+} last_sample;
+
+typedef struct {        /* one event x one GPU */
+    double sum, max, energy_j;
+    size_t n;
+    gv_time_us best_dt; /* distance to the nearest row so far (-1 = none) */
+    double power_w, temp_c;
+} ev_gpu_acc;
+
+struct gv_correlator {
+    gv_timeline *tl;
+    gv_correlate_opts o;
+    gv_downsampler *ds;
+    last_sample *last;      /* per series */
+    int *gpu_power, *gpu_temp; /* per GPU: series indices (-1 none) */
+    size_t gpus_len;
+
+    size_t ev_len;
+    ev_gpu_acc *acc;        /* ev_len * gpus_len */
+    size_t *win_order;      /* windowed events sorted by start */
+    size_t win_len, win_next;
+    size_t *active;
+    size_t active_len;
+
+    bool have_prev;
+    gv_time_us prev_t;
+    double *prev_values;    /* the previous row, per series */
+    gv_time_us threshold_last_active;
+};
+
+gv_correlator *gv_correlator_new(gv_timeline *tl, const gv_correlate_opts *opts)
+{
+    gv_correlator *c = gv_xcalloc(1, sizeof *c);
+    c->tl = tl;
+    c->o = *opts;
+    if (c->o.max_points < 8)
+        c->o.max_points = 8;
+    c->threshold_last_active = GV_TIME_NONE;
+    return c;
+}
+
+static gv_status on_begin(void *ctx, gv_error *err)
+{
+    (void)err;
+    gv_correlator *c = ctx;
+    gv_timeline *tl = c->tl;
+    c->ds = gv_downsampler_new(tl->series_len, c->o.max_points / 2);
+    c->last = gv_xcalloc(tl->series_len ? tl->series_len : 1, sizeof *c->last);
+    c->prev_values = gv_xcalloc(tl->series_len ? tl->series_len : 1, sizeof *c->prev_values);
+    c->gpus_len = tl->gpus_len;
+    c->gpu_power = gv_xmalloc((c->gpus_len + 1) * sizeof *c->gpu_power);
+    c->gpu_temp = gv_xmalloc((c->gpus_len + 1) * sizeof *c->gpu_temp);
+    for (size_t g = 0; g < c->gpus_len; g++) {
+        c->gpu_power[g] = gv_gpu_energy_series(&tl->gpus[g]);
+        c->gpu_temp[g] = tl->gpus[g].temp;
+    }
+    c->ev_len = tl->events_len;
+    c->acc = gv_xcalloc(c->ev_len * c->gpus_len + 1, sizeof *c->acc);
+    for (size_t i = 0; i < c->ev_len * c->gpus_len; i++) {
+        c->acc[i].best_dt = -1;
+        c->acc[i].max = -INFINITY;
+        c->acc[i].power_w = c->acc[i].temp_c = NAN;
+    }
+    c->win_order = gv_xmalloc((c->ev_len + 1) * sizeof *c->win_order);
+    c->active = gv_xmalloc((c->ev_len + 1) * sizeof *c->active);
+    /* events are sorted by t; windows are needed in start order */
+    for (size_t i = 0; i < c->ev_len; i++)
+        if (tl->events[i].end > tl->events[i].start)
+            c->win_order[c->win_len++] = i;
+    for (size_t i = 1; i < c->win_len; i++) { /* insertion sort: nearly sorted already */
+        size_t x = c->win_order[i], j = i;
+        while (j > 0 && tl->events[c->win_order[j - 1]].start > tl->events[x].start) {
+            c->win_order[j] = c->win_order[j - 1];
+            j--;
+        }
+        c->win_order[j] = x;
+    }
+    return GV_OK;
+}
+
+/* First event index with t >= x (events sorted by t). */
+static size_t lower_bound(const gv_timeline *tl, size_t n, gv_time_us x)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tl->events[mid].t < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void nearest_update(gv_correlator *c, gv_time_us lo, gv_time_us hi, gv_time_us t,
+                           const double *values)
+{
+    gv_timeline *tl = c->tl;
+    for (size_t i = lower_bound(tl, c->ev_len, lo); i < c->ev_len && tl->events[i].t <= hi; i++) {
+        gv_time_us d = llabs(tl->events[i].t - t);
+        for (size_t g = 0; g < c->gpus_len; g++) {
+            ev_gpu_acc *a = &c->acc[i * c->gpus_len + g];
+            if (a->best_dt >= 0 && d >= a->best_dt)
+                continue;
+            a->best_dt = d;
+            a->power_w = c->gpu_power[g] >= 0 ? values[c->gpu_power[g]] : NAN;
+            a->temp_c = c->gpu_temp[g] >= 0 ? values[c->gpu_temp[g]] : NAN;
+        }
+    }
+}
+
+/* Area under the line through (t0,v0),(t1,v1) between a and b (t0 <= a <= b <= t1), joules. */
+static double clipped_area(gv_time_us t0, double v0, gv_time_us t1, double v1, gv_time_us a,
+                           gv_time_us b)
+{
+    double span = (double)(t1 - t0);
+    double va = v0 + (v1 - v0) * (double)(a - t0) / span;
+    double vb = v0 + (v1 - v0) * (double)(b - t0) / span;
+    return (va + vb) / 2 * (double)(b - a) / 1e6;
+}
+
+/* Adds the energy of one GPU's interval [t0, t1] to every active window it overlaps. */
+static void window_energy(gv_correlator *c, size_t g, gv_time_us t0, double v0, gv_time_us t1,
+                          double v1)
+{
+    const gv_timeline *tl = c->tl;
+    for (size_t k = 0; k < c->active_len; k++) {
+        size_t e = c->active[k];
+        const gv_event *ev = &tl->events[e];
+        gv_time_us a = ev->start > t0 ? ev->start : t0;
+        gv_time_us b = ev->end < t1 ? ev->end : t1;
+        if (b > a)
+            c->acc[e * c->gpus_len + g].energy_j += clipped_area(t0, v0, t1, v1, a, b);
+    }
+}
+
+static bool integrable(gv_time_us t0, gv_time_us t1)
+{
+    return t1 > t0 && (double)(t1 - t0) <= GV_MAX_GAP_S * 1e6;
+}
+
+static void on_row(void *ctx, gv_time_us t, const double *values)
+{
+    gv_correlator *c = ctx;
+    gv_timeline *tl = c->tl;
+
+    /* nearest sample: an event between the previous row and this one is nearest to one of the
+     * two (the previous wins a tie); events before the first row take the first row */
+    if (c->have_prev) {
+        gv_time_us p = c->prev_t;
+        if (t < p)
+            tl->time_backwards++;
+        nearest_update(c, p < t ? p : t, p < t ? t : p, p, c->prev_values);
+        nearest_update(c, p < t ? p : t, p < t ? t : p, t, values);
+    } else {
+        nearest_update(c, INT64_MIN, t, t, values);
+    }
+    memcpy(c->prev_values, values, tl->series_len * sizeof *values);
+    if (!c->have_prev || t < tl->t_first)
+        tl->t_first = t;
+    if (!c->have_prev || t > tl->t_last)
+        tl->t_last = t;
+    c->have_prev = true;
+    c->prev_t = t;
+
+    /* windows that have started join the active set */
+    while (c->win_next < c->win_len && tl->events[c->win_order[c->win_next]].start <= t)
+        c->active[c->active_len++] = c->win_order[c->win_next++];
+
+    /* per GPU: idle detection, window samples and window energy on the energy series */
+    bool active_row = false;
+    for (size_t g = 0; g < c->gpus_len; g++) {
+        int ps = c->gpu_power[g];
+        if (ps < 0 || isnan(values[ps]))
+            continue;
+        double v = values[ps];
+        if (v >= c->o.power_threshold_w)
+            active_row = true;
+        const last_sample *l = &c->last[ps];
+        if (l->valid && integrable(l->t, t))
+            window_energy(c, g, l->t, l->v, t, v);
+        for (size_t k = 0; k < c->active_len; k++) {
+            const gv_event *ev = &tl->events[c->active[k]];
+            if (t < ev->start || t > ev->end)
+                continue;
+            ev_gpu_acc *a = &c->acc[c->active[k] * c->gpus_len + g];
+            a->n++;
+            a->sum += v;
+            if (v > a->max)
+                a->max = v;
+        }
+    }
+    if (active_row && (c->threshold_last_active == GV_TIME_NONE || t > c->threshold_last_active))
+        c->threshold_last_active = t;
+
+    /* windows that ended before this row are done */
+    for (size_t k = 0; k < c->active_len;) {
+        if (tl->events[c->active[k]].end < t)
+            c->active[k] = c->active[--c->active_len];
+        else
+            k++;
+    }
+
+    /* per series: statistics, energy, display buckets */
+    for (size_t s = 0; s < tl->series_len; s++) {
+        double v = values[s];
+        gv_series_stats *st = &tl->series[s].stats;
+        if (isnan(v)) {
+            st->missing++;
+            continue;
+        }
+        st->n++;
+        st->sum += v;
+        if (v < st->min)
+            st->min = v;
+        if (v > st->max)
+            st->max = v;
+        gv_downsampler_add(c->ds, s, t, v);
+        last_sample *l = &c->last[s];
+        gv_series_kind kind = tl->series[s].kind;
+        if (l->valid && integrable(l->t, t) && kind != GV_SERIES_TEMP && kind != GV_SERIES_OTHER)
+            st->energy_wh += (l->v + v) / 2 * (double)(t - l->t) / 1e6 / 3600;
+        *l = (last_sample){t, v, true};
+    }
+}
+
+gv_sample_sink gv_correlator_sink(gv_correlator *c)
+{
+    return (gv_sample_sink){.begin = on_begin, .row = on_row, .ctx = c};
+}
+
+static void fmt_range(char *out, size_t n, gv_time_us a, gv_time_us b)
+{
+    char x[32], y[32];
+    gv_time_format_iso(a, x, sizeof x);
+    gv_time_format_iso(b, y, sizeof y);
+    snprintf(out, n, "%s .. %s", x, y);
+}
+
+void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log_name)
+{
+    gv_timeline *tl = c->tl;
+    if (!c->ds) /* no header was read */
+        return;
+
+    /* idle cutoff */
+    tl->last_active = c->threshold_last_active;
+    tl->idle_cutoff = GV_TIME_NONE;
+    if (c->o.idle_cutoff && c->threshold_last_active != GV_TIME_NONE) {
+        gv_time_us cut = c->threshold_last_active + (gv_time_us)llround(c->o.buffer_min * 60e6);
+        if (cut < tl->t_last)
+            tl->idle_cutoff = cut;
+    }
+
+    /* display points */
+    for (size_t s = 0; s < tl->series_len; s++)
+        tl->series[s].pt_len = gv_downsampler_points(c->ds, s, tl->idle_cutoff, &tl->series[s].pt_t,
+                                                      &tl->series[s].pt_v);
+
+    /* event correlations, then drop events outside [t_first, t_last] */
+    size_t o = 0;
+    tl->events_before = tl->events_after = 0;
+    for (size_t i = 0; i < c->ev_len; i++) {
+        gv_event ev = tl->events[i];
+        if (ev.t < tl->t_first) {
+            tl->events_before++;
+            continue;
+        }
+        if (ev.t > tl->t_last) {
+            tl->events_after++;
+            continue;
+        }
+        ev.gpu = gv_arena_alloc(&tl->arena, (c->gpus_len + 1) * sizeof *ev.gpu);
+        bool windowed = ev.end > ev.start;
+        for (size_t g = 0; g < c->gpus_len; g++) {
+            const ev_gpu_acc *a = &c->acc[i * c->gpus_len + g];
+            gv_event_gpu *eg = &ev.gpu[g];
+            eg->power_w = a->power_w;
+            eg->temp_c = a->temp_c;
+            if (a->best_dt >= 0 && g == 0)
+                ev.nearest_sample_dt_s = (double)a->best_dt / 1e6;
+            eg->window_samples = a->n;
+            eg->mean_power_w = windowed && a->n ? a->sum / (double)a->n : NAN;
+            eg->max_power_w = windowed && a->n ? a->max : NAN;
+            eg->energy_wh = windowed && c->gpu_power[g] >= 0 ? a->energy_j / 3600 : NAN;
+        }
+        tl->events[o++] = ev;
+    }
+    tl->events_len = o;
+    if (tl->events_before || tl->events_after) {
+        char mon[80], log[80];
+        fmt_range(mon, sizeof mon, tl->t_first, tl->t_last);
+        if (tl->log_first != GV_TIME_NONE)
+            fmt_range(log, sizeof log, tl->log_first, tl->log_last);
+        else
+            snprintf(log, sizeof log, "(no timestamps)");
+        gv_diag_warn(diag, GV_WARN_RANGE, log_name, 0,
+                     "%zu events before monitoring started and %zu after it ended were left out "
+                     "(log %s, GPU samples %s)%s",
+                     tl->events_before, tl->events_after, log, mon,
+                     o == 0 ? "; no event falls inside the samples: if the clocks differ, shift "
+                              "the log with --time-offset SECONDS"
+                            : "");
+    }
+}
+
+void gv_correlator_free(gv_correlator *c)
+{
+    if (!c)
+        return;
+    gv_downsampler_free(c->ds);
+    free(c->last);
+    free(c->prev_values);
+    free(c->gpu_power);
+    free(c->gpu_temp);
+    free(c->acc);
+    free(c->win_order);
+    free(c->active);
+    free(c);
+}

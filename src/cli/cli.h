@@ -1,0 +1,59 @@
+/* cli.h: the command line (options, messages, exit codes). Only the CLI reads argv, writes to
+ * stderr and decides exit statuses. Owns: the parsed options (borrowing argv strings) and the
+ * warning counters. */
+#ifndef GPUVIZ_CLI_H
+#define GPUVIZ_CLI_H
+
+#include "gpuviz/export.h"
+#include "gpuviz/status.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Exit statuses (also in --help, docs/usage.md and the man page). */
+enum {
+    GV_EXIT_OK = 0,           /* success (warnings may have been printed) */
+    GV_EXIT_CHECK_FAILED = 1, /* reserved: a --check failed */
+    GV_EXIT_USAGE = 2,        /* usage error, or an input that is missing or unusable */
+    GV_EXIT_OUTPUT = 3        /* an output file could not be written */
+};
+
+typedef enum { GV_CLI_RUN, GV_CLI_HELP, GV_CLI_VERSION } gv_cli_action;
+
+typedef struct {
+    gv_cli_action action;
+    const char *csv_path;
+    const char *log_path;      /* NULL: no log */
+    const char *output;        /* page path */
+    const char *export_path;   /* NULL: no export */
+    gv_export_format export_fmt;
+    bool plotly_cdn;
+    double time_offset_s;
+    double power_threshold_w;
+    double buffer_min;
+    bool idle_cutoff;
+    size_t max_points;
+    unsigned event_mask;       /* bit per gv_event_type */
+    bool quiet;
+} gv_cli_opts;
+
+/* Parses argv into o; on a usage error returns GV_ERR_USAGE with err->msg saying what was wrong. */
+gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err);
+void gv_cli_print_help(void);
+
+/* Messages: every line gpuviz prints to stderr goes through these. */
+typedef struct {
+    bool quiet;
+    size_t count[GV_WARN_KIND_COUNT];
+    size_t shown_limit; /* per kind */
+} gv_msgs;
+
+void gv_msgs_init(gv_msgs *m, bool quiet);
+gv_diag gv_msgs_diag(gv_msgs *m);
+void gv_msg_error(const gv_error *err);
+void gv_msg_info(const gv_msgs *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "... and N more" lines for kinds whose warnings were cut. */
+void gv_msgs_flush(const gv_msgs *m);
+size_t gv_msgs_total(const gv_msgs *m);
+
+#endif

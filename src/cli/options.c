@@ -1,0 +1,222 @@
+/* options.c: argument parsing and --help. Accepts "--opt value" and "--opt=value". */
+#include "cli.h"
+
+#include "build_info.h"
+#include "gpuviz/timeline.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void gv_cli_print_help(void)
+{
+    fputs(
+"Usage: gpuviz GPU_METRICS.csv [--training-log LOG] [options]\n"
+"\n"
+"Plots GPU power and temperature on a wall-clock axis with the training's events\n"
+"(validation, evaluation, checkpoints) laid over them, in one self-contained HTML page.\n"
+"\n"
+"Inputs and outputs:\n"
+"  --training-log FILE     training log (nanochat format) to take events from\n"
+"  -o, --output FILE       report page (default gpuviz_report.html)\n"
+"  --export-events FILE    events as CSV, or JSON when FILE ends in .json; '-' = stdout\n"
+"  --export-format csv|json  format of --export-events regardless of its name\n"
+"  --plotly embed|cdn      embed Plotly.js (default, works offline) or load the same\n"
+"                          pinned version from a CDN (small page, needs network)\n"
+"Time and idle detection:\n"
+"  --time-offset SECONDS   add SECONDS to every log time (clocks that differ)\n"
+"  --power-threshold W     a sample is active when any GPU draws >= W (default 200)\n"
+"  --buffer-minutes M      plot M minutes past the last active sample (default 10)\n"
+"  --no-idle-cutoff        plot every sample\n"
+"Events:\n"
+"  --no-validation, --no-evaluation, --no-checkpoint   leave that type out\n"
+"  --only TYPE[,TYPE]      keep only these types (validation, evaluation, checkpoint)\n"
+"Display:\n"
+"  --max-points N          display points per trace, min and max per bucket (default 4000)\n"
+"Other:\n"
+"  -q, --quiet             print errors only\n"
+"  -h, --help              this help\n"
+"  -V, --version           version and embedded Plotly.js version\n"
+"\n"
+"Exit status: 0 success; 1 reserved for failed --check; 2 usage error or unusable input;\n"
+"3 an output could not be written.\n"
+"The console summary goes to stderr; stdout carries only data ('-' exports).\n"
+"See 'man gpuviz' and docs/usage.md.\n",
+          stdout);
+}
+
+static bool parse_double(const char *s, double *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0' || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static int type_bit(const char *s, size_t n)
+{
+    for (int t = 0; t < GV_EV_TYPE_COUNT; t++) {
+        const char *name = gv_event_type_name((gv_event_type)t);
+        if (strlen(name) == n && strncmp(name, s, n) == 0)
+            return 1 << t;
+    }
+    return 0;
+}
+
+gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
+{
+    *o = (gv_cli_opts){.action = GV_CLI_RUN, .output = "gpuviz_report.html",
+                       .power_threshold_w = 200, .buffer_min = 10, .idle_cutoff = true,
+                       .max_points = 4000, .event_mask = (1u << GV_EV_TYPE_COUNT) - 1};
+    unsigned no_mask = 0, only_mask = 0;
+    bool fmt_set = false, seen_only = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] != '-' || strcmp(a, "-") == 0) {
+            if (o->csv_path) {
+                gv_error_set(err, NULL, 0, "unexpected argument '%s' (one GPU CSV is read)", a);
+                return GV_ERR_USAGE;
+            }
+            o->csv_path = a;
+            continue;
+        }
+        /* split --name=value */
+        char name[64];
+        const char *val = NULL;
+        const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
+        size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
+        if (nlen >= sizeof name) {
+            gv_error_set(err, NULL, 0, "unknown option '%s' (see --help)", a);
+            return GV_ERR_USAGE;
+        }
+        memcpy(name, a, nlen);
+        name[nlen] = '\0';
+        if (eq)
+            val = eq + 1;
+#define FLAG(s) (strcmp(name, s) == 0)
+#define NEEDS_VALUE()                                                                   \
+    do {                                                                                \
+        if (!val) {                                                                     \
+            if (i + 1 >= argc) {                                                        \
+                gv_error_set(err, NULL, 0, "option %s needs a value", name);            \
+                return GV_ERR_USAGE;                                                    \
+            }                                                                           \
+            val = argv[++i];                                                            \
+        }                                                                               \
+    } while (0)
+        if (FLAG("-h") || FLAG("--help")) {
+            o->action = GV_CLI_HELP;
+            return GV_OK;
+        } else if (FLAG("-V") || FLAG("--version")) {
+            o->action = GV_CLI_VERSION;
+            return GV_OK;
+        } else if (FLAG("--training-log")) {
+            NEEDS_VALUE();
+            o->log_path = val;
+        } else if (FLAG("-o") || FLAG("--output")) {
+            NEEDS_VALUE();
+            o->output = val;
+        } else if (FLAG("--export-events")) {
+            NEEDS_VALUE();
+            o->export_path = val;
+        } else if (FLAG("--export-format")) {
+            NEEDS_VALUE();
+            if (strcmp(val, "csv") && strcmp(val, "json")) {
+                gv_error_set(err, NULL, 0, "--export-format takes csv or json, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+            o->export_fmt = strcmp(val, "json") == 0 ? GV_EXPORT_JSON : GV_EXPORT_CSV;
+            fmt_set = true;
+        } else if (FLAG("--plotly")) {
+            NEEDS_VALUE();
+            if (strcmp(val, "embed") && strcmp(val, "cdn")) {
+                gv_error_set(err, NULL, 0, "--plotly takes embed or cdn, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+            o->plotly_cdn = strcmp(val, "cdn") == 0;
+        } else if (FLAG("--time-offset")) {
+            NEEDS_VALUE();
+            if (!parse_double(val, &o->time_offset_s) || fabs(o->time_offset_s) > 1e9) {
+                gv_error_set(err, NULL, 0, "--time-offset takes seconds (a number), not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+        } else if (FLAG("--power-threshold")) {
+            NEEDS_VALUE();
+            if (!parse_double(val, &o->power_threshold_w) || o->power_threshold_w < 0) {
+                gv_error_set(err, NULL, 0, "--power-threshold takes watts >= 0, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+        } else if (FLAG("--buffer-minutes")) {
+            NEEDS_VALUE();
+            if (!parse_double(val, &o->buffer_min) || o->buffer_min < 0 || o->buffer_min > 1e7) {
+                gv_error_set(err, NULL, 0, "--buffer-minutes takes minutes >= 0, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+        } else if (FLAG("--no-idle-cutoff")) {
+            o->idle_cutoff = false;
+        } else if (FLAG("--max-points")) {
+            NEEDS_VALUE();
+            double v;
+            if (!parse_double(val, &v) || v != floor(v) || v < 100 || v > 10000000) {
+                gv_error_set(err, NULL, 0,
+                             "--max-points takes a whole number from 100 to 10000000, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+            o->max_points = (size_t)v;
+        } else if (FLAG("--no-validation") || FLAG("--no-evaluation") || FLAG("--no-checkpoint")) {
+            no_mask |= (unsigned)type_bit(name + 5, strlen(name + 5));
+        } else if (FLAG("--only")) {
+            NEEDS_VALUE();
+            seen_only = true;
+            for (const char *p = val; *p;) {
+                size_t n = strcspn(p, ",");
+                int bit = type_bit(p, n);
+                if (!bit) {
+                    gv_error_set(err, NULL, 0,
+                                 "--only: unknown event type '%.*s' (validation, evaluation, "
+                                 "checkpoint)", (int)n, p);
+                    return GV_ERR_USAGE;
+                }
+                only_mask |= (unsigned)bit;
+                p += n + (p[n] == ',');
+            }
+            if (!only_mask) {
+                gv_error_set(err, NULL, 0, "--only needs at least one event type");
+                return GV_ERR_USAGE;
+            }
+        } else if (FLAG("-q") || FLAG("--quiet")) {
+            o->quiet = true;
+        } else {
+            gv_error_set(err, NULL, 0, "unknown option '%s' (see --help)", name);
+            return GV_ERR_USAGE;
+        }
+        if (eq && (FLAG("--no-idle-cutoff") || FLAG("-q") || FLAG("--quiet") ||
+                   strncmp(name, "--no-", 5) == 0)) {
+            gv_error_set(err, NULL, 0, "option %s takes no value", name);
+            return GV_ERR_USAGE;
+        }
+#undef FLAG
+#undef NEEDS_VALUE
+    }
+    if (!o->csv_path) {
+        gv_error_set(err, NULL, 0, "no GPU metrics CSV given (usage: gpuviz FILE.csv "
+                                   "[--training-log LOG]; see --help)");
+        return GV_ERR_USAGE;
+    }
+    if (seen_only && (only_mask & no_mask)) {
+        gv_error_set(err, NULL, 0, "--only and --no-%s contradict each other",
+                     gv_event_type_name((gv_event_type)__builtin_ctz(only_mask & no_mask)));
+        return GV_ERR_USAGE;
+    }
+    o->event_mask = seen_only ? only_mask : o->event_mask & ~no_mask;
+    if (!fmt_set && o->export_path)
+        o->export_fmt = gv_export_format_for(o->export_path);
+    if (strcmp(o->output, "-") == 0 && o->export_path && strcmp(o->export_path, "-") == 0) {
+        gv_error_set(err, NULL, 0, "the page and the export cannot both go to stdout");
+        return GV_ERR_USAGE;
+    }
+    return GV_OK;
+}

@@ -1,0 +1,329 @@
+/* csv_reader.c: GPU metrics CSV -> timeline schema + sample rows, tokenized by libcsv.
+ * The only file that includes <csv.h>. Depends on model and util; never on the log parser or
+ * the emitters. Line numbers come from libcsv's CSV_REPALL_NL row reports (one per line end). */
+#include "gpuviz/csv_reader.h"
+
+#include "gpuviz/buf.h"
+#include "gpuviz/numparse.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { COL_SKIP = -1, COL_TIME = -2 };
+#define MAX_HEADER_FIELDS 4096
+#define FIELD_SHOW 40 /* bytes of a bad field quoted in a message */
+
+struct gv_csv_reader {
+    struct csv_parser p;
+    gv_timeline *tl;
+    const char *file;
+    gv_sample_sink sink;
+    const gv_diag *diag;
+
+    bool have_header;
+    char **header;      /* header field names (for restart detection) */
+    size_t header_len;
+    int *col_map;       /* per column: series index, COL_TIME or COL_SKIP */
+    bool *col_strict;   /* a bad number in this column spoils the row (GPU columns) */
+
+    long line;          /* line being parsed, 1-based */
+    bool line_had_row;  /* a row ended on the current line (so a bare terminator is not empty) */
+    size_t field;       /* fields seen in the current row */
+    bool row_bad;
+    bool row_is_header; /* all fields so far equal the header */
+    char row_err[200];
+    gv_time_us row_t;
+    double *values;
+
+    gv_status status;   /* sticky failure from a callback */
+    gv_error *err;
+};
+
+static void add_header_field(gv_csv_reader *r, const char *s, size_t len)
+{
+    if (r->header_len >= MAX_HEADER_FIELDS) {
+        r->status = GV_ERR_LIMIT;
+        gv_error_set(r->err, r->file, r->line, "header has more than %d columns", MAX_HEADER_FIELDS);
+        return;
+    }
+    if (r->header_len == 0 && len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) { /* UTF-8 BOM */
+        s += 3;
+        len -= 3;
+    }
+    r->header = gv_xrealloc(r->header, (r->header_len + 1) * sizeof *r->header);
+    r->header[r->header_len++] = gv_xstrndup(s, len);
+}
+
+/* Classifies a header name; returns the series kind or -1 for non-series columns. */
+static int classify(const char *name, int *gpu)
+{
+    static const struct {
+        const char *suffix;
+        gv_series_kind kind;
+    } known[] = {{"_power_instant_w", GV_SERIES_POWER_INSTANT},
+                 {"_power_avg_w", GV_SERIES_POWER_AVG},
+                 {"_power_w", GV_SERIES_POWER},
+                 {"_temp_c", GV_SERIES_TEMP}};
+    *gpu = -1;
+    if (strncmp(name, "gpu", 3) == 0 && name[3] >= '0' && name[3] <= '9') {
+        char *end;
+        long n = strtol(name + 3, &end, 10);
+        for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+            if (strcmp(end, known[i].suffix) == 0 && n < 100000) {
+                *gpu = (int)n;
+                return (int)known[i].kind;
+            }
+    }
+    return GV_SERIES_OTHER;
+}
+
+static void setup_schema(gv_csv_reader *r)
+{
+    r->col_map = gv_xmalloc(r->header_len * sizeof *r->col_map);
+    r->col_strict = gv_xcalloc(r->header_len, sizeof *r->col_strict);
+    bool have_time = false;
+    for (size_t i = 0; i < r->header_len; i++) {
+        const char *name = r->header[i];
+        if (strcmp(name, "timestamp") == 0 && !have_time) {
+            r->col_map[i] = COL_TIME;
+            have_time = true;
+            continue;
+        }
+        if (strcmp(name, "elapsed_sec") == 0 || name[0] == '\0') {
+            r->col_map[i] = COL_SKIP; /* the wall clock is the time base; elapsed is redundant */
+            continue;
+        }
+        int gpu;
+        int kind = classify(name, &gpu);
+        r->col_map[i] = (int)gv_timeline_add_series(r->tl, name, (gv_series_kind)kind, gpu);
+        r->col_strict[i] = gpu >= 0;
+    }
+    if (!have_time) {
+        r->status = GV_ERR_INPUT;
+        gv_error_set(r->err, r->file, 1,
+                     "no 'timestamp' column in the header (expected a GPU metrics CSV with "
+                     "timestamp,elapsed_sec,gpuN_power_..._w,gpuN_temp_c columns)");
+        return;
+    }
+    r->values = gv_xmalloc((r->tl->series_len ? r->tl->series_len : 1) * sizeof *r->values);
+    if (r->sink.begin && r->status == GV_OK)
+        r->status = r->sink.begin(r->sink.ctx, r->err);
+}
+
+static void row_error(gv_csv_reader *r, const char *what, const char *field, size_t len,
+                      const char *col)
+{
+    if (r->row_bad)
+        return;
+    r->row_bad = true;
+    char shown[FIELD_SHOW + 4];
+    size_t n = len < FIELD_SHOW ? len : FIELD_SHOW;
+    memcpy(shown, field, n);
+    strcpy(shown + n, len > FIELD_SHOW ? "..." : "");
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)shown[i] < 0x20)
+            shown[i] = '?';
+    snprintf(r->row_err, sizeof r->row_err, "unparsable %s '%s' in column %s", what, shown, col);
+}
+
+static void on_field(void *s, size_t len, void *data)
+{
+    gv_csv_reader *r = data;
+    const char *f = s ? s : "";
+    size_t i = r->field++;
+    if (r->status != GV_OK)
+        return;
+    if (!r->have_header) {
+        add_header_field(r, f, len);
+        return;
+    }
+    if (r->row_is_header &&
+        (i >= r->header_len || strlen(r->header[i]) != len || memcmp(r->header[i], f, len) != 0))
+        r->row_is_header = false;
+    if (i >= r->header_len || r->row_bad)
+        return;
+    int c = r->col_map[i];
+    if (c == COL_SKIP)
+        return;
+    if (c == COL_TIME) {
+        int frac;
+        size_t used = gv_time_parse(f, len, &r->row_t, &frac);
+        while (used && used < len && (f[used] == ' ' || f[used] == '\r'))
+            used++;
+        if (!used || used != len)
+            row_error(r, "time", f, len, r->header[i]);
+        return;
+    }
+    double v;
+    switch (gv_parse_number(f, len, &v)) {
+    case GV_NUM_OK:
+        r->values[c] = v;
+        break;
+    case GV_NUM_MISSING:
+        r->values[c] = NAN;
+        break;
+    case GV_NUM_BAD:
+        if (r->col_strict[i])
+            row_error(r, "number", f, len, r->header[i]);
+        r->values[c] = NAN;
+        break;
+    }
+}
+
+static void skip_row(gv_csv_reader *r, const char *why)
+{
+    r->tl->rows_skipped++;
+    gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, r->line, "skipped row: %s", why);
+}
+
+static void end_row(gv_csv_reader *r)
+{
+    size_t nfields = r->field;
+    if (r->status != GV_OK || nfields == 0)
+        return;
+    if (!r->have_header) {
+        r->have_header = true;
+        setup_schema(r);
+        return;
+    }
+    if (r->row_is_header && nfields == r->header_len) {
+        r->tl->restarts++;
+        gv_diag_warn(r->diag, GV_WARN_CSV_RESTART, r->file, r->line,
+                     "header repeated (sampler restarted); continuing");
+        return;
+    }
+    if (nfields != r->header_len) {
+        char why[96];
+        snprintf(why, sizeof why, "expected %zu fields, found %zu", r->header_len, nfields);
+        skip_row(r, why);
+        return;
+    }
+    if (r->row_bad) {
+        skip_row(r, r->row_err);
+        return;
+    }
+    r->tl->rows_read++;
+    r->sink.row(r->sink.ctx, r->row_t, r->values);
+}
+
+static void start_row(gv_csv_reader *r)
+{
+    r->field = 0;
+    r->row_bad = false;
+    r->row_is_header = r->have_header;
+    if (r->values)
+        for (size_t i = 0; i < r->tl->series_len; i++)
+            r->values[i] = NAN;
+}
+
+static void on_row(int c, void *data)
+{
+    gv_csv_reader *r = data;
+    /* With CSV_REPALL_NL libcsv reports every line terminator: a row with fields, or none for
+     * the '\n' of a CRLF pair, a blank line, or the end of input. */
+    if (r->field > 0) {
+        end_row(r);
+        r->line_had_row = true;
+    }
+    if (c == '\n') {
+        if (!r->line_had_row && r->have_header && r->status == GV_OK)
+            skip_row(r, "empty line");
+        r->line_had_row = false;
+        r->line++;
+    }
+    start_row(r);
+}
+
+gv_csv_reader *gv_csv_reader_new(gv_timeline *tl, const char *file_name, gv_sample_sink sink,
+                                 const gv_diag *diag)
+{
+    gv_csv_reader *r = gv_xcalloc(1, sizeof *r);
+    if (csv_init(&r->p, CSV_REPALL_NL | CSV_APPEND_NULL) != 0) {
+        free(r);
+        return NULL;
+    }
+    r->tl = tl;
+    r->file = file_name;
+    r->sink = sink;
+    r->diag = diag;
+    r->line = 1;
+    start_row(r);
+    return r;
+}
+
+gv_status gv_csv_reader_feed(gv_csv_reader *r, const char *buf, size_t len, gv_error *err)
+{
+    r->err = err;
+    if (r->status != GV_OK)
+        return r->status;
+    if (csv_parse(&r->p, buf, len, on_field, on_row, r) != len && r->status == GV_OK) {
+        r->status = GV_ERR_INPUT;
+        gv_error_set(err, r->file, r->line, "CSV error: %s", csv_strerror(csv_error(&r->p)));
+    }
+    return r->status;
+}
+
+gv_status gv_csv_reader_finish(gv_csv_reader *r, gv_error *err)
+{
+    r->err = err;
+    if (r->status != GV_OK)
+        return r->status;
+    csv_fini(&r->p, on_field, on_row, r);
+    if (r->status != GV_OK)
+        return r->status;
+    if (!r->have_header) {
+        gv_error_set(err, r->file, 0, "empty file: expected a GPU metrics CSV with a header line");
+        return r->status = GV_ERR_INPUT;
+    }
+    if (r->tl->rows_read == 0) {
+        gv_error_set(err, r->file, 0, "no valid rows (%zu skipped)", r->tl->rows_skipped);
+        return r->status = GV_ERR_INPUT;
+    }
+    return GV_OK;
+}
+
+void gv_csv_reader_free(gv_csv_reader *r)
+{
+    if (!r)
+        return;
+    csv_free(&r->p);
+    for (size_t i = 0; i < r->header_len; i++)
+        free(r->header[i]);
+    free(r->header);
+    free(r->col_map);
+    free(r->col_strict);
+    free(r->values);
+    free(r);
+}
+
+gv_status gv_csv_read_file(const char *path, gv_timeline *tl, gv_sample_sink sink,
+                           const gv_diag *diag, gv_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        gv_error_set(err, path, 0, "cannot open: %s", strerror(errno));
+        return GV_ERR_INPUT;
+    }
+    gv_status st = GV_OK;
+    gv_csv_reader *r = gv_csv_reader_new(tl, path, sink, diag);
+    size_t cap = 1 << 20;
+    char *buf = gv_xmalloc(cap);
+    size_t n;
+    while (st == GV_OK && (n = fread(buf, 1, cap, f)) > 0)
+        st = gv_csv_reader_feed(r, buf, n, err);
+    if (st == GV_OK && ferror(f)) {
+        gv_error_set(err, path, 0, "read error: %s", strerror(errno));
+        st = GV_ERR_INPUT;
+    }
+    if (st == GV_OK)
+        st = gv_csv_reader_finish(r, err);
+    free(buf);
+    gv_csv_reader_free(r);
+    fclose(f);
+    return st;
+}

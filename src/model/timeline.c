@@ -1,0 +1,166 @@
+/* timeline.c: the shared model's containers. Depends on util only. */
+#include "gpuviz/timeline.h"
+
+#include "gpuviz/buf.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void gv_timeline_init(gv_timeline *tl)
+{
+    memset(tl, 0, sizeof *tl);
+    gv_arena_init(&tl->arena);
+    tl->t_first = tl->t_last = GV_TIME_NONE;
+    tl->idle_cutoff = tl->last_active = GV_TIME_NONE;
+    tl->log_first = tl->log_last = GV_TIME_NONE;
+}
+
+void gv_timeline_cleanup(gv_timeline *tl)
+{
+    for (size_t i = 0; i < tl->series_len; i++) {
+        free(tl->series[i].pt_t);
+        free(tl->series[i].pt_v);
+    }
+    free(tl->series);
+    free(tl->gpus);
+    free(tl->events);
+    free(tl->steps);
+    gv_arena_cleanup(&tl->arena);
+    memset(tl, 0, sizeof *tl);
+}
+
+int gv_gpu_energy_series(const gv_gpu *g)
+{
+    if (g->power_instant >= 0)
+        return g->power_instant;
+    if (g->power >= 0)
+        return g->power;
+    return g->power_avg;
+}
+
+const char *gv_event_type_name(gv_event_type t)
+{
+    static const char *const names[GV_EV_TYPE_COUNT] = {"validation", "evaluation", "checkpoint"};
+    return (unsigned)t < GV_EV_TYPE_COUNT ? names[t] : "?";
+}
+
+size_t gv_timeline_add_series(gv_timeline *tl, const char *name, gv_series_kind kind, int gpu)
+{
+    GV_GROW(tl->series, tl->series_cap, tl->series_len + 1);
+    size_t idx = tl->series_len++;
+    gv_series *s = &tl->series[idx];
+    memset(s, 0, sizeof *s);
+    s->name = gv_arena_strdup(&tl->arena, name);
+    s->kind = kind;
+    s->gpu = gpu;
+    s->unit = kind == GV_SERIES_TEMP ? "\xC2\xB0" "C" : kind == GV_SERIES_OTHER ? "" : "W";
+    s->stats.min = INFINITY;
+    s->stats.max = -INFINITY;
+    if (gpu < 0)
+        return idx;
+    gv_gpu *g = NULL;
+    for (size_t i = 0; i < tl->gpus_len; i++)
+        if (tl->gpus[i].index == gpu)
+            g = &tl->gpus[i];
+    if (!g) {
+        GV_GROW(tl->gpus, tl->gpus_cap, tl->gpus_len + 1);
+        /* keep GPUs ordered by index */
+        size_t pos = tl->gpus_len;
+        while (pos > 0 && tl->gpus[pos - 1].index > gpu)
+            pos--;
+        memmove(&tl->gpus[pos + 1], &tl->gpus[pos], (tl->gpus_len - pos) * sizeof *tl->gpus);
+        tl->gpus_len++;
+        g = &tl->gpus[pos];
+        *g = (gv_gpu){.index = gpu, .power_instant = -1, .power_avg = -1, .power = -1, .temp = -1};
+    }
+    int *slot = kind == GV_SERIES_POWER_INSTANT ? &g->power_instant
+              : kind == GV_SERIES_POWER_AVG     ? &g->power_avg
+              : kind == GV_SERIES_POWER         ? &g->power
+                                                : &g->temp;
+    *slot = (int)idx;
+    return idx;
+}
+
+gv_event *gv_timeline_add_event(gv_timeline *tl, gv_event_type type)
+{
+    GV_GROW(tl->events, tl->events_cap, tl->events_len + 1);
+    gv_event *ev = &tl->events[tl->events_len++];
+    memset(ev, 0, sizeof *ev);
+    ev->type = type;
+    ev->step = -1;
+    ev->t = ev->start = ev->end = GV_TIME_NONE;
+    ev->nearest_sample_dt_s = NAN;
+    return ev;
+}
+
+void gv_event_add_metric(gv_timeline *tl, gv_event *ev, const char *name, double value)
+{
+    gv_metric *m = gv_arena_alloc(&tl->arena, (ev->metrics_len + 1) * sizeof *m);
+    if (ev->metrics_len)
+        memcpy(m, ev->metrics, ev->metrics_len * sizeof *m);
+    m[ev->metrics_len].name = gv_arena_strdup(&tl->arena, name);
+    m[ev->metrics_len].value = value;
+    ev->metrics = m;
+    ev->metrics_len++;
+}
+
+gv_step *gv_timeline_add_step(gv_timeline *tl)
+{
+    GV_GROW(tl->steps, tl->steps_cap, tl->steps_len + 1);
+    gv_step *s = &tl->steps[tl->steps_len++];
+    *s = (gv_step){.step = -1, .total = -1, .t = GV_TIME_NONE, .loss = NAN, .grad_norm = NAN,
+                   .lrm = NAN, .dt_ms = NAN, .tok_per_sec = NAN, .mfu = NAN,
+                   .total_time_min = NAN, .eta_min = NAN, .num_tokens = NAN};
+    return s;
+}
+
+static int event_cmp(const void *a, const void *b)
+{
+    const gv_event *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+void gv_timeline_sort_events(gv_timeline *tl)
+{
+    if (tl->events_len > 1)
+        qsort(tl->events, tl->events_len, sizeof *tl->events, event_cmp);
+}
+
+void gv_timeline_filter_types(gv_timeline *tl, unsigned keep_mask)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < tl->events_len; i++)
+        if (keep_mask & (1u << tl->events[i].type))
+            tl->events[o++] = tl->events[i];
+    tl->events_len = o;
+}
+
+void gv_timeline_shift_log(gv_timeline *tl, gv_time_us offset)
+{
+    for (size_t i = 0; i < tl->events_len; i++) {
+        gv_event *ev = &tl->events[i];
+        ev->t += offset;
+        ev->start += offset;
+        ev->end += offset;
+        for (size_t k = 0; k < ev->tasks_len; k++)
+            ev->tasks[k].t_end += offset;
+    }
+    for (size_t i = 0; i < tl->steps_len; i++)
+        if (tl->steps[i].t != GV_TIME_NONE)
+            tl->steps[i].t += offset;
+    if (tl->log_first != GV_TIME_NONE) {
+        tl->log_first += offset;
+        tl->log_last += offset;
+    }
+}
+
+void gv_timeline_count_events(const gv_timeline *tl, size_t counts[GV_EV_TYPE_COUNT])
+{
+    for (int i = 0; i < GV_EV_TYPE_COUNT; i++)
+        counts[i] = 0;
+    for (size_t i = 0; i < tl->events_len; i++)
+        counts[tl->events[i].type]++;
+}

@@ -1,0 +1,118 @@
+/* buf.c: growable buffers and aborting allocators. Depends on libc only. */
+#include "gpuviz/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void out_of_memory(size_t n)
+{
+    fprintf(stderr, "gpuviz: fatal: out of memory (allocating %zu bytes)\n", n);
+    abort();
+}
+
+void *gv_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *gv_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(n * size);
+    return p;
+}
+
+void *gv_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory(n);
+    return q;
+}
+
+char *gv_xstrndup(const char *s, size_t n)
+{
+    char *p = gv_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+void gv_grow(void **array, size_t *cap, size_t need, size_t elem_size)
+{
+    if (need <= *cap)
+        return;
+    size_t n = *cap ? *cap : 8;
+    while (n < need)
+        n *= 2;
+    *array = gv_xrealloc(*array, n * elem_size);
+    *cap = n;
+}
+
+void gv_buf_init(gv_buf *b, size_t max)
+{
+    b->data = NULL;
+    b->len = b->cap = 0;
+    b->max = max;
+}
+
+void gv_buf_cleanup(gv_buf *b)
+{
+    free(b->data);
+    gv_buf_init(b, b->max);
+}
+
+void gv_buf_reset(gv_buf *b)
+{
+    b->len = 0;
+    if (b->data)
+        b->data[0] = '\0';
+}
+
+bool gv_buf_append(gv_buf *b, const void *p, size_t n)
+{
+    if (b->max && b->len + n > b->max)
+        return false;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        b->data = gv_xrealloc(b->data, cap);
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return true;
+}
+
+bool gv_buf_puts(gv_buf *b, const char *s) { return gv_buf_append(b, s, strlen(s)); }
+
+bool gv_buf_putc(gv_buf *b, char c) { return gv_buf_append(b, &c, 1); }
+
+bool gv_buf_printf(gv_buf *b, const char *fmt, ...)
+{
+    char small[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return false;
+    if ((size_t)n < sizeof small)
+        return gv_buf_append(b, small, (size_t)n);
+    char *big = gv_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(big, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    bool ok = gv_buf_append(b, big, (size_t)n);
+    free(big);
+    return ok;
+}

@@ -1,0 +1,90 @@
+/* numparse.c: exact fast decimal parsing with a strtod fallback. Depends on libc only. */
+#include "gpuviz/numparse.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                   1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+static bool is_missing(const char *s, size_t len)
+{
+    static const char *const words[] = {"N/A", "[N/A]", "NA", "[Not Supported]", "nan", "NaN",
+                                        "-nan", "null"};
+    if (len == 0)
+        return true;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        if (strlen(words[i]) == len && strncasecmp(words[i], s, len) == 0)
+            return true;
+    return false;
+}
+
+gv_num_result gv_parse_number(const char *s, size_t len, double *out)
+{
+    while (len && (*s == ' ' || *s == '\t')) {
+        s++;
+        len--;
+    }
+    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+        len--;
+    if (is_missing(s, len))
+        return GV_NUM_MISSING;
+
+    /* Fast path: [-+]digits[.digits], at most 15 significant digits -> exact. */
+    size_t i = 0;
+    bool neg = false;
+    if (s[0] == '-' || s[0] == '+') {
+        neg = s[0] == '-';
+        i++;
+    }
+    uint64_t mant = 0;
+    int ndig = 0, frac = 0;
+    bool any = false, dot = false, fast = true;
+    for (; i < len; i++) {
+        char c = s[i];
+        if (c >= '0' && c <= '9') {
+            any = true;
+            if (mant == 0 && c == '0' && !dot)
+                continue;
+            if (ndig >= 15) {
+                fast = false;
+                break;
+            }
+            mant = mant * 10 + (uint64_t)(c - '0');
+            if (mant)
+                ndig++;
+            if (dot)
+                frac++;
+        } else if (c == '.' && !dot) {
+            dot = true;
+        } else {
+            fast = false;
+            break;
+        }
+    }
+    if (fast && any && frac <= 22) {
+        double v = (double)mant / pow10_tab[frac];
+        *out = neg ? -v : v;
+        return GV_NUM_OK;
+    }
+
+    char tmp[64];
+    if (len >= sizeof tmp)
+        return GV_NUM_BAD;
+    memcpy(tmp, s, len);
+    tmp[len] = '\0';
+    char *end;
+    double v = strtod(tmp, &end);
+    if (end == tmp || *end != '\0')
+        return GV_NUM_BAD;
+    if (isnan(v))
+        return GV_NUM_MISSING;
+    if (!isfinite(v))
+        return GV_NUM_BAD;
+    *out = v;
+    return GV_NUM_OK;
+}

@@ -1,0 +1,106 @@
+/* timeparse.c: fast exact timestamp parsing and formatting (the CSV hot path calls it per row).
+ * Depends on libc only. */
+#include "gpuviz/timeparse.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+int64_t gv_days_from_civil(int y, unsigned m, unsigned d)
+{
+    /* Howard Hinnant's algorithm. */
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+    z += 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static bool digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        unsigned c = (unsigned char)s[i] - '0';
+        if (c > 9)
+            return false;
+        v = v * 10 + (int)c;
+    }
+    *out = v;
+    return true;
+}
+
+static unsigned days_in_month(int y, int m)
+{
+    static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : dim[m - 1];
+}
+
+size_t gv_time_parse(const char *s, size_t len, gv_time_us *t, int *frac_digits)
+{
+    int y, mo, d, h, mi, se;
+    if (len < 19)
+        return 0;
+    char ds = s[4];
+    if ((ds != '-' && ds != '/') || s[7] != ds || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' ||
+        s[16] != ':')
+        return 0;
+    if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
+        !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &se))
+        return 0;
+    if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > days_in_month(y, mo) || h > 23 || mi > 59 ||
+        se > 59)
+        return 0;
+    size_t i = 19;
+    int64_t frac_us = 0;
+    int nfrac = 0;
+    if (i + 1 < len && (s[i] == '.' || s[i] == ',') && (unsigned)(s[i + 1] - '0') <= 9) {
+        i++;
+        int64_t scale = 100000;
+        while (i < len && (unsigned)(s[i] - '0') <= 9) {
+            frac_us += (s[i] - '0') * scale;
+            scale /= 10;
+            nfrac++;
+            i++;
+        }
+    }
+    if (i < len && s[i] == 'Z')
+        i++;
+    int64_t days = gv_days_from_civil(y, (unsigned)mo, (unsigned)d);
+    *t = ((days * 24 + h) * 60 + mi) * 60 * INT64_C(1000000) + se * INT64_C(1000000) + frac_us;
+    if (frac_digits)
+        *frac_digits = nfrac;
+    return i;
+}
+
+void gv_time_format_iso(gv_time_us t, char *out, size_t out_len)
+{
+    int64_t us = t % 1000000, secs = t / 1000000;
+    if (us < 0) {
+        us += 1000000;
+        secs--;
+    }
+    int64_t days = secs / 86400, rem = secs % 86400;
+    if (rem < 0) {
+        rem += 86400;
+        days--;
+    }
+    int y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    snprintf(out, out_len, "%04d-%02u-%02uT%02d:%02d:%02d.%03d", y, m, d, (int)(rem / 3600),
+             (int)(rem / 60 % 60), (int)(rem % 60), (int)(us / 1000));
+}

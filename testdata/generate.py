@@ -1,0 +1,173 @@
+#!/usr/bin/env python3
+"""Writes testdata/run2/: a small, realistic 2-GPU run in the layouts of ../shared/formats.md.
+
+gpu_metrics.csv: monitor v2 (instant, 1-s average, temperature per GPU), 4 Hz for 20 minutes
+(a real sampler writes ~100 Hz; bench/ generates those), with the dirt users have: N/A cells,
+a burst of identical timestamps, a sampler restart (header repeated), a short row, a garbage
+number, a bad date, an empty line.
+training.log: a nanochat base run piped through `ts` (second-resolution prefix) with Python
+logging lines (`,mmm` times, ANSI colour codes), lines without any time, a validation before
+monitoring began, three validations, an evaluation session of 4 tasks closed by its CORE line,
+a checkpoint of 4 files, a mid-training phase whose step numbers restart, and a CRLF line.
+Deterministic (fixed seed); rerun to regenerate: python3 testdata/generate.py
+"""
+import datetime as dt
+import os
+import random
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "run2")
+T0 = dt.datetime(2025, 12, 22, 21, 6, 0, 162000)
+RATE_HZ = 4
+DURATION_S = 20 * 60
+rnd = random.Random(20251222)
+
+
+def at(h, m, s, ms=0):
+    return dt.datetime(2025, 12, 22, h, m, s, ms * 1000)
+
+
+# (start, end, gpu0 W, gpu1 W, temp0, temp1): the phases the log below describes
+PHASES = [
+    (at(21, 0, 0), at(21, 8, 0), 650, 670, 72, 66),     # training
+    (at(21, 8, 0), at(21, 8, 20), 400, 410, 68, 62),    # validation (step 250)
+    (at(21, 8, 20), at(21, 10, 0), 650, 670, 72, 66),
+    (at(21, 10, 0), at(21, 10, 20), 400, 410, 68, 62),  # validation (step 500)
+    (at(21, 10, 20), at(21, 13, 0), 650, 670, 73, 67),
+    (at(21, 13, 0), at(21, 13, 41), 300, 310, 64, 60),  # evaluation session
+    (at(21, 13, 41), at(21, 14, 30), 650, 670, 73, 67),
+    (at(21, 14, 30), at(21, 14, 33), 150, 160, 60, 57), # checkpoint
+    (at(21, 14, 33), at(21, 15, 0), 620, 640, 72, 66),  # mid training
+    (at(21, 15, 0), at(21, 40, 0), 80, 85, 45, 43),     # idle
+]
+
+
+def level(t):
+    for a, b, p0, p1, c0, c1 in PHASES:
+        if a <= t < b:
+            return p0, p1, c0, c1
+    raise ValueError(t)
+
+
+def fmt_ts(t):
+    return t.strftime("%Y-%m-%d %H:%M:%S.") + "%03d" % (t.microsecond // 1000)
+
+
+def write_csv(path):
+    header = ("timestamp,elapsed_sec,gpu0_power_instant_w,gpu0_power_avg_w,gpu0_temp_c,"
+              "gpu1_power_instant_w,gpu1_power_avg_w,gpu1_temp_c")
+    lines = [header]
+    n = DURATION_S * RATE_HZ
+    avg = [None, None]
+    for i in range(n):
+        t = T0 + dt.timedelta(milliseconds=250 * i)
+        if 1200 <= i < 1204:  # a burst of identical timestamps (buffered writes)
+            t = T0 + dt.timedelta(milliseconds=250 * 1200)
+        p0, p1, c0, c1 = level(t)
+        inst = [p0 + rnd.uniform(-25, 25), p1 + rnd.uniform(-25, 25)]
+        for g in range(2):
+            avg[g] = inst[g] if avg[g] is None else avg[g] * 0.75 + inst[g] * 0.25
+        temps = [c0 + rnd.choice((-1, 0, 0, 1)), c1 + rnd.choice((-1, 0, 0, 1))]
+        cells = [fmt_ts(t), "%.3f" % (i / RATE_HZ)]
+        for g in range(2):
+            cells += ["%.2f" % inst[g], "%.2f" % avg[g], "%d" % temps[g]]
+        if i in (300, 301):
+            cells[4] = "N/A"         # gpu0 temperature read failed
+        if i == 2000:
+            cells[5] = "N/A"         # gpu1 instant power read failed
+        lines.append(",".join(cells))
+        if i == 500:
+            lines.append(fmt_ts(t)[:19] + ",125.250,610.00")                  # short row
+        if i == 900:
+            lines.append(fmt_ts(t) + ",225.100,6x0.00,600.00,70,600.00,600.00,64")  # bad number
+        if i == 1500:
+            lines.append("2025-02-30 25:61:00.000,375.300,600,600,70,600,600,64")   # bad date
+        if i == 2500:
+            lines.append("")                                                  # empty line
+        if i == 3000:
+            lines.append(header)                                              # sampler restart
+    with open(path, "w", newline="\n") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+ESC = "\x1b"
+INFO = ESC + "[32m" + ESC + "[1mINFO" + ESC + "[0m"
+
+
+def logline(t, name, msg):
+    return "%s,%03d - %s - %s - %s" % (t.strftime("%Y-%m-%d %H:%M:%S"), t.microsecond // 1000, name, INFO, msg)
+
+
+def write_log(path):
+    out = []
+
+    def ts(t, text):  # a line stamped by `ts` (second resolution)
+        out.append(t.strftime("%Y-%m-%d %H:%M:%S") + " " + text)
+
+    def step_line(t, s, total=1200):
+        ts(t, "step %05d/%05d (%.2f%%) | loss: %.6f | grad norm: 0.%04d | lrm: 1.00 | dt: 2940.12ms | "
+              "tok/sec: 178,321 | mfu: 50.31 | total time: %.2fm" % (s, total, 100 * s / total, 3.2 - s / 1000, 3870 + s % 7, s * 0.049))
+
+    base = "/home/u/.cache/nanochat/base_checkpoints/d24"
+    out.append("Autodetected device type: cuda")     # no time at all: before any timestamp
+    ts(at(21, 0, 0), logline(at(21, 0, 0, 5), "nanochat.common", "Distributed world size: 2"))
+    ts(at(21, 0, 1), "Vocab size: 65,536")
+    ts(at(21, 5, 30), "Step 00000 | Validation bpb: 3.2671")  # before monitoring: left out
+    step = 1
+    t = at(21, 5, 31)
+    events_at = {}
+
+    def run_steps(until, s):
+        nonlocal t
+        while t < until:
+            step_line(t, s)
+            s += 1
+            t += dt.timedelta(seconds=3)
+        return s
+
+    step = run_steps(at(21, 7, 59), step)
+    step_line(at(21, 7, 59, 900), 249)             # the line before validation
+    ts(at(21, 8, 20), "Step 00250 | Validation bpb: 0.9326")
+    t = at(21, 8, 21)
+    step = run_steps(at(21, 9, 59), 250)
+    out.append("<|bos|>The capital of France is Paris. <|bos|>")  # a sample, no timestamp
+    ts(at(21, 10, 0), "step 00499/01200 (41.58%) | loss: 2.900000 | lrm: 1.00 | dt: 2940.12ms | tok/sec: 178,321 | mfu: 50.31 | total time: 24.45m")
+    # printed without a prefix (stdout block-buffered): takes the last time seen, 21:10:00
+    out.append("Step 00500 | Validation bpb: 0.9101")
+    ts(at(21, 10, 20), "step 00500/01200 (41.67%) | loss: 2.890000 | lrm: 1.00 | dt: 2940.12ms | tok/sec: 178,321 | mfu: 50.31 | total time: 24.50m")
+    t = at(21, 10, 23)
+    step = run_steps(at(21, 13, 0), 501)
+    # evaluation session: each task's line carries the time it ended
+    tasks = [("hellaswag_zeroshot", 0, "multiple_choice", 0.5040, 0.3387, 10.00),
+             ("jeopardy", 10, "language_modeling", 0.1120, 0.1120, 10.00),
+             ("arc_easy", 10, "multiple_choice", 0.7010, 0.6013, 10.00),
+             ("copa", 0, "multiple_choice", 0.6600, 0.3200, 10.00)]
+    te = at(21, 13, 0)
+    for name, shots, typ, acc, cen, secs in tasks:
+        te += dt.timedelta(seconds=secs)
+        ts(te, "Evaluating: %s (%d-shot, type: %s)... accuracy: %.4f | centered: %.4f | time: %.2fs" % (name, shots, typ, acc, cen, secs))
+    ts(at(21, 13, 41), "Step 00750 | CORE metric: 0.1300")
+    ts(at(21, 13, 41), "Step 00750 | Validation bpb: 0.8890")
+    t = at(21, 13, 42)
+    step = run_steps(at(21, 14, 30), 751)
+    ck = [(at(21, 14, 30, 123), "Saved model parameters to: %s/model_000767.pt" % base),
+          (at(21, 14, 30, 456), "Saved metadata to: %s/meta_000767.json" % base),
+          (at(21, 14, 31, 789), "Saved optimizer state to: %s/optim_000767_rank0.pt" % base),
+          (at(21, 14, 32, 12), "Saved optimizer state to: %s/optim_000767_rank1.pt" % base)]
+    for tc, msg in ck:
+        ts(tc.replace(microsecond=0), logline(tc, "nanochat.checkpoint_manager", msg))
+    # mid training: step numbers restart, no /total, CRLF line ending on one line
+    t = at(21, 14, 34)
+    for s in range(1, 9):
+        line = "step %05d (%.2f%%) | loss: 1.437552 | lrm: 1.00 | dt: 2894.46ms | tok/sec: 18,114 | mfu: 1.84 | total time: 0.%02dm" % (s, s * 0.13, s)
+        ts(t, line + ("\r" if s == 4 else ""))
+        t += dt.timedelta(seconds=3)
+    ts(at(21, 15, 0), "Peak memory usage: 28481.00MiB")
+    ts(at(21, 15, 0), "Total training time: 9.50m")
+    with open(path, "w", newline="\n") as f:
+        f.write("\n".join(out) + "\n")
+
+
+if __name__ == "__main__":
+    os.makedirs(HERE, exist_ok=True)
+    write_csv(os.path.join(HERE, "gpu_metrics.csv"))
+    write_log(os.path.join(HERE, "training.log"))

@@ -1,0 +1,153 @@
+/* Unit tests of the one-pass correlator and the min/max downsampler on a synthetic run whose
+ * values are worked out by hand in the comments (integrals of linear power ramps). */
+#include "gpuviz/correlate.h"
+#include "gpuviz/downsample.h"
+#include "harness.h"
+
+#include <stdlib.h>
+
+#define S(x) ((gv_time_us)((x) * 1000000.0))
+static const gv_time_us BASE = 1766437560000000LL; /* 2025-12-22 21:06:00 */
+
+static gv_event *add(gv_timeline *tl, gv_event_type type, double t, double start, double end)
+{
+    gv_event *e = gv_timeline_add_event(tl, type);
+    e->t = BASE + S(t);
+    e->start = BASE + S(start);
+    e->end = BASE + S(end);
+    return e;
+}
+
+static void test_correlator(void)
+{
+    gv_timeline tl;
+    gv_timeline_init(&tl);
+    gv_timeline_add_series(&tl, "gpu0_power_instant_w", GV_SERIES_POWER_INSTANT, 0); /* 0 */
+    gv_timeline_add_series(&tl, "gpu0_temp_c", GV_SERIES_TEMP, 0);                   /* 1 */
+    gv_timeline_add_series(&tl, "gpu1_power_instant_w", GV_SERIES_POWER_INSTANT, 1); /* 2 */
+    gv_timeline_add_series(&tl, "gpu1_temp_c", GV_SERIES_TEMP, 1);                   /* 3 */
+    add(&tl, GV_EV_VALIDATION, -5, -5, -5);        /* before the samples: dropped */
+    add(&tl, GV_EV_EVALUATION, 2.5, 2.5, 6.5);     /* a window */
+    add(&tl, GV_EV_VALIDATION, 7.4, 7.4, 7.4);     /* nearest row: 7 s */
+    add(&tl, GV_EV_CHECKPOINT, 7.5, 7.5, 7.5);     /* a tie between 7 s and 8 s: the earlier */
+    add(&tl, GV_EV_VALIDATION, 30, 30, 30);        /* after the samples: dropped */
+    gv_timeline_sort_events(&tl);
+
+    gv_correlate_opts o = {.power_threshold_w = 150, .buffer_min = 0.1, .idle_cutoff = true,
+                           .max_points = 4000};
+    gv_correlator *c = gv_correlator_new(&tl, &o);
+    gv_sample_sink sink = gv_correlator_sink(c);
+    gv_error err;
+    CHECK_EQ_LONG(sink.begin(sink.ctx, &err), GV_OK);
+    /* rows at 0..10 s: GPU0 100 + 10 i W (missing at 8 s), 50 + i C; GPU1 200 W, 40 C */
+    for (int i = 0; i <= 10; i++) {
+        double v[4] = {i == 8 ? NAN : 100 + 10 * i, 50 + i, 200, 40};
+        sink.row(sink.ctx, BASE + S(i), v);
+    }
+    double last[4] = {50, 45, 10, 40}; /* at 20 s, after a 10 s gap: idle */
+    sink.row(sink.ctx, BASE + S(20), last);
+    gv_correlator_finish(c, NULL, "t.log");
+
+    CHECK_EQ_LONG(tl.t_first, BASE);
+    CHECK_EQ_LONG(tl.t_last, BASE + S(20));
+    CHECK_EQ_LONG(tl.events_before, 1);
+    CHECK_EQ_LONG(tl.events_after, 1);
+    CHECK_EQ_LONG(tl.events_len, 3);
+    /* energy: GPU0 ramp 100->200 W over 10 s = 1500 J (the 8 s hole is interpolated over, the
+     * 10 s gap to 20 s is not integrated); GPU1 200 W x 10 s = 2000 J */
+    CHECK_NEAR(tl.series[0].stats.energy_wh, 1500.0 / 3600, 1e-12);
+    CHECK_NEAR(tl.series[2].stats.energy_wh, 2000.0 / 3600, 1e-12);
+    CHECK_EQ_LONG(tl.series[0].stats.n, 11);
+    CHECK_EQ_LONG(tl.series[0].stats.missing, 1);
+    CHECK_NEAR(tl.series[0].stats.min, 50, 0);
+    CHECK_NEAR(tl.series[0].stats.max, 200, 0);
+    CHECK_NEAR(tl.series[0].stats.sum, 100 + 110 + 120 + 130 + 140 + 150 + 160 + 170 + 190 + 200 + 50, 0);
+    CHECK_NEAR(tl.series[1].stats.energy_wh, 0, 0); /* temperature is not integrated */
+
+    /* idle cutoff: last sample >= 150 W at 10 s, + 6 s */
+    CHECK_EQ_LONG(tl.last_active, BASE + S(10));
+    CHECK_EQ_LONG(tl.idle_cutoff, BASE + S(16));
+    CHECK_EQ_LONG(tl.series[0].pt_len, 10); /* 10 valid samples up to the cutoff, 1 per bucket */
+    CHECK_EQ_LONG(tl.series[0].pt_t[9], BASE + S(10));
+
+    const gv_event *ev = &tl.events[0];
+    CHECK_EQ_LONG(ev->type, GV_EV_EVALUATION);
+    /* window 2.5..6.5 s: samples 3,4,5,6 s -> 130,140,150,160: mean 145, max 160;
+     * energy = integral of 100 + 10 t dt from 2.5 to 6.5 = 861.25 - 281.25 = 580 J */
+    CHECK_EQ_LONG(ev->gpu[0].window_samples, 4);
+    CHECK_NEAR(ev->gpu[0].mean_power_w, 145, 1e-12);
+    CHECK_NEAR(ev->gpu[0].max_power_w, 160, 0);
+    CHECK_NEAR(ev->gpu[0].energy_wh, 580.0 / 3600, 1e-12);
+    CHECK_NEAR(ev->gpu[1].energy_wh, 800.0 / 3600, 1e-12);
+    CHECK_NEAR(ev->gpu[0].power_w, 120, 0); /* nearest row to 2.5 s: 2 s (tie -> earlier) */
+
+    ev = &tl.events[1];
+    CHECK_EQ_LONG(ev->type, GV_EV_VALIDATION);
+    CHECK_NEAR(ev->gpu[0].power_w, 170, 0);
+    CHECK_NEAR(ev->gpu[0].temp_c, 57, 0);
+    CHECK_NEAR(ev->gpu[1].power_w, 200, 0);
+    CHECK_NEAR(ev->nearest_sample_dt_s, 0.4, 1e-9);
+    CHECK(isnan(ev->gpu[0].mean_power_w)); /* a point event has no window */
+
+    ev = &tl.events[2];
+    CHECK_NEAR(ev->gpu[0].power_w, 170, 0);
+    gv_correlator_free(c);
+    gv_timeline_cleanup(&tl);
+}
+
+static void test_downsampler(void)
+{
+    gv_downsampler *d = gv_downsampler_new(2, 8);
+    /* 10,000 samples 10 ms apart: a sine-free sawtooth with one spike and one dip */
+    for (int i = 0; i < 10000; i++) {
+        double v = i % 100;
+        if (i == 4321)
+            v = 1000;
+        if (i == 7777)
+            v = -50;
+        gv_downsampler_add(d, 0, (gv_time_us)i * 10000, v);
+        if (i % 2 == 0)
+            gv_downsampler_add(d, 1, (gv_time_us)i * 10000, 5);
+    }
+    gv_time_us *t;
+    float *v;
+    size_t n = gv_downsampler_points(d, 0, GV_TIME_NONE, &t, &v);
+    CHECK(n <= 16);
+    CHECK(n >= 8);
+    int spike = 0, dip = 0, ordered = 1;
+    for (size_t i = 0; i < n; i++) {
+        spike |= v[i] == 1000 && t[i] == 43210000;
+        dip |= v[i] == -50 && t[i] == 77770000;
+        if (i && t[i] < t[i - 1])
+            ordered = 0;
+    }
+    CHECK(spike);
+    CHECK(dip);
+    CHECK(ordered);
+    free(t);
+    free(v);
+    n = gv_downsampler_points(d, 1, GV_TIME_NONE, &t, &v); /* constant: one point per bucket */
+    CHECK(n >= 4 && n <= 8);
+    free(t);
+    free(v);
+    n = gv_downsampler_points(d, 0, 50000000, &t, &v); /* cut at 50 s */
+    for (size_t i = 0; i < n; i++)
+        CHECK(t[i] <= 50000000);
+    free(t);
+    free(v);
+    /* a sample before the first extends the grid to the left */
+    gv_downsampler_add(d, 0, -1000000000, 7);
+    n = gv_downsampler_points(d, 0, GV_TIME_NONE, &t, &v);
+    CHECK(n <= 16);
+    CHECK_EQ_LONG(t[0], -1000000000);
+    free(t);
+    free(v);
+    gv_downsampler_free(d);
+}
+
+int main(void)
+{
+    test_correlator();
+    test_downsampler();
+    return test_summary("test_correlate");
+}

@@ -1,0 +1,181 @@
+/* Unit tests of the streaming CSV reader: schema from the header, bad rows with their line
+ * numbers, restarts, missing values, BOM/CRLF, errors, and identical results in any chunk size.
+ * Expected values are read off the literal inputs below by hand. */
+#include "gpuviz/csv_reader.h"
+#include "harness.h"
+
+#include <stdlib.h>
+
+typedef struct {
+    size_t rows;
+    gv_time_us t[64];
+    double v[64][8];
+    const gv_timeline *tl;
+} collected;
+
+typedef struct {
+    long line[16];
+    gv_warn_kind kind[16];
+    char msg[16][200];
+    size_t n;
+} warnings;
+
+static gv_status begin(void *ctx, gv_error *err)
+{
+    (void)ctx;
+    (void)err;
+    return GV_OK;
+}
+
+static void row(void *ctx, gv_time_us t, const double *values)
+{
+    collected *c = ctx;
+    if (c->rows < 64) {
+        c->t[c->rows] = t;
+        for (size_t i = 0; i < c->tl->series_len && i < 8; i++)
+            c->v[c->rows][i] = values[i];
+    }
+    c->rows++;
+}
+
+static void warn(void *ctx, gv_warn_kind kind, const char *file, long line, const char *msg)
+{
+    (void)file;
+    warnings *w = ctx;
+    if (w->n < 16) {
+        w->line[w->n] = line;
+        w->kind[w->n] = kind;
+        snprintf(w->msg[w->n], sizeof w->msg[0], "%s", msg);
+    }
+    w->n++;
+}
+
+/* Reads text in chunks of `chunk` bytes. */
+static gv_status read_text(const char *text, size_t chunk, gv_timeline *tl, collected *c,
+                           warnings *w, gv_error *err)
+{
+    memset(c, 0, sizeof *c);
+    memset(w, 0, sizeof *w);
+    gv_timeline_init(tl);
+    c->tl = tl;
+    gv_diag diag = {warn, w};
+    gv_csv_reader *r = gv_csv_reader_new(tl, "m.csv", (gv_sample_sink){begin, row, c}, &diag);
+    size_t len = strlen(text);
+    gv_status st = GV_OK;
+    for (size_t off = 0; off < len && st == GV_OK; off += chunk)
+        st = gv_csv_reader_feed(r, text + off, len - off < chunk ? len - off : chunk, err);
+    if (st == GV_OK)
+        st = gv_csv_reader_finish(r, err);
+    gv_csv_reader_free(r);
+    return st;
+}
+
+static const char *DIRTY =
+    "\xEF\xBB\xBFtimestamp,elapsed_sec,gpu0_power_instant_w,gpu0_power_avg_w,gpu0_temp_c,"
+    "gpu1_power_instant_w,gpu1_power_avg_w,gpu1_temp_c,util\r\n"                 /* line 1 */
+    "2025-12-22 21:06:00.162,0.000,642.32,686.69,70,675.62,687.30,63,99\r\n"     /* 2 */
+    "2025-12-22 21:06:00.172,0.010,N/A,686.69,70,675.62,687.30,,busy\r\n"        /* 3 */
+    "2025-12-22 21:06:00.182,0.020,642.32\r\n"                                   /* 4 short */
+    "\r\n"                                                                       /* 5 empty */
+    "2025-12-22 21:06:00.192,0.030,6x0,686.69,70,675.62,687.30,63,1\r\n"          /* 6 bad num */
+    "2025-02-30 21:06:00.202,0.040,642.32,686.69,70,675.62,687.30,63,1\r\n"      /* 7 bad date */
+    "timestamp,elapsed_sec,gpu0_power_instant_w,gpu0_power_avg_w,gpu0_temp_c,"
+    "gpu1_power_instant_w,gpu1_power_avg_w,gpu1_temp_c,util\r\n"                 /* 8 restart */
+    "2025-12-22 21:06:00.212,0.000,1e2,\"686.69\",71,675.62,687.30,64,2";        /* 9, no EOL */
+
+static void test_dirty(void)
+{
+    size_t chunks[] = {1, 2, 3, 7, 64, 100000};
+    for (size_t k = 0; k < sizeof chunks / sizeof *chunks; k++) {
+        gv_timeline tl;
+        collected c;
+        warnings w;
+        gv_error err;
+        CHECK_EQ_LONG(read_text(DIRTY, chunks[k], &tl, &c, &w, &err), GV_OK);
+        CHECK_EQ_LONG(tl.series_len, 7); /* 6 GPU columns + util; timestamp, elapsed are not */
+        CHECK_EQ_LONG(tl.gpus_len, 2);
+        CHECK_EQ_LONG(tl.gpus[1].power_instant, 3);
+        CHECK_EQ_LONG(tl.gpus[1].temp, 5);
+        CHECK_STR(tl.series[6].name, "util");
+        CHECK_EQ_LONG(tl.series[6].kind, GV_SERIES_OTHER);
+        CHECK_EQ_LONG(c.rows, 3);
+        CHECK_EQ_LONG(tl.rows_read, 3);
+        CHECK_EQ_LONG(tl.rows_skipped, 4);
+        CHECK_EQ_LONG(tl.restarts, 1);
+        CHECK_EQ_LONG(c.t[0], 1766437560162000LL);
+        CHECK_EQ_LONG(c.t[2], 1766437560212000LL);
+        CHECK(c.v[0][0] == 642.32 && c.v[0][2] == 70 && c.v[0][6] == 99);
+        CHECK(isnan(c.v[1][0]) && c.v[1][1] == 686.69 && isnan(c.v[1][5]));
+        CHECK(isnan(c.v[1][6])); /* a text cell in a generic column is missing, not fatal */
+        CHECK(c.v[2][0] == 100 && c.v[2][1] == 686.69 && c.v[2][2] == 71);
+        CHECK_EQ_LONG(w.n, 5);
+        long lines[] = {4, 5, 6, 7, 8};
+        for (int i = 0; i < 5; i++)
+            CHECK_EQ_LONG(w.line[i], lines[i]);
+        CHECK(strstr(w.msg[0], "expected 9 fields, found 3") != NULL);
+        CHECK(strstr(w.msg[1], "empty line") != NULL);
+        CHECK(strstr(w.msg[2], "'6x0' in column gpu0_power_instant_w") != NULL);
+        CHECK(strstr(w.msg[3], "unparsable time '2025-02-30 21:06:00.202'") != NULL);
+        CHECK_EQ_LONG(w.kind[4], GV_WARN_CSV_RESTART);
+        gv_timeline_cleanup(&tl);
+    }
+}
+
+static void test_errors(void)
+{
+    static const struct {
+        const char *text;
+        const char *msg;
+    } cases[] = {
+        {"", "empty file"},
+        {"\n\n", "empty file"},
+        {"time,gpu0_power_w\n2025-12-22 21:06:00,5\n", "no 'timestamp' column"},
+        {"timestamp,gpu0_power_w,gpu0_temp_c\n", "no valid rows (0 skipped)"},
+        {"timestamp,gpu0_power_w\nx,1\ny,2\n", "no valid rows (2 skipped)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        gv_timeline tl;
+        collected c;
+        warnings w;
+        gv_error err = {{0}, {0}};
+        CHECK_EQ_LONG(read_text(cases[i].text, 5, &tl, &c, &w, &err), GV_ERR_INPUT);
+        CHECK(strstr(err.msg, cases[i].msg) != NULL);
+        CHECK(strncmp(err.where, "m.csv", 5) == 0);
+        gv_timeline_cleanup(&tl);
+    }
+    gv_timeline tl;
+    gv_timeline_init(&tl);
+    gv_error err;
+    collected c = {.tl = &tl};
+    CHECK_EQ_LONG(gv_csv_read_file("/nonexistent/x.csv", &tl, (gv_sample_sink){begin, row, &c}, NULL, &err),
+                  GV_ERR_INPUT);
+    CHECK(strstr(err.msg, "cannot open") != NULL);
+    gv_timeline_cleanup(&tl);
+}
+
+static void test_v1_and_generic(void)
+{
+    gv_timeline tl;
+    collected c;
+    warnings w;
+    gv_error err;
+    const char *v1 = "timestamp,gpu3_power_w,gpu3_temp_c,gpu10_power_w,gpu10_temp_c\n"
+                     "2025-12-22 21:06:00,100.5,50,200,60\n"
+                     "2025-12-22 21:06:01,101.5,51,201,61\n";
+    CHECK_EQ_LONG(read_text(v1, 9, &tl, &c, &w, &err), GV_OK);
+    CHECK_EQ_LONG(tl.gpus_len, 2);
+    CHECK_EQ_LONG(tl.gpus[0].index, 3);
+    CHECK_EQ_LONG(tl.gpus[1].index, 10);
+    CHECK_EQ_LONG(gv_gpu_energy_series(&tl.gpus[1]), 2);
+    CHECK_EQ_LONG(c.rows, 2);
+    CHECK_EQ_LONG(w.n, 0);
+    gv_timeline_cleanup(&tl);
+}
+
+int main(void)
+{
+    test_dirty();
+    test_errors();
+    test_v1_and_generic();
+    return test_summary("test_csv_reader");
+}

@@ -1,0 +1,114 @@
+/* Unit tests of src/util: timestamps, numbers, buffers, arena strings. Expected epoch values were
+ * computed with Python: datetime(2025,12,22,21,6,0,162000,tzinfo=timezone.utc).timestamp(). */
+#include "gpuviz/arena.h"
+#include "gpuviz/buf.h"
+#include "gpuviz/numparse.h"
+#include "gpuviz/timeparse.h"
+#include "harness.h"
+
+#include <stdlib.h>
+
+static void test_time(void)
+{
+    static const struct {
+        const char *s;
+        size_t used;
+        long long t_us;
+        int frac;
+    } ok[] = {
+        /* python3 -c "from datetime import *; print(int(datetime(2025,12,22,21,6,0,162000,tzinfo=timezone.utc).timestamp()*1e6))" */
+        {"2025-12-22 21:06:00.162", 23, 1766437560162000LL, 3},
+        {"2025-12-22 21:06:00", 19, 1766437560000000LL, 0},
+        {"2025-12-22T21:06:00.162Z", 24, 1766437560162000LL, 3},
+        {"2025/12/22 21:06:00.162, 0", 23, 1766437560162000LL, 3},
+        {"2025-12-23 00:54:23,188 - x", 23, 1766451263188000LL, 3},
+        {"2025-12-22 21:06:00.123456789 x", 29, 1766437560123456LL, 9},
+        {"2024-02-29 00:00:00", 19, 1709164800000000LL, 0},
+        {"1969-12-31 23:59:59.5", 21, -500000LL, 1},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        gv_time_us t = 0;
+        int frac = -1;
+        CHECK_EQ_LONG(gv_time_parse(ok[i].s, strlen(ok[i].s), &t, &frac), ok[i].used);
+        CHECK_EQ_LONG(t, ok[i].t_us);
+        CHECK_EQ_LONG(frac, ok[i].frac);
+    }
+    static const char *const bad[] = {"2025-02-30 10:00:00", "2025-12-22 25:61:00",
+                                      "2023-02-29 00:00:00", "2025-13-01 00:00:00",
+                                      "2025-12-22", "not a time at all!!", "2025-12-22 21:06",
+                                      "2025-12-22x21:06:00", ""};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        gv_time_us t;
+        CHECK_EQ_LONG(gv_time_parse(bad[i], strlen(bad[i]), &t, NULL), 0);
+    }
+    char buf[40];
+    gv_time_format_iso(1766437560162000LL, buf, sizeof buf);
+    CHECK_STR(buf, "2025-12-22T21:06:00.162");
+    gv_time_format_iso(-500000LL, buf, sizeof buf);
+    CHECK_STR(buf, "1969-12-31T23:59:59.500");
+}
+
+static void test_numbers(void)
+{
+    static const struct {
+        const char *s;
+        gv_num_result r;
+        double v;
+    } cases[] = {
+        {"642.32", GV_NUM_OK, 642.32},   {"70", GV_NUM_OK, 70},        {" 0.05 ", GV_NUM_OK, 0.05},
+        {"-3.5", GV_NUM_OK, -3.5},       {"+2", GV_NUM_OK, 2},         {"1e3", GV_NUM_OK, 1000},
+        {"0.000", GV_NUM_OK, 0},         {"12345678901234567", GV_NUM_OK, 12345678901234567.0},
+        {"N/A", GV_NUM_MISSING, 0},      {"[N/A]", GV_NUM_MISSING, 0}, {"", GV_NUM_MISSING, 0},
+        {"[Not Supported]", GV_NUM_MISSING, 0}, {"nan", GV_NUM_MISSING, 0},
+        {"1e999", GV_NUM_BAD, 0},        {"inf", GV_NUM_BAD, 0},       {"6x0.00", GV_NUM_BAD, 0},
+        {"abc", GV_NUM_BAD, 0},          {"1.2.3", GV_NUM_BAD, 0},     {"-", GV_NUM_BAD, 0},
+        {".", GV_NUM_BAD, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        double v = -1;
+        gv_num_result r = gv_parse_number(cases[i].s, strlen(cases[i].s), &v);
+        CHECK_EQ_LONG(r, cases[i].r);
+        if (r == GV_NUM_OK)
+            CHECK(v == cases[i].v); /* exact: the fast path must round like strtod */
+    }
+    /* the fast path agrees with strtod bit for bit on many 2-decimal values */
+    char s[32];
+    int mismatches = 0;
+    for (int i = 0; i < 200000; i++) {
+        snprintf(s, sizeof s, "%d.%02d", i / 100 * 7 % 100000, i % 100);
+        double v;
+        gv_parse_number(s, strlen(s), &v);
+        if (v != strtod(s, NULL))
+            mismatches++;
+    }
+    CHECK_EQ_LONG(mismatches, 0);
+}
+
+static void test_buf_arena(void)
+{
+    gv_buf b;
+    gv_buf_init(&b, 8);
+    CHECK(gv_buf_puts(&b, "12345678"));
+    CHECK(!gv_buf_puts(&b, "9")); /* the cap holds */
+    CHECK_EQ_LONG(b.len, 8);
+    gv_buf_cleanup(&b);
+
+    gv_arena a;
+    gv_arena_init(&a);
+    CHECK_STR(gv_arena_strdup(&a, "plain"), "plain");
+    CHECK_STR(gv_arena_strndup(&a, "a\xff" "b", 3), "a\xEF\xBF\xBD" "b"); /* invalid byte */
+    CHECK_STR(gv_arena_strndup(&a, "x\x01y\tz", 5), "x y\tz");             /* control char */
+    CHECK_STR(gv_arena_strdup(&a, "\xC3\xA9t\xC3\xA9"), "\xC3\xA9t\xC3\xA9");   /* valid UTF-8 */
+    CHECK_STR(gv_arena_strdup(&a, "\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"); /* surrogate */
+    for (int i = 0; i < 1000; i++)
+        CHECK(gv_arena_alloc(&a, 1000) != NULL);
+    gv_arena_cleanup(&a);
+}
+
+int main(void)
+{
+    test_time();
+    test_numbers();
+    test_buf_arena();
+    return test_summary("test_util");
+}
