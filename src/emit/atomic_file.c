@@ -27,6 +27,7 @@ gv_status gv_out_open(gv_out *o, const char *path, gv_error *err)
         gv_error_set(err, path, 0, "cannot create output: %s", strerror(errno));
         free(o->tmp_path);
         o->tmp_path = NULL;
+        gv_out_abort(o);
         return GV_ERR_OUTPUT;
     }
     fchmod(fd, 0644);

@@ -262,10 +262,9 @@ static void on_eval_task(gv_log_parser *p, const compiled_rule *cr, const char *
 static void on_checkpoint(gv_log_parser *p, const compiled_rule *cr, const char *s, gv_time_us t)
 {
     gv_timeline *tl = p->tl;
-    const char *dir, *file, *what, *step;
-    size_t dir_len, file_len, what_len, step_len;
+    const char *dir = "", *what = "", *step = "";
+    size_t dir_len = 0, what_len = 0, step_len = 0;
     group(cr, s, G_DIR, &dir, &dir_len);
-    group(cr, s, G_FILE, &file, &file_len);
     group(cr, s, G_WHAT, &what, &what_len);
     group(cr, s, G_STEP, &step, &step_len);
     long step_no = group_long(cr, s, G_STEP);
@@ -306,8 +305,6 @@ static void on_checkpoint(gv_log_parser *p, const compiled_rule *cr, const char 
     } else {
         ev->optim_len++;
     }
-    (void)file;
-    (void)file_len;
     if (ev->metrics_len == 0)
         gv_event_add_metric(tl, ev, "files", 0);
     ev->metrics[0].value = ev->files_len;

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Second Quick start command (and all CI runs): the whole test suite, twice: a release build
+# and an AddressSanitizer + UndefinedBehaviorSanitizer build. Warnings are errors in both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+jobs=$(nproc)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs" >/dev/null
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DGPUVIZ_SANITIZE=address,undefined >/dev/null
+cmake --build build-asan -j"$jobs" >/dev/null
+echo "== release build"
+ctest --test-dir build --output-on-failure
+echo "== sanitizer build (address,undefined)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure

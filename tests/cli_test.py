@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the gpuviz command: outputs against tests/oracle.py (an independent
+Python implementation over testdata/run2), the export files column by column, the page, and
+every error path with its exit status.  Usage: cli_test.py PATH/TO/gpuviz SOURCE_DIR"""
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+GPUVIZ, SRC = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+sys.path.insert(0, os.path.join(SRC, "tests"))
+import oracle  # noqa: E402
+
+RUN = os.path.join(SRC, "testdata", "run2")
+CSV = os.path.join(RUN, "gpu_metrics.csv")
+LOG = os.path.join(RUN, "training.log")
+TMP = tempfile.mkdtemp(prefix="gpuviz-cli-")
+PLOTLY = os.path.join(SRC, "node_modules", "plotly.js-basic-dist-min", "plotly-basic.min.js")
+results = {"passed": 0, "failed": 0}
+
+
+def run(*args, cwd=None):
+    p = subprocess.run([GPUVIZ, *args], capture_output=True, cwd=cwd or TMP)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def near(a, b, tol, what):
+    check(a is not None and b is not None and abs(float(a) - float(b)) <= tol, "%s: %r != %r (tol %g)" % (what, a, b, tol))
+
+
+def test(fn):
+    try:
+        fn()
+        results["passed"] += 1
+        print("ok   %s" % fn.__name__)
+    except Exception as e:  # noqa: BLE001 - report every failure and go on
+        results["failed"] += 1
+        print("FAIL %s: %s" % (fn.__name__, e))
+    return fn
+
+
+EXPECT = oracle.compute(RUN)
+
+
+def full_run():
+    out = os.path.join(TMP, "r.html")
+    rc, so, se = run(CSV, "--training-log", LOG, "-o", out, "--export-events", os.path.join(TMP, "ev.csv"))
+    check(rc == 0, "exit %d: %s" % (rc, se))
+    rc, so, se2 = run(CSV, "--training-log", LOG, "-o", os.path.join(TMP, "r2.html"),
+                      "--export-events", os.path.join(TMP, "ev.json"))
+    check(rc == 0, "exit %d" % rc)
+    return se
+
+
+STDERR = full_run()
+EVENTS_JSON = json.load(open(os.path.join(TMP, "ev.json")))
+PAGE = open(os.path.join(TMP, "r.html"), encoding="utf-8").read()
+
+
+@test
+def event_counts_and_types():
+    got = [(e["type"], e["step"]) for e in EVENTS_JSON]
+    want = [(e["type"], e["step"]) for e in EXPECT["events"]]
+    check(got == want, "%s != %s" % (got, want))
+    # by hand from testdata/run2/training.log: validations at steps 250, 500, 750 (step 0 is
+    # before monitoring), one evaluation session, one checkpoint of 4 files
+    check(want == [("validation", 250), ("validation", 500), ("evaluation", 750), ("validation", 750),
+                   ("checkpoint", 767)], want)
+    check("events: 3 validation, 1 evaluation, 1 checkpoint (1 outside the samples left out)" in STDERR, STDERR)
+
+
+@test
+def event_times_and_windows():
+    for g, w in zip(EVENTS_JSON, EXPECT["events"]):
+        for k in ("timestamp", "start", "end"):
+            check(g[k] == w[k], "%s %s: %s != %s" % (g["type"], k, g[k], w[k]))
+        near(g["elapsed_hours"], w["elapsed_hours"], 1e-6, "elapsed_hours")
+        check(g["line"] == w["line"], "line")
+        check(g["metrics"] == w["metrics"], "%s != %s" % (g["metrics"], w["metrics"]))
+        for gg, ww in zip(g["gpu"], w["gpu"]):
+            near(gg["power_w"], ww["power_w"], 1e-6, "power at event")
+            near(gg["temp_c"], ww["temp_c"], 1e-6, "temp at event")
+            if "mean_power_w" in ww:
+                near(gg["mean_power_w"], ww["mean_power_w"], 1e-3, "window mean")
+                near(gg["max_power_w"], ww["max_power_w"], 1e-6, "window max")
+                near(gg["energy_wh"], ww["energy_wh"], 1e-6, "window energy")
+                check(gg["window_samples"] == ww["window_samples"], "window samples")
+            else:
+                check("mean_power_w" not in gg, "point event has no window")
+    ev = EVENTS_JSON[2]  # evaluation: starts at the first task's end minus its time
+    check(ev["start"] == "2025-12-22T21:13:00.000" and ev["end"] == "2025-12-22T21:13:41.000", ev["start"])
+    check([t["name"] for t in ev["evaluation"]["tasks"]] == ["hellaswag_zeroshot", "jeopardy", "arc_easy", "copa"], "tasks")
+    ck = EVENTS_JSON[4]["checkpoint"]
+    check(ck == {"kind": "base", "model_tag": "d24", "model_id": "model_000767",
+                 "dir": "/home/u/.cache/nanochat/base_checkpoints/d24", "files": 4, "optimizer_files": 2,
+                 "has_model": True, "has_metadata": True}, ck)
+    check(EVENTS_JSON[4]["timestamp"] == "2025-12-22T21:14:30.123" and EVENTS_JSON[4]["end"] == "2025-12-22T21:14:32.012", "ckpt times")
+
+
+@test
+def export_csv_columns():
+    rows = list(csv.reader(open(os.path.join(TMP, "ev.csv"), newline="")))
+    head = rows[0]
+    check(head[:6] == ["event_type", "timestamp", "elapsed_hours", "step", "metric_name", "metric_value"], head)
+    check(head[6:11] == ["label", "start", "end", "duration_s", "log_line"], head)
+    check(head[11:16] == ["gpu0_power_w", "gpu0_temp_c", "gpu0_mean_power_w", "gpu0_max_power_w", "gpu0_energy_wh"], head)
+    want = []
+    for e in EXPECT["events"]:
+        for k, v in e["metrics"].items():
+            want.append((e, k, v))
+        for t in e["tasks"]:
+            want.append((e, t + ".accuracy", None))
+    body = rows[1:]
+    check(len(body) == len(want) == 10, "%d rows, want %d" % (len(body), len(want)))
+    for r, (e, k, v) in zip(body, want):
+        rec = dict(zip(head, r))
+        check(rec["event_type"] == e["type"], rec["event_type"])
+        check(rec["timestamp"] == e["timestamp"], rec["timestamp"])
+        check(rec["elapsed_hours"] == "%.6f" % e["elapsed_hours"], rec["elapsed_hours"])
+        check(rec["step"] == str(e["step"]), rec["step"])
+        check(rec["metric_name"] == k, rec["metric_name"])
+        if v is not None:
+            near(float(rec["metric_value"]), v, 0, "metric_value")
+        check(rec["start"] == e["start"] and rec["end"] == e["end"], "window")
+        check(rec["log_line"] == str(e["line"]), "line")
+        for g in e["gpu"]:
+            i = g["index"]
+            check(rec["gpu%d_power_w" % i] == "%.2f" % g["power_w"], "power")
+            check(rec["gpu%d_temp_c" % i] == "%.2f" % g["temp_c"], "temp")
+            if "energy_wh" in g:
+                check(rec["gpu%d_energy_wh" % i] == "%.6f" % g["energy_wh"], "energy %s" % rec["gpu%d_energy_wh" % i])
+                check(rec["gpu%d_mean_power_w" % i] == "%.2f" % g["mean_power_w"], "mean")
+            else:
+                check(rec["gpu%d_energy_wh" % i] == "", "no window energy")
+    check(dict(zip(head, body[0]))["label"] == "Val: 0.933", "label")
+
+
+@test
+def console_summary_matches_oracle():
+    check("4800 rows read, 4 skipped, 1 sampler restart" in STDERR, STDERR)
+    check("time 2025-12-22T21:06:00.162 .. 2025-12-22T21:25:59.912" in STDERR, "range")
+    for g, w in EXPECT["gpus"].items():
+        line = [l for l in STDERR.splitlines() if l.strip().startswith("GPU%d " % g)][0]
+        m = re.search(r"mean ([\d.]+) W, min ([\d.]+), max ([\d.]+); energy ([\d.]+) Wh +temp mean ([\d.]+) C, min (\d+), max (\d+)", line)
+        check(m, line)
+        near(float(m.group(1)), w["power_mean"], 0.051, "mean power")
+        near(float(m.group(4)), w["energy_wh"], 0.051, "energy")
+        near(float(m.group(5)), w["temp_mean"], 0.051, "temp mean")
+        near(float(m.group(7)), w["temp_max"], 0, "temp max")
+    check("idle cutoff %s" % EXPECT["idle_cutoff"] in STDERR, "cutoff")
+    for line in ("metrics.csv:503: skipped row: expected 8 fields, found 3",
+                 "metrics.csv:904: skipped row: unparsable number '6x0.00' in column gpu0_power_instant_w",
+                 "metrics.csv:1505: skipped row: unparsable time '2025-02-30 25:61:00.000' in column timestamp",
+                 "metrics.csv:2506: skipped row: empty line",
+                 "metrics.csv:3007: header repeated (sampler restarted)",
+                 "1 events before monitoring started and 0 after it ended were left out"):
+        check(line in STDERR, "missing warning: " + line)
+
+
+@test
+def page_embeds_plotly_and_data():
+    plotly = open(PLOTLY, encoding="utf-8").read()
+    check(plotly in PAGE, "Plotly.js is not embedded verbatim")
+    rest = PAGE.replace(plotly, "")
+    urls = re.findall(r"https?://[^\s\"'<>)]*", rest)
+    check(urls == [], "external URLs outside Plotly: %s" % urls)
+    check(not re.search(r"<(script|link|img|iframe)[^>]+(src|href)=", rest, re.I), "a tag loads something")
+    check("Content-Security-Policy" in rest and "default-src 'none'" in rest, "CSP")
+    m = re.search(r'<script type="application/json" id="gv-data">(.*?)</script>', PAGE, re.S)
+    data = json.loads(m.group(1))
+    check(data["rows_read"] == 4800 and len(data["events"]) == 5, "data")
+    check(data["start"] == "2025-12-22T21:06:00.162", data["start"])
+    for s in data["series"]:
+        check(len(s["x"]) == len(s["y"]) <= 4000, "bounded points: %d" % len(s["x"]))
+        check(max(s["x"]) <= data["cutoff_h"] + 1e-9, "points after the cutoff")
+    # min/max bucketing keeps the extremes before the cutoff (oracle: the run's max is in training)
+    p0 = [s for s in data["series"] if s["name"] == "gpu0_power_instant_w"][0]
+    near(max(p0["y"]), EXPECT["gpus"][0]["power_max"], 1e-9, "max kept")
+
+
+@test
+def cdn_mode():
+    out = os.path.join(TMP, "cdn.html")
+    rc, _, se = run(CSV, "--plotly", "cdn", "-o", out, "-q")
+    check(rc == 0 and se == "", se)
+    page = open(out).read()
+    check(len(page) < 400000, "cdn page is small")
+    m = re.search(r'<script src="(https://[^"]+)" integrity="sha384-([A-Za-z0-9+/=]+)"', page)
+    check(m and "plotly.js-basic-dist-min@" in m.group(1), "cdn script tag")
+    import base64, hashlib
+    digest = base64.b64encode(hashlib.sha384(open(PLOTLY, "rb").read()).digest()).decode()
+    check(m.group(2) == digest, "SRI hash matches the pinned file")
+
+
+@test
+def hostile_log_is_escaped():
+    log = os.path.join(TMP, "hostile.log")
+    with open(log, "w") as f:
+        f.write("2025-12-22 21:08:00 Evaluating: </script><img src=x onerror=alert(1)> (0-shot, type: \"'&) ... accuracy: 0.5 | centered: 0.1 | time: 1.00s\n")
+        f.write("2025-12-22 21:08:01 Step 00001 | CORE metric: 0.1\n")
+        f.write("2025-12-22 21:08:02 Saved model parameters to: /x/</script><b>_checkpoints/t\u2028/model_000001.pt\n")
+    out = os.path.join(TMP, "hostile.html")
+    rc, _, se = run(CSV, "--training-log", log, "-o", out)
+    check(rc == 0, se)
+    page = open(out, encoding="utf-8").read()
+    check("<img src=x" not in page and "</script><b>" not in page, "raw markup in page")
+    check(page.count("</script>") == 3, "script elements: %d" % page.count("</script>"))
+    data = json.loads(re.search(r'id="gv-data">(.*?)</script>', page, re.S).group(1))
+    names = [t["name"] for e in data["events"] if e["type"] == "evaluation" for t in e["evaluation"]["tasks"]]
+    check(names == ["</script><img"], names)
+
+
+@test
+def export_to_stdout_and_quiet():
+    rc, so, se = run(CSV, "--training-log", LOG, "-o", os.path.join(TMP, "q.html"), "--export-events", "-", "--quiet")
+    check(rc == 0 and se == "", "quiet run printed: %r" % se)
+    rows = list(csv.reader(io.StringIO(so)))
+    check(rows[0][0] == "event_type" and len(rows) == 11, "stdout export")
+    rc, so, se = run(CSV, "--training-log", LOG, "-o", os.path.join(TMP, "q.html"), "--export-events", "-",
+                     "--export-format", "json", "-q")
+    check(rc == 0 and len(json.loads(so)) == 5, "json to stdout")
+
+
+@test
+def filters():
+    def types(*flags):
+        rc, so, se = run(CSV, "--training-log", LOG, "-o", os.path.join(TMP, "f.html"), "--export-events", "-",
+                         "--export-format", "json", "-q", *flags)
+        check(rc == 0, se)
+        return sorted({e["type"] for e in json.loads(so)})
+    check(types("--no-validation") == ["checkpoint", "evaluation"], "no-validation")
+    check(types("--only", "checkpoint,evaluation") == ["checkpoint", "evaluation"], "only")
+    check(types("--only=validation") == ["validation"], "only=")
+    check(types("--no-checkpoint", "--no-evaluation", "--no-validation") == [], "none")
+
+
+@test
+def time_offset_and_no_cutoff():
+    rc, so, se = run(CSV, "--training-log", LOG, "-o", os.path.join(TMP, "o.html"), "--export-events", "-",
+                     "--export-format", "json", "-q", "--time-offset", "-60")
+    ev = json.loads(so)
+    # every log time moves a minute earlier: the first validation (21:08:20) becomes 21:07:20
+    check(ev[0]["timestamp"] == "2025-12-22T21:07:20.000", ev[0]["timestamp"])
+    rc, so, se = run(CSV, "-o", os.path.join(TMP, "n.html"), "--no-idle-cutoff")
+    check(rc == 0 and "idle cutoff" not in se, se)
+    data = json.loads(re.search(r'id="gv-data">(.*?)</script>', open(os.path.join(TMP, "n.html")).read(), re.S).group(1))
+    check(data["cutoff_h"] is None, "no cutoff")
+    rc, so, se = run(CSV, "-o", os.path.join(TMP, "t.html"), "--power-threshold", "700")
+    check("idle cutoff" not in se, "nothing reaches 700 W: no cutoff")
+
+
+def expect_error(args, status, text, cwd=None):
+    rc, so, se = run(*args, cwd=cwd)
+    check(rc == status, "%s: exit %d, want %d (%s)" % (args, rc, status, se))
+    errors = [l for l in se.splitlines() if l.startswith("gpuviz: error: ")]
+    check(len(errors) == 1 and text in errors[0], "%s: stderr %r lacks %r" % (args, se, text))
+    check(se.splitlines()[-1] == errors[0], "the error comes last: %r" % se)
+
+
+@test
+def usage_errors():
+    expect_error([], 2, "no GPU metrics CSV given")
+    expect_error([CSV, "--bogus"], 2, "unknown option '--bogus'")
+    expect_error([CSV, "--max-points", "abc"], 2, "--max-points takes a whole number")
+    expect_error([CSV, "--max-points", "10"], 2, "--max-points takes a whole number")
+    expect_error([CSV, "--power-threshold", "-1"], 2, "--power-threshold takes watts >= 0")
+    expect_error([CSV, "--buffer-minutes", "x"], 2, "--buffer-minutes takes minutes")
+    expect_error([CSV, "--time-offset", "soon"], 2, "--time-offset takes seconds")
+    expect_error([CSV, "--plotly", "inline"], 2, "--plotly takes embed or cdn")
+    expect_error([CSV, "--export-format", "xml"], 2, "--export-format takes csv or json")
+    expect_error([CSV, "--only", "validation,bogus"], 2, "unknown event type 'bogus'")
+    expect_error([CSV, "--only", "validation", "--no-validation"], 2, "contradict")
+    expect_error([CSV, "--training-log"], 2, "option --training-log needs a value")
+    expect_error([CSV, CSV], 2, "unexpected argument")
+    expect_error([CSV, "-o", "-", "--export-events", "-"], 2, "both go to stdout")
+    expect_error([CSV, "--quiet=yes"], 2, "takes no value")
+    rc, so, se = run("--help")
+    check(rc == 0 and "Exit status" in so and "--training-log" in so, "help")
+    rc, so, se = run("--version")
+    check(rc == 0 and re.match(r"gpuviz \d+\.\d+\.\d+ \(Plotly.js \d+\.\d+\.\d+ embedded\)", so), so)
+
+
+@test
+def input_errors():
+    expect_error([os.path.join(TMP, "nope.csv")], 2, "nope.csv: cannot open: No such file or directory")
+    expect_error([CSV, "--training-log", os.path.join(TMP, "nope.log")], 2, "nope.log: cannot open")
+    expect_error([TMP], 2, "is a directory")
+    def write(name, text):
+        p = os.path.join(TMP, name)
+        open(p, "w").write(text)
+        return p
+    expect_error([write("empty.csv", "")], 2, "empty.csv: empty file")
+    expect_error([write("notime.csv", "time,gpu0_power_w\n1,2\n")], 2, "notime.csv:1: no 'timestamp' column")
+    expect_error([write("bad.csv", "timestamp,gpu0_power_w\nyesterday,2\n")], 2, "bad.csv: no valid rows (1 skipped)")
+    expect_error([write("hdr.csv", "timestamp,gpu0_power_w\n")], 2, "no valid rows (0 skipped)")
+
+
+@test
+def outputs_never_clobber_inputs():
+    d = os.path.join(TMP, "inputs")
+    os.makedirs(d, exist_ok=True)
+    csvc, logc = os.path.join(d, "m.csv"), os.path.join(d, "t.log")
+    shutil.copy(CSV, csvc)
+    shutil.copy(LOG, logc)
+    before = open(csvc, "rb").read(), open(logc, "rb").read()
+    expect_error([csvc, "--training-log", logc, "-o", csvc], 2, "refusing to overwrite an input")
+    expect_error([csvc, "--training-log", logc, "--export-events", logc], 2, "refusing to overwrite an input")
+    expect_error(["m.csv", "-o", "./m.csv"], 2, "refusing to overwrite an input", cwd=d)
+    os.symlink(csvc, os.path.join(d, "link.html"))
+    expect_error([csvc, "-o", os.path.join(d, "link.html")], 2, "refusing to overwrite an input")
+    expect_error([csvc, "-o", os.path.join(d, "x.html"), "--export-events", os.path.join(d, "x.html")], 2, "same file")
+    check((open(csvc, "rb").read(), open(logc, "rb").read()) == before, "an input changed")
+
+
+@test
+def failed_runs_leave_outputs_alone():
+    d = os.path.join(TMP, "atomic")
+    os.makedirs(d, exist_ok=True)
+    out = os.path.join(d, "report.html")
+    open(out, "w").write("old report")
+    open(os.path.join(d, "bad.csv"), "w").write("timestamp,gpu0_power_w\nx,1\n")
+    expect_error([os.path.join(d, "bad.csv"), "-o", out], 2, "no valid rows")
+    check(open(out).read() == "old report", "the old report was touched")
+    expect_error([CSV, "-o", os.path.join(TMP, "no", "such", "dir.html")], 3, "cannot create output")
+    check(sorted(os.listdir(d)) == ["bad.csv", "report.html"], "temporary files left: %s" % os.listdir(d))
+    rc, _, _ = run(CSV, "-o", out, "-q")
+    check(rc == 0 and open(out).read().startswith("<!DOCTYPE html>"), "replaced on success")
+    check(oct(os.stat(out).st_mode & 0o777) == "0o644", "mode %o" % (os.stat(out).st_mode & 0o777))
+
+
+@test
+def default_output_name():
+    d = os.path.join(TMP, "default")
+    os.makedirs(d, exist_ok=True)
+    rc, so, se = run(CSV, "--training-log", LOG, cwd=d)
+    check(rc == 0 and os.path.exists(os.path.join(d, "gpuviz_report.html")), se)
+    check("gpuviz: wrote gpuviz_report.html" in se, se)
+    check(so == "", "stdout must stay clean: %r" % so)
+
+
+shutil.rmtree(TMP, ignore_errors=True)
+print("cli: %d passed, %d failed" % (results["passed"], results["failed"]))
+sys.exit(1 if results["failed"] else 0)

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""An independent reimplementation, in plain Python, of what gpuviz computes on testdata/run2.
+
+It shares no code with gpuviz and is written from the definitions in docs/formats.md, using only
+the standard library (csv, re, datetime). tests/cli_test.py compares gpuviz's exports with it.
+Run it alone to see the expected values:  python3 tests/oracle.py testdata/run2
+"""
+import csv
+import datetime as dt
+import json
+import math
+import re
+import sys
+
+GAP_S = 5.0
+
+
+def parse_time(s):
+    s = s.strip()
+    for fmt in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return dt.datetime.strptime(s, fmt)
+        except ValueError:
+            pass
+    return None
+
+
+def read_csv(path):
+    """Valid rows as (time, {column: float or None}); counts of skipped rows and restarts."""
+    rows, skipped, restarts = [], 0, 0
+    with open(path, newline="") as f:
+        lines = f.read().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    header = next(csv.reader([lines[0]]))
+    for line in lines[1:]:
+        if line.strip() == "":
+            skipped += 1
+            continue
+        cells = next(csv.reader([line]))
+        if cells == header:
+            restarts += 1
+            continue
+        if len(cells) != len(header):
+            skipped += 1
+            continue
+        rec = dict(zip(header, cells))
+        t = parse_time(rec["timestamp"])
+        vals, bad = {}, False
+        for k, v in rec.items():
+            if k in ("timestamp", "elapsed_sec"):
+                continue
+            if v in ("N/A", ""):
+                vals[k] = None
+                continue
+            try:
+                vals[k] = float(v)
+            except ValueError:
+                bad = True
+        if t is None or bad:
+            skipped += 1
+            continue
+        rows.append((t, vals))
+    return header, rows, skipped, restarts
+
+
+def secs(a, b):
+    return (b - a).total_seconds()
+
+
+def series(rows, col):
+    return [(t, v[col]) for t, v in rows if v.get(col) is not None]
+
+
+def energy_j(pts):
+    e = 0.0
+    for (t0, v0), (t1, v1) in zip(pts, pts[1:]):
+        d = secs(t0, t1)
+        if 0 < d <= GAP_S:
+            e += (v0 + v1) / 2 * d
+    return e
+
+
+def window(pts, a, b):
+    inside = [v for t, v in pts if a <= t <= b]
+    e = 0.0
+    for (t0, v0), (t1, v1) in zip(pts, pts[1:]):
+        d = secs(t0, t1)
+        if not (0 < d <= GAP_S):
+            continue
+        lo, hi = max(a, t0), min(b, t1)
+        if hi <= lo:
+            continue
+        f = lambda x: v0 + (v1 - v0) * secs(t0, x) / d
+        e += (f(lo) + f(hi)) / 2 * secs(lo, hi)
+    mean = sum(inside) / len(inside) if inside else None
+    return mean, (max(inside) if inside else None), e / 3600, len(inside)
+
+
+def nearest(rows, t):
+    best = min(range(len(rows)), key=lambda i: (abs(secs(rows[i][0], t)), i))
+    return rows[best]
+
+
+TS_PREFIX = re.compile(r"^(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?) ")
+TS_LOG = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) - ")
+
+
+def read_log(path):
+    """Events of testdata/run2/training.log by the rules of docs/formats.md."""
+    events, cur, prev, tasks = [], None, None, []
+    ckpt = None
+    for n, raw in enumerate(open(path, encoding="utf-8", errors="replace").read().split("\n")[:-1], 1):
+        line = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", raw.rstrip("\r"))
+        t = None
+        m = TS_PREFIX.match(line)
+        if m:
+            t = dt.datetime.fromisoformat(m.group(1).replace("T", " "))
+            line = line[m.end():]
+        m = TS_LOG.match(line)
+        if m:
+            t = dt.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S") + dt.timedelta(milliseconds=int(m.group(2)))
+        if t is not None:
+            cur = t
+        t = cur
+        m = re.search(r"Step (\d+) \| Validation (bpb|loss): ([\d.]+)", line)
+        if m:
+            events.append(dict(type="validation", t=t, start=prev if prev and prev <= t else t, end=t,
+                               step=int(m.group(1)), metrics={m.group(2): float(m.group(3))}, line=n))
+        m = re.search(r"Evaluating: (\S+) .*time: ([\d.]+)s", line)
+        if m:
+            tasks.append((m.group(1), t, float(m.group(2))))
+        m = re.search(r"Step (\d+) \| CORE metric: ([\d.]+)", line)
+        if m:
+            start = tasks[0][1] - dt.timedelta(seconds=tasks[0][2])
+            events.append(dict(type="evaluation", t=start, start=start, end=t, step=int(m.group(1)),
+                               metrics={"core": float(m.group(2)), "tasks": len(tasks)}, line=n,
+                               tasks=[k[0] for k in tasks]))
+            tasks = []
+        m = re.search(r"Saved (model parameters|metadata|optimizer state) to: .*/(\w+)_checkpoints/(\w+)/\w+?_(\d+)", line)
+        if m:
+            if ckpt is None or ckpt["step"] != int(m.group(4)):
+                ckpt = dict(type="checkpoint", t=t, start=t, end=t, step=int(m.group(4)), metrics={"files": 0},
+                            line=n, kind=m.group(2), tag=m.group(3))
+                events.append(ckpt)
+            ckpt["metrics"]["files"] += 1
+            ckpt["end"] = t
+        prev = t
+    return events
+
+
+def compute(run_dir, threshold=200.0, buffer_min=10.0):
+    header, rows, skipped, restarts = read_csv(run_dir + "/gpu_metrics.csv")
+    t_first, t_last = min(r[0] for r in rows), max(r[0] for r in rows)
+    gpus = sorted({int(re.match(r"gpu(\d+)_", c).group(1)) for c in header if c.startswith("gpu")})
+    out = dict(rows_read=len(rows), rows_skipped=skipped, restarts=restarts,
+               t_first=t_first.isoformat(timespec="milliseconds"), t_last=t_last.isoformat(timespec="milliseconds"), gpus={})
+    for g in gpus:
+        p = series(rows, "gpu%d_power_instant_w" % g)
+        c = series(rows, "gpu%d_temp_c" % g)
+        out["gpus"][g] = dict(power_mean=sum(v for _, v in p) / len(p), power_min=min(v for _, v in p),
+                              power_max=max(v for _, v in p), temp_mean=sum(v for _, v in c) / len(c),
+                              temp_min=min(v for _, v in c), temp_max=max(v for _, v in c),
+                              energy_wh=energy_j(p) / 3600)
+    active = [t for t, v in rows if any((v.get("gpu%d_power_instant_w" % g) or -1) >= threshold for g in gpus)]
+    cut = max(active) + dt.timedelta(minutes=buffer_min)
+    out["idle_cutoff"] = cut.isoformat(timespec="milliseconds") if cut < t_last else None
+    evs = []
+    all_events = read_log(run_dir + "/training.log")
+    out["left_out"] = sum(1 for e in all_events if not (t_first <= e["t"] <= t_last))
+    for e in sorted(all_events, key=lambda e: (e["t"], e["line"])):
+        if not (t_first <= e["t"] <= t_last):
+            continue
+        near = nearest(rows, e["t"])
+        ge = []
+        for g in gpus:
+            x = dict(index=g, power_w=near[1]["gpu%d_power_instant_w" % g], temp_c=near[1]["gpu%d_temp_c" % g])
+            if e["end"] > e["start"]:
+                mean, mx, wh, n = window(series(rows, "gpu%d_power_instant_w" % g), e["start"], e["end"])
+                x.update(mean_power_w=mean, max_power_w=mx, energy_wh=wh, window_samples=n)
+            ge.append(x)
+        evs.append(dict(type=e["type"], timestamp=e["t"].isoformat(timespec="milliseconds"),
+                        elapsed_hours=secs(t_first, e["t"]) / 3600, step=e["step"], metrics=e["metrics"],
+                        start=e["start"].isoformat(timespec="milliseconds"), end=e["end"].isoformat(timespec="milliseconds"),
+                        line=e["line"], gpu=ge, tasks=e.get("tasks", [])))
+    out["events"] = evs
+    return out
+
+
+if __name__ == "__main__":
+    json.dump(compute(sys.argv[1] if len(sys.argv) > 1 else "testdata/run2"), sys.stdout, indent=1, default=str)
+    print()
