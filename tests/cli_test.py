@@ -251,6 +251,9 @@ def time_offset_and_no_cutoff():
     ev = json.loads(so)
     # every log time moves a minute earlier: the first validation (21:08:20) becomes 21:07:20
     check(ev[0]["timestamp"] == "2025-12-22T21:07:20.000", ev[0]["timestamp"])
+    rc, so, se = run(CSV, "--training-log", LOG, "-o", os.path.join(TMP, "o.html"), "--time-offset", "86400")
+    check(rc == 0 and "0 events before monitoring started and 6 after it ended were left out" in se, se)
+    check("shift the log with --time-offset" in se, "hint")
     rc, so, se = run(CSV, "-o", os.path.join(TMP, "n.html"), "--no-idle-cutoff")
     check(rc == 0 and "idle cutoff" not in se, se)
     data = json.loads(re.search(r'id="gv-data">(.*?)</script>', open(os.path.join(TMP, "n.html")).read(), re.S).group(1))

@@ -311,13 +311,16 @@ void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log
             fmt_range(log, sizeof log, tl->log_first, tl->log_last);
         else
             snprintf(log, sizeof log, "(no timestamps)");
+        const char *hint =
+            o == 0 ? "; no event falls inside the samples: if the two clocks differ, shift the log "
+                     "with --time-offset SECONDS"
+            : tl->events_after == 0 ? "; the sampler started after the training began"
+            : tl->events_before == 0 ? "; the sampler stopped before the training ended"
+                                     : "; the sampler covered only part of the training";
         gv_diag_warn(diag, GV_WARN_RANGE, log_name, 0,
                      "%zu events before monitoring started and %zu after it ended were left out "
                      "(log %s, GPU samples %s)%s",
-                     tl->events_before, tl->events_after, log, mon,
-                     o == 0 ? "; no event falls inside the samples: if the clocks differ, shift "
-                              "the log with --time-offset SECONDS"
-                            : "");
+                     tl->events_before, tl->events_after, log, mon, hint);
     }
 }
 
