@@ -112,6 +112,45 @@ typedef struct {
     double num_tokens;   /* NAN where the line lacks the field */
 } gv_step;
 
+/* ---- analysis results ---- */
+typedef enum {
+    GV_PHASE_TRAINING, GV_PHASE_VALIDATION, GV_PHASE_EVALUATION, GV_PHASE_CHECKPOINT,
+    GV_PHASE_IDLE, GV_PHASE_OTHER, GV_PHASE_COUNT
+} gv_phase;
+
+const char *gv_phase_name(gv_phase p); /* "training", ..., "other" */
+
+/* One training phase of the log (base, mid, SFT...): step numbers restart at each. */
+typedef struct {
+    const char *label;      /* "base", "mid", "chatsft" (from the checkpoint saved in or right
+                               after it) or "phase N" */
+    gv_time_us start, end;  /* first step line's start (time minus dt) .. last step line */
+    long first_step, last_step;
+    size_t steps;           /* step lines inside the analysed range */
+    double tokens;          /* sum over its step lines of tok/sec x dt (NAN if unknown) */
+    double seconds;         /* training wall time inside the monitored window */
+    double energy_wh;       /* training energy, all GPUs */
+} gv_train_phase;
+
+typedef enum {
+    GV_AN_BPB_REGRESSION, GV_AN_SLOW_EVALUATION, GV_AN_THROUGHPUT_DROP, GV_AN_GPU_IMBALANCE,
+    GV_AN_POWER_DROP, GV_AN_OVER_TEMPERATURE, GV_AN_SAMPLE_GAP, GV_AN_TIME_BACKWARDS,
+    GV_AN_INCOMPLETE_CHECKPOINT, GV_AN_KIND_COUNT
+} gv_anomaly_kind;
+
+const char *gv_anomaly_kind_name(gv_anomaly_kind k); /* "bpb_regression", ... */
+
+typedef struct {
+    gv_anomaly_kind kind;
+    gv_time_us t;
+    gv_time_us duration; /* 0 for instants */
+    int gpu;             /* GPU index, -1 when it applies to no single GPU */
+    double value;        /* the kind's figure (e.g. max temperature, gap seconds) */
+    const char *message; /* one line, arena */
+} gv_anomaly;
+
+#define GV_ANOMALIES_PER_KIND_MAX 200 /* more are counted, not stored */
+
 typedef struct {
     gv_arena arena;
     gv_series *series;
@@ -131,6 +170,21 @@ typedef struct {
     gv_time_us last_active;      /* last sample with any GPU at/above the threshold */
     size_t events_before, events_after; /* events dropped for lying outside [t_first, t_last] */
     gv_time_us log_first, log_last;     /* time range of the log's timestamps */
+
+    /* log timestamps going backwards (recorded by the log parser; the first
+     * GV_ANOMALIES_PER_KIND_MAX are kept, all are counted) */
+    struct gv_log_backwards { long line; gv_time_us t; double back_s; } *log_backwards;
+    size_t log_backwards_len, log_backwards_cap, log_backwards_count;
+
+    /* analysis (filled by the correlator and the anomaly pass) */
+    double phase_seconds[GV_PHASE_COUNT];
+    double *phase_energy_wh;             /* GV_PHASE_COUNT x gpus_len, phase-major */
+    gv_train_phase *train_phases;        /* step_phases entries */
+    gv_anomaly *anomalies;
+    size_t anomalies_len, anomalies_cap;
+    size_t anomaly_counts[GV_AN_KIND_COUNT]; /* including those not stored */
+    gv_time_us range_start, range_end;   /* analysed time range (GV_TIME_NONE = open) */
+    size_t rows_outside_range;
 } gv_timeline;
 
 void gv_timeline_init(gv_timeline *tl);
@@ -150,6 +204,14 @@ void gv_timeline_sort_events(gv_timeline *tl);
 void gv_timeline_filter_types(gv_timeline *tl, unsigned keep_mask);
 /* Shifts every log-derived time (events, steps) by offset. */
 void gv_timeline_shift_log(gv_timeline *tl, gv_time_us offset);
+
+/* Records an anomaly (message formatted, copied into the arena); past
+ * GV_ANOMALIES_PER_KIND_MAX of a kind only the count grows. */
+void gv_timeline_add_anomaly(gv_timeline *tl, gv_anomaly_kind kind, gv_time_us t,
+                             gv_time_us duration, int gpu, double value, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+/* Sorts anomalies by (t, kind, gpu). */
+void gv_timeline_sort_anomalies(gv_timeline *tl);
 
 /* Counts of events by type. */
 void gv_timeline_count_events(const gv_timeline *tl, size_t counts[GV_EV_TYPE_COUNT]);

@@ -452,10 +452,16 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
         t = t_prefix;
     gv_timeline *tl = p->tl;
     if (t != GV_TIME_NONE) {
-        if (p->cur_t != GV_TIME_NONE && t < p->cur_t - 1000000)
+        if (p->cur_t != GV_TIME_NONE && t < p->cur_t - 1000000) {
             gv_diag_warn(p->diag, GV_WARN_LOG_LINE, p->file, p->line_no,
                          "timestamp goes back %.3f s from the previous one",
                          (double)(p->cur_t - t) / 1e6);
+            if (tl->log_backwards_count++ < GV_ANOMALIES_PER_KIND_MAX) {
+                GV_GROW(tl->log_backwards, tl->log_backwards_cap, tl->log_backwards_len + 1);
+                tl->log_backwards[tl->log_backwards_len++] = (struct gv_log_backwards){
+                    p->line_no, t, (double)(p->cur_t - t) / 1e6};
+            }
+        }
         p->cur_t = t;
         if (tl->log_first == GV_TIME_NONE || t < tl->log_first)
             tl->log_first = t;

@@ -4,6 +4,8 @@
 #include "gpuviz/buf.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +16,7 @@ void gv_timeline_init(gv_timeline *tl)
     tl->t_first = tl->t_last = GV_TIME_NONE;
     tl->idle_cutoff = tl->last_active = GV_TIME_NONE;
     tl->log_first = tl->log_last = GV_TIME_NONE;
+    tl->range_start = tl->range_end = GV_TIME_NONE;
 }
 
 void gv_timeline_cleanup(gv_timeline *tl)
@@ -26,6 +29,10 @@ void gv_timeline_cleanup(gv_timeline *tl)
     free(tl->gpus);
     free(tl->events);
     free(tl->steps);
+    free(tl->log_backwards);
+    free(tl->phase_energy_wh);
+    free(tl->train_phases);
+    free(tl->anomalies);
     gv_arena_cleanup(&tl->arena);
     memset(tl, 0, sizeof *tl);
 }
@@ -151,6 +158,8 @@ void gv_timeline_shift_log(gv_timeline *tl, gv_time_us offset)
     for (size_t i = 0; i < tl->steps_len; i++)
         if (tl->steps[i].t != GV_TIME_NONE)
             tl->steps[i].t += offset;
+    for (size_t i = 0; i < tl->log_backwards_len; i++)
+        tl->log_backwards[i].t += offset;
     if (tl->log_first != GV_TIME_NONE) {
         tl->log_first += offset;
         tl->log_last += offset;
@@ -163,4 +172,51 @@ void gv_timeline_count_events(const gv_timeline *tl, size_t counts[GV_EV_TYPE_CO
         counts[i] = 0;
     for (size_t i = 0; i < tl->events_len; i++)
         counts[tl->events[i].type]++;
+}
+
+const char *gv_phase_name(gv_phase p)
+{
+    static const char *const names[GV_PHASE_COUNT] = {"training",   "validation", "evaluation",
+                                                      "checkpoint", "idle",       "other"};
+    return (unsigned)p < GV_PHASE_COUNT ? names[p] : "?";
+}
+
+const char *gv_anomaly_kind_name(gv_anomaly_kind k)
+{
+    static const char *const names[GV_AN_KIND_COUNT] = {
+        "bpb_regression", "slow_evaluation", "throughput_drop", "gpu_imbalance", "power_drop",
+        "over_temperature", "sample_gap", "time_backwards", "incomplete_checkpoint"};
+    return (unsigned)k < GV_AN_KIND_COUNT ? names[k] : "?";
+}
+
+void gv_timeline_add_anomaly(gv_timeline *tl, gv_anomaly_kind kind, gv_time_us t,
+                             gv_time_us duration, int gpu, double value, const char *fmt, ...)
+{
+    if (tl->anomaly_counts[kind]++ >= GV_ANOMALIES_PER_KIND_MAX)
+        return;
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    GV_GROW(tl->anomalies, tl->anomalies_cap, tl->anomalies_len + 1);
+    tl->anomalies[tl->anomalies_len++] = (gv_anomaly){
+        .kind = kind, .t = t, .duration = duration, .gpu = gpu, .value = value,
+        .message = gv_arena_strdup(&tl->arena, msg)};
+}
+
+static int anomaly_cmp(const void *a, const void *b)
+{
+    const gv_anomaly *x = a, *y = b;
+    if (x->t != y->t)
+        return x->t < y->t ? -1 : 1;
+    if (x->kind != y->kind)
+        return (int)x->kind - (int)y->kind;
+    return x->gpu - y->gpu;
+}
+
+void gv_timeline_sort_anomalies(gv_timeline *tl)
+{
+    if (tl->anomalies_len > 1)
+        qsort(tl->anomalies, tl->anomalies_len, sizeof *tl->anomalies, anomaly_cmp);
 }
