@@ -167,7 +167,97 @@ def write_log(path):
         f.write("\n".join(out) + "\n")
 
 
+# ---------------------------------------------------------------------------------------------
+# testdata/anomalies/: one of every anomaly kind, planted at known times (tests/cli_test.py and
+# tests/oracle.py state where), 2 GPUs at 4 Hz for 40 minutes.
+A0 = dt.datetime(2025, 12, 22, 10, 0, 0)
+
+
+def m(minutes, seconds=0):
+    return A0 + dt.timedelta(minutes=minutes, seconds=seconds)
+
+
+def write_anomalies(folder):
+    os.makedirs(folder, exist_ok=True)
+    rnd2 = random.Random(7)
+    # activity windows: (start, end, kind)
+    evals = [(m(8), 15), (m(17), 45), (m(28), 15)]       # 4 tasks of 15 s, 45 s (slow), 15 s
+    vals = [(m(5, 30), 1.0), (m(10, 30), 0.95), (m(15, 30), 0.97), (m(20, 30), 0.90), (m(25, 30), 0.88)]
+    busy = [(e, e + dt.timedelta(seconds=4 * d + 1), "eval") for e, d in evals]
+    busy += [(v - dt.timedelta(seconds=15), v, "val") for v, _ in vals]
+    busy += [(m(29, 30), m(29, 32), "ckpt")]
+
+    def activity(t):
+        for a, b, k in busy:
+            if a <= t < b:
+                return k
+        if t < m(0, 7) or t >= m(30):
+            return "idle"
+        return "train"
+
+    def power(t):
+        k = activity(t)
+        p = {"train": (650, 660), "val": (400, 410), "eval": (300, 310), "ckpt": (150, 160), "idle": (80, 85)}[k]
+        if k == "train" and m(12) <= t < m(13):
+            p = (650, 150)                                  # GPU1 imbalance for 60 s
+        if k == "train" and m(22) <= t < m(22, 40):
+            p = (100, 110)                                  # power drop for 40 s
+        return p
+
+    rows = ["timestamp,elapsed_sec,gpu0_power_instant_w,gpu0_power_avg_w,gpu0_temp_c,"
+            "gpu1_power_instant_w,gpu1_power_avg_w,gpu1_temp_c"]
+    for i in range(40 * 60 * 4):
+        t = A0 + dt.timedelta(milliseconds=250 * i)
+        if m(25) < t < m(25, 3):
+            continue                                        # a 3-second sample gap
+        p0, p1 = power(t)
+        c0 = 88 if m(10) <= t < m(10, 30) else 70           # GPU0 over 85 C for 30 s
+        v0, v1 = p0 + rnd2.uniform(-5, 5), p1 + rnd2.uniform(-5, 5)
+        rows.append("%s,%.3f,%.2f,%.2f,%d,%.2f,%.2f,%d" % (fmt_ts(t), i / 4, v0, v0, c0, v1, v1, 65))
+    with open(os.path.join(folder, "gpu_metrics.csv"), "w", newline="\n") as f:
+        f.write("\n".join(rows) + "\n")
+
+    lines = []
+    def ts(t, text):
+        lines.append((t, t.strftime("%Y-%m-%d %H:%M:%S") + " " + text))
+    t, step = m(0, 10), 1
+    while t < m(30):
+        if activity(t) == "train" and activity(t - dt.timedelta(seconds=3)) in ("train", "idle"):
+            tok = 40000 if m(5) <= t < m(5, 15) else 100000      # throughput drop for 5 steps
+            ts(t, "step %05d/01000 (%.2f%%) | loss: 2.5 | lrm: 1.00 | dt: 3000.00ms | tok/sec: %s | mfu: 40.00 | total time: 1.00m"
+               % (step, step / 10, "{:,}".format(tok)))
+            step += 1
+        t += dt.timedelta(seconds=3)
+    for v, bpb in vals:
+        ts(v, "Step %05d | Validation bpb: %.4f" % (step_at(lines, v), bpb))
+    for e, d in evals:
+        te = e
+        for name in ("hellaswag", "arc_easy", "piqa", "copa"):
+            te += dt.timedelta(seconds=d)
+            ts(te, "Evaluating: %s (0-shot, type: multiple_choice)... accuracy: 0.5000 | centered: 0.1000 | time: %.2fs" % (name, d))
+        ts(te + dt.timedelta(seconds=1), "Step %05d | CORE metric: 0.2000" % step_at(lines, e))
+    ck = "/h/.cache/nanochat/base_checkpoints/d12"
+    ts(m(29, 30), logline(m(29, 30), "nanochat.checkpoint_manager", "Saved model parameters to: %s/model_000470.pt" % ck))
+    ts(m(29, 31), logline(m(29, 31), "nanochat.checkpoint_manager", "Saved metadata to: %s/meta_000470.json" % ck))
+    lines.sort(key=lambda x: x[0])
+    # a line stamped two minutes late (a stale clock): the log's time goes backwards once
+    i = next(k for k, (t, _) in enumerate(lines) if t >= m(26))
+    lines.insert(i, (m(24), m(24).strftime("%Y-%m-%d %H:%M:%S") + " Peak memory usage: 28481.00MiB"))
+    with open(os.path.join(folder, "training.log"), "w", newline="\n") as f:
+        f.write("\n".join(l for _, l in lines) + "\n")
+
+
+def step_at(lines, t):
+    """The step number of the last step line before t."""
+    last = 0
+    for lt, text in lines:
+        if lt <= t and text[20:25] == "step ":
+            last = int(text[25:30])
+    return last
+
+
 if __name__ == "__main__":
     os.makedirs(HERE, exist_ok=True)
     write_csv(os.path.join(HERE, "gpu_metrics.csv"))
     write_log(os.path.join(HERE, "training.log"))
+    write_anomalies(os.path.join(os.path.dirname(HERE), "anomalies"))

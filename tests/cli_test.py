@@ -8,45 +8,18 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
-import tempfile
 
-GPUVIZ, SRC = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
-sys.path.insert(0, os.path.join(SRC, "tests"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import check, expect_error, finish, near, run, setup, test  # noqa: E402
+
+GPUVIZ, SRC, TMP = setup(sys.argv)
 import oracle  # noqa: E402
 
 RUN = os.path.join(SRC, "testdata", "run2")
 CSV = os.path.join(RUN, "gpu_metrics.csv")
 LOG = os.path.join(RUN, "training.log")
-TMP = tempfile.mkdtemp(prefix="gpuviz-cli-")
 PLOTLY = os.path.join(SRC, "node_modules", "plotly.js-basic-dist-min", "plotly-basic.min.js")
-results = {"passed": 0, "failed": 0}
-
-
-def run(*args, cwd=None):
-    p = subprocess.run([GPUVIZ, *args], capture_output=True, cwd=cwd or TMP)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
-
-
-def check(cond, what):
-    if not cond:
-        raise AssertionError(what)
-
-
-def near(a, b, tol, what):
-    check(a is not None and b is not None and abs(float(a) - float(b)) <= tol, "%s: %r != %r (tol %g)" % (what, a, b, tol))
-
-
-def test(fn):
-    try:
-        fn()
-        results["passed"] += 1
-        print("ok   %s" % fn.__name__)
-    except Exception as e:  # noqa: BLE001 - report every failure and go on
-        results["failed"] += 1
-        print("FAIL %s: %s" % (fn.__name__, e))
-    return fn
 
 
 EXPECT = oracle.compute(RUN)
@@ -262,14 +235,6 @@ def time_offset_and_no_cutoff():
     check("idle cutoff" not in se, "nothing reaches 700 W: no cutoff")
 
 
-def expect_error(args, status, text, cwd=None):
-    rc, so, se = run(*args, cwd=cwd)
-    check(rc == status, "%s: exit %d, want %d (%s)" % (args, rc, status, se))
-    errors = [l for l in se.splitlines() if l.startswith("gpuviz: error: ")]
-    check(len(errors) == 1 and text in errors[0], "%s: stderr %r lacks %r" % (args, se, text))
-    check(se.splitlines()[-1] == errors[0], "the error comes last: %r" % se)
-
-
 @test
 def usage_errors():
     expect_error([], 2, "no GPU metrics CSV given")
@@ -285,7 +250,7 @@ def usage_errors():
     expect_error([CSV, "--only", "validation", "--no-validation"], 2, "contradict")
     expect_error([CSV, "--training-log"], 2, "option --training-log needs a value")
     expect_error([CSV, CSV], 2, "unexpected argument")
-    expect_error([CSV, "-o", "-", "--export-events", "-"], 2, "both go to stdout")
+    expect_error([CSV, "-o", "-", "--export-events", "-"], 2, "only one of the page, the export and the summary can go to stdout")
     expect_error([CSV, "--quiet=yes"], 2, "takes no value")
     rc, so, se = run("--help")
     check(rc == 0 and "Exit status" in so and "--training-log" in so, "help")
@@ -321,7 +286,7 @@ def outputs_never_clobber_inputs():
     expect_error(["m.csv", "-o", "./m.csv"], 2, "refusing to overwrite an input", cwd=d)
     os.symlink(csvc, os.path.join(d, "link.html"))
     expect_error([csvc, "-o", os.path.join(d, "link.html")], 2, "refusing to overwrite an input")
-    expect_error([csvc, "-o", os.path.join(d, "x.html"), "--export-events", os.path.join(d, "x.html")], 2, "same file")
+    expect_error([csvc, "-o", os.path.join(d, "x.html"), "--export-events", os.path.join(d, "x.html")], 2, "two outputs would be the same file")
     check((open(csvc, "rb").read(), open(logc, "rb").read()) == before, "an input changed")
 
 
@@ -351,6 +316,4 @@ def default_output_name():
     check(so == "", "stdout must stay clean: %r" % so)
 
 
-shutil.rmtree(TMP, ignore_errors=True)
-print("cli: %d passed, %d failed" % (results["passed"], results["failed"]))
-sys.exit(1 if results["failed"] else 0)
+finish("cli")

@@ -190,3 +190,103 @@ def compute(run_dir, threshold=200.0, buffer_min=10.0):
 if __name__ == "__main__":
     json.dump(compute(sys.argv[1] if len(sys.argv) > 1 else "testdata/run2"), sys.stdout, indent=1, default=str)
     print()
+
+
+# ---------------------------------------------------------------------------------------------
+# Phases (docs/formats.md, "Phases"): written from the definitions, not from the C code.
+BRIDGE_FACTOR, BRIDGE_MIN_S = 20, 300.0
+PHASES = ("training", "validation", "evaluation", "checkpoint", "idle", "other")
+
+
+def read_steps(path):
+    """(time, step, dt seconds or None, phase index) of every training step line."""
+    steps, cur, phase, prev_step = [], None, -1, None
+    for raw in open(path, encoding="utf-8", errors="replace").read().split("\n"):
+        line = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", raw.rstrip("\r"))
+        m = TS_PREFIX.match(line)
+        if m:
+            cur = dt.datetime.fromisoformat(m.group(1).replace("T", " "))
+            line = line[m.end():]
+        m = TS_LOG.match(line)
+        if m:
+            cur = dt.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S") + dt.timedelta(milliseconds=int(m.group(2)))
+        m = re.match(r"\s*step (\d+)", line)
+        if m and "loss" in line:
+            n = int(m.group(1))
+            if prev_step is None or n < prev_step:
+                phase += 1
+            prev_step = n
+            d = re.search(r"dt: ([\d.]+)ms", line)
+            steps.append((cur, n, float(d.group(1)) / 1000 if d else None, phase))
+    return steps
+
+
+def activity_windows(run_dir):
+    """(start, end, phase name, priority) windows: events over training spans."""
+    wins = []
+    steps = read_steps(run_dir + "/training.log")
+    for i, (t, n, d, ph) in enumerate(steps):
+        prev = steps[i - 1] if i else None
+        if prev and prev[3] == ph:
+            limit = max(BRIDGE_FACTOR * d, BRIDGE_MIN_S) if d else BRIDGE_MIN_S
+            start = prev[0] if (t - prev[0]).total_seconds() <= limit else t
+        else:
+            start = t - dt.timedelta(seconds=min(d, BRIDGE_MIN_S)) if d else t
+        if t > start:
+            wins.append((start, t, "training", 0))
+    prio = {"validation": 1, "evaluation": 2, "checkpoint": 3}
+    for e in read_log(run_dir + "/training.log"):
+        if e["end"] > e["start"]:
+            wins.append((e["start"], e["end"], e["type"], prio[e["type"]]))
+    return wins
+
+
+def phase_at(wins, t):
+    best = None
+    for a, b, name, p in wins:
+        if a <= t < b and (best is None or p > best[1]):
+            best = (name, p)
+    return best[0] if best else None
+
+
+def phases(run_dir, threshold=200.0):
+    """Seconds and Wh (all GPUs) per phase over the rows of the CSV."""
+    header, rows, _, _ = read_csv(run_dir + "/gpu_metrics.csv")
+    wins = activity_windows(run_dir)
+    cuts = sorted({w[0] for w in wins} | {w[1] for w in wins})
+    gpus = sorted({int(re.match(r"gpu(\d+)_", c).group(1)) for c in header if c.startswith("gpu")})
+    cols = ["gpu%d_power_instant_w" % g for g in gpus]
+    sec = dict.fromkeys(PHASES, 0.0)
+    wh = dict.fromkeys(PHASES, 0.0)
+    last = {c: None for c in cols}
+    import bisect
+
+    def pieces(a, b):
+        xs = [a] + cuts[bisect.bisect_right(cuts, a):bisect.bisect_left(cuts, b)] + [b]
+        return zip(xs, xs[1:])
+
+    def active(vals):
+        return any(vals.get(c) is not None and vals[c] >= threshold for c in cols)
+
+    prev = None
+    for t, vals in rows:
+        if prev is not None and t > prev[0]:
+            gap = (t - prev[0]).total_seconds() > GAP_S
+            uncovered = "idle" if not gap and not active(vals) and not active(prev[1]) else "other"
+            for a, b in pieces(prev[0], t):
+                sec[phase_at(wins, a + (b - a) / 2) or uncovered] += (b - a).total_seconds()
+        else:
+            uncovered = "other"
+        for c in cols:
+            v = vals.get(c)
+            if v is None:
+                continue
+            if last[c] is not None and 0 < (t - last[c][0]).total_seconds() <= GAP_S:
+                t0, v0 = last[c]
+                span = (t - t0).total_seconds()
+                f = lambda x: v0 + (v - v0) * (x - t0).total_seconds() / span
+                for a, b in pieces(t0, t):
+                    wh[phase_at(wins, a + (b - a) / 2) or uncovered] += (f(a) + f(b)) / 2 * (b - a).total_seconds() / 3600
+            last[c] = (t, v)
+        prev = (t, vals)
+    return sec, wh

@@ -10,7 +10,11 @@
  *   backwards are not integrated.
  * - event window [start, end]: mean and max of the samples inside it; energy integrates the
  *   linearly interpolated power over exactly the window.
- * - nearest sample: the row whose time is closest to the event's time (earlier row on a tie). */
+ * - nearest sample: the row whose time is closest to the event's time (earlier row on a tie).
+ * - phases: each interval between consecutive rows is split at the planned segments
+ *   (phases.h); time goes to the segment's phase, or to idle (no GPU at/above the threshold at
+ *   either row) or other; energy likewise, per GPU, over its integrable intervals.
+ * - rows outside [tl->range_start, tl->range_end] are counted and otherwise ignored. */
 #ifndef GPUVIZ_CORRELATE_H
 #define GPUVIZ_CORRELATE_H
 
@@ -27,6 +31,10 @@ typedef struct {
     double buffer_min;        /* minutes kept after the last active sample */
     bool idle_cutoff;         /* false: keep every sample on display */
     size_t max_points;        /* display points per trace (>= 8) */
+    double temp_limit_c;      /* over-temperature anomaly above this */
+    bool relative_range;      /* range_hours give the analysed range in hours since the first
+                                 row (a NAN end stays open); else tl->range_start/end apply */
+    double range_hours[2];
 } gv_correlate_opts;
 
 typedef struct gv_correlator gv_correlator;

@@ -29,7 +29,8 @@ void gv_log_parser_free(gv_log_parser *p);
 /* Lines read so far. */
 long gv_log_parser_lines(const gv_log_parser *p);
 
-/* Parses a whole file. */
-gv_status gv_log_parse_file(const char *path, gv_timeline *tl, const gv_diag *diag, gv_error *err);
+/* Parses a whole file; *lines (may be NULL) receives the number of lines read. */
+gv_status gv_log_parse_file(const char *path, gv_timeline *tl, const gv_diag *diag, gv_error *err,
+                            long *lines);
 
 #endif

@@ -5,6 +5,8 @@
 
 #include "gpuviz/buf.h"
 #include "gpuviz/downsample.h"
+#include "gpuviz/phases.h"
+#include "sample_watch.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -39,6 +41,11 @@ struct gv_correlator {
     size_t *active;
     size_t active_len;
 
+    gv_segment *segs;       /* activity segments, sorted */
+    size_t segs_len, seg_cur;
+    gv_sample_watch *watch;
+
+    bool started;           /* the first row was seen: range resolved, phases planned */
     bool have_prev;
     gv_time_us prev_t;
     double *prev_values;    /* the previous row, per series */
@@ -78,6 +85,8 @@ static gv_status on_begin(void *ctx, gv_error *err)
         c->acc[i].max = -INFINITY;
         c->acc[i].power_w = c->acc[i].temp_c = NAN;
     }
+    free(tl->phase_energy_wh);
+    tl->phase_energy_wh = gv_xcalloc(GV_PHASE_COUNT * (c->gpus_len + 1), sizeof *tl->phase_energy_wh);
     c->win_order = gv_xmalloc((c->ev_len + 1) * sizeof *c->win_order);
     c->active = gv_xmalloc((c->ev_len + 1) * sizeof *c->active);
     /* events are sorted by t; windows are needed in start order */
@@ -156,10 +165,97 @@ static bool integrable(gv_time_us t0, gv_time_us t1)
     return t1 > t0 && (double)(t1 - t0) <= GV_MAX_GAP_S * 1e6;
 }
 
+/* First segment that ends after t, starting from a cursor (time mostly moves forward). */
+static size_t seg_first(gv_correlator *c, gv_time_us t)
+{
+    size_t k = c->seg_cur;
+    if (!(k <= c->segs_len && (k == 0 || c->segs[k - 1].end <= t) &&
+          (k == c->segs_len || c->segs[k].end > t))) {
+        if (k < c->segs_len && c->segs[k].end <= t && (k + 1 == c->segs_len || c->segs[k + 1].end > t))
+            k++;
+        else
+            k = gv_segment_find(c->segs, c->segs_len, t);
+    }
+    return c->seg_cur = k;
+}
+
+/* Splits [a, b) at the segments: time (gpu < 0) or GPU g's energy on the line (t0,v0)-(t1,v1)
+ * goes to each piece's phase; uncovered pieces go to `uncovered`. */
+static void split(gv_correlator *c, gv_time_us a, gv_time_us b, gv_phase uncovered, int g,
+                  gv_time_us t0, double v0, gv_time_us t1, double v1)
+{
+    gv_timeline *tl = c->tl;
+    size_t k = seg_first(c, a);
+    for (gv_time_us x = a; x < b;) {
+        gv_phase ph = uncovered;
+        int train = -1;
+        gv_time_us y;
+        if (k < c->segs_len && c->segs[k].start <= x) {
+            ph = c->segs[k].phase;
+            train = c->segs[k].train;
+            y = c->segs[k].end < b ? c->segs[k].end : b;
+            if (y == c->segs[k].end)
+                k++;
+        } else {
+            y = k < c->segs_len && c->segs[k].start < b ? c->segs[k].start : b;
+        }
+        if (g < 0) {
+            tl->phase_seconds[ph] += (double)(y - x) / 1e6;
+            if (train >= 0)
+                tl->train_phases[train].seconds += (double)(y - x) / 1e6;
+        } else {
+            double wh = clipped_area(t0, v0, t1, v1, x, y) / 3600;
+            tl->phase_energy_wh[ph * c->gpus_len + (size_t)g] += wh;
+            if (train >= 0)
+                tl->train_phases[train].energy_wh += wh;
+        }
+        x = y;
+    }
+}
+
+static bool row_active(const gv_correlator *c, const double *values)
+{
+    for (size_t g = 0; g < c->gpus_len; g++)
+        if (c->gpu_power[g] >= 0 && values[c->gpu_power[g]] >= c->o.power_threshold_w)
+            return true;
+    return false;
+}
+
+/* At the first row: a range given in hours becomes absolute, then the phases are planned. */
+static void start(gv_correlator *c, gv_time_us t0)
+{
+    gv_timeline *tl = c->tl;
+    c->started = true;
+    for (int i = 0; i < 2 && c->o.relative_range; i++)
+        if (!isnan(c->o.range_hours[i]))
+            *(i ? &tl->range_end : &tl->range_start) = t0 + (gv_time_us)llround(c->o.range_hours[i] * 3.6e9);
+    c->segs_len = gv_phases_plan(tl, &c->segs);
+    c->watch = gv_sample_watch_new(tl, c->gpu_power, c->gpu_temp, c->o.power_threshold_w,
+                                   c->o.temp_limit_c, c->segs, c->segs_len);
+}
+
 static void on_row(void *ctx, gv_time_us t, const double *values)
 {
     gv_correlator *c = ctx;
     gv_timeline *tl = c->tl;
+    if (!c->started)
+        start(c, t);
+    if ((tl->range_start != GV_TIME_NONE && t < tl->range_start) ||
+        (tl->range_end != GV_TIME_NONE && t > tl->range_end)) {
+        tl->rows_outside_range++;
+        return;
+    }
+    gv_sample_watch_row(c->watch, c->have_prev ? c->prev_t : GV_TIME_NONE, t, values);
+
+    /* phases: the row interval's time; idle when no GPU was active at either end */
+    bool active_now = row_active(c, values);
+    gv_phase uncovered = GV_PHASE_OTHER;
+    if (c->have_prev && t > c->prev_t) {
+        bool gap = !integrable(c->prev_t, t);
+        if (!gap && !active_now && !row_active(c, c->prev_values))
+            uncovered = GV_PHASE_IDLE;
+        split(c, c->prev_t, t, uncovered, -1, 0, 0, 0, 0);
+    }
 
     /* nearest sample: an event between the previous row and this one is nearest to one of the
      * two (the previous wins a tie); events before the first row take the first row */
@@ -185,17 +281,16 @@ static void on_row(void *ctx, gv_time_us t, const double *values)
         c->active[c->active_len++] = c->win_order[c->win_next++];
 
     /* per GPU: idle detection, window samples and window energy on the energy series */
-    bool active_row = false;
     for (size_t g = 0; g < c->gpus_len; g++) {
         int ps = c->gpu_power[g];
         if (ps < 0 || isnan(values[ps]))
             continue;
         double v = values[ps];
-        if (v >= c->o.power_threshold_w)
-            active_row = true;
         const last_sample *l = &c->last[ps];
-        if (l->valid && integrable(l->t, t))
+        if (l->valid && integrable(l->t, t)) {
             window_energy(c, g, l->t, l->v, t, v);
+            split(c, l->t, t, uncovered, (int)g, l->t, l->v, t, v);
+        }
         for (size_t k = 0; k < c->active_len; k++) {
             const gv_event *ev = &tl->events[c->active[k]];
             if (t < ev->start || t > ev->end)
@@ -207,7 +302,7 @@ static void on_row(void *ctx, gv_time_us t, const double *values)
                 a->max = v;
         }
     }
-    if (active_row && (c->threshold_last_active == GV_TIME_NONE || t > c->threshold_last_active))
+    if (active_now && (c->threshold_last_active == GV_TIME_NONE || t > c->threshold_last_active))
         c->threshold_last_active = t;
 
     /* windows that ended before this row are done */
@@ -259,6 +354,9 @@ void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log
     gv_timeline *tl = c->tl;
     if (!c->ds) /* no header was read */
         return;
+    if (!c->started) /* no row at all: plan anyway so that the model is complete */
+        start(c, 0);
+    gv_sample_watch_finish(c->watch);
 
     /* idle cutoff */
     tl->last_active = c->threshold_last_active;
@@ -317,10 +415,12 @@ void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log
             : tl->events_after == 0 ? "; the sampler started after the training began"
             : tl->events_before == 0 ? "; the sampler stopped before the training ended"
                                      : "; the sampler covered only part of the training";
+        bool ranged = tl->range_start != GV_TIME_NONE || tl->range_end != GV_TIME_NONE;
         gv_diag_warn(diag, GV_WARN_RANGE, log_name, 0,
-                     "%zu events before monitoring started and %zu after it ended were left out "
+                     "%zu events before %s and %zu after it ended were left out "
                      "(log %s, GPU samples %s)%s",
-                     tl->events_before, tl->events_after, log, mon, hint);
+                     tl->events_before, ranged ? "the analysed range" : "monitoring started",
+                     tl->events_after, log, mon, ranged ? "" : hint);
     }
 }
 
@@ -329,6 +429,8 @@ void gv_correlator_free(gv_correlator *c)
     if (!c)
         return;
     gv_downsampler_free(c->ds);
+    gv_sample_watch_free(c->watch);
+    free(c->segs);
     free(c->last);
     free(c->prev_values);
     free(c->gpu_power);

@@ -6,6 +6,7 @@
 
 #include "gpuviz/export.h"
 #include "gpuviz/status.h"
+#include "gpuviz/timeparse.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -35,6 +36,17 @@ typedef struct {
     size_t max_points;
     unsigned event_mask;       /* bit per gv_event_type */
     bool quiet;
+    const char *summary_path;  /* --summary-json, NULL: none */
+    const char *checks[64];    /* --check expressions */
+    size_t checks_len;
+    double temp_limit_c;
+    double slow_factor;
+    /* --time-range: each end absolute (wall clock) or hours since the first sample */
+    bool range_set;
+    gv_time_us range_abs[2];   /* GV_TIME_NONE when that end is relative or open */
+    double range_hours[2];     /* NAN when that end is absolute or open */
+    bool step_range_set;
+    long step_range[2];
 } gv_cli_opts;
 
 /* Parses argv into o; on a usage error returns GV_ERR_USAGE with err->msg saying what was wrong. */

@@ -3,11 +3,13 @@
  * calls exit statuses into being; one exit path at the end. */
 #include "build_info.h"
 #include "cli.h"
+#include "gpuviz/anomalies.h"
 #include "gpuviz/atomic_file.h"
 #include "gpuviz/correlate.h"
 #include "gpuviz/csv_reader.h"
 #include "gpuviz/html_report.h"
 #include "gpuviz/log_parser.h"
+#include "gpuviz/summary.h"
 #include "gpuviz/timeline.h"
 
 #include <errno.h>
@@ -48,8 +50,8 @@ static gv_status check_paths(const gv_cli_opts *o, gv_error *err)
             return GV_ERR_INPUT;
         }
     }
-    const char *outputs[] = {o->output, o->export_path};
-    for (int k = 0; k < 2; k++)
+    const char *outputs[] = {o->output, o->export_path, o->summary_path};
+    for (int k = 0; k < 3; k++)
         for (int i = 0; i < 2; i++)
             if (outputs[k] && gv_same_file(outputs[k], inputs[i])) {
                 gv_error_set(err, outputs[k], 0,
@@ -57,26 +59,32 @@ static gv_status check_paths(const gv_cli_opts *o, gv_error *err)
                              "another output path");
                 return GV_ERR_USAGE;
             }
-    if (o->export_path && gv_same_file(o->output, o->export_path)) {
-        gv_error_set(err, o->export_path, 0, "the page and the export would be the same file");
-        return GV_ERR_USAGE;
-    }
+    for (int k = 0; k < 3; k++)
+        for (int j = k + 1; j < 3; j++)
+            if (outputs[k] && outputs[j] && gv_same_file(outputs[k], outputs[j])) {
+                gv_error_set(err, outputs[j], 0, "two outputs would be the same file");
+                return GV_ERR_USAGE;
+            }
     return GV_OK;
 }
 
-static gv_status write_output(const char *path, const gv_timeline *tl, const gv_cli_opts *o,
-                              bool page, gv_error *err)
+typedef enum { OUT_PAGE, OUT_EVENTS, OUT_SUMMARY } out_kind;
+
+static gv_status write_output(const char *path, out_kind kind, const gv_timeline *tl,
+                              const gv_summary *sum, const gv_cli_opts *o, gv_error *err)
 {
     gv_out out;
     gv_status st = gv_out_open(&out, path, err);
     if (st != GV_OK)
         return st;
-    if (page) {
+    if (kind == OUT_PAGE) {
         gv_report_opts ro = {.csv_path = o->csv_path, .log_path = o->log_path,
                              .plotly_cdn = o->plotly_cdn};
         st = gv_html_write(out.f, tl, &ro, err);
-    } else {
+    } else if (kind == OUT_EVENTS) {
         st = gv_export_events(out.f, tl, o->export_fmt, err);
+    } else {
+        st = gv_summary_write(out.f, sum, err);
     }
     if (st != GV_OK) {
         gv_error_set(err, path, 0, "%s", err->msg);
@@ -86,10 +94,87 @@ static gv_status write_output(const char *path, const gv_timeline *tl, const gv_
     return gv_out_commit(&out, err);
 }
 
+static long long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* --step-range A,B: the analysed range runs from the first step line of A..B (less its dt) to
+ * the last one. */
+static gv_status step_range(gv_timeline *tl, const gv_cli_opts *o, gv_error *err)
+{
+    gv_time_us a = GV_TIME_NONE, b = GV_TIME_NONE;
+    for (size_t i = 0; i < tl->steps_len; i++) {
+        const gv_step *s = &tl->steps[i];
+        if (s->t == GV_TIME_NONE || s->step < o->step_range[0] || s->step > o->step_range[1])
+            continue;
+        gv_time_us from = s->t - (isfinite(s->dt_ms) && s->dt_ms > 0 ? (gv_time_us)llround(s->dt_ms * 1000) : 0);
+        if (a == GV_TIME_NONE || from < a)
+            a = from;
+        if (b == GV_TIME_NONE || s->t > b)
+            b = s->t;
+    }
+    if (a == GV_TIME_NONE) {
+        gv_error_set(err, o->log_path, 0, "--step-range %ld,%ld: no training step line in that range",
+                     o->step_range[0], o->step_range[1]);
+        return GV_ERR_USAGE;
+    }
+    tl->range_start = a;
+    tl->range_end = b;
+    return GV_OK;
+}
+
 static void fmt_duration(char *out, size_t n, double s)
 {
     long t = lround(s);
     snprintf(out, n, "%ld h %02ld min %02ld s", t / 3600, t / 60 % 60, t % 60);
+}
+
+static void print_phases(const gv_msgs *m, const gv_timeline *tl)
+{
+    double all_s = 0, all_wh = 0, wh[GV_PHASE_COUNT];
+    for (int p = 0; p < GV_PHASE_COUNT; p++) {
+        wh[p] = 0;
+        for (size_t g = 0; g < tl->gpus_len && tl->phase_energy_wh; g++)
+            wh[p] += tl->phase_energy_wh[p * tl->gpus_len + g];
+        all_s += tl->phase_seconds[p];
+        all_wh += wh[p];
+    }
+    if (all_s <= 0)
+        return;
+    gv_msg_info(m, "  phases (time, energy of all GPUs):");
+    for (int p = 0; p < GV_PHASE_COUNT; p++)
+        if (tl->phase_seconds[p] > 0)
+            gv_msg_info(m, " %s %.1f%% / %.1f Wh (%.1f%%);", gv_phase_name((gv_phase)p),
+                        100 * tl->phase_seconds[p] / all_s, wh[p], all_wh > 0 ? 100 * wh[p] / all_wh : 0);
+    gv_msg_info(m, "\n");
+    for (size_t p = 0; tl->train_phases && p < tl->step_phases; p++) {
+        const gv_train_phase *t = &tl->train_phases[p];
+        if (!t->steps)
+            continue;
+        gv_msg_info(m, "  training phase %s: steps %ld..%ld, %.0f s, %.1f Wh", t->label, t->first_step,
+                    t->last_step, t->seconds, t->energy_wh);
+        if (t->tokens > 0)
+            gv_msg_info(m, ", %.3g J/token", t->energy_wh * 3600 / t->tokens);
+        gv_msg_info(m, "\n");
+    }
+}
+
+static void print_anomalies(const gv_msgs *m, const gv_timeline *tl)
+{
+    size_t total = 0;
+    for (int k = 0; k < GV_AN_KIND_COUNT; k++)
+        total += tl->anomaly_counts[k];
+    gv_msg_info(m, "  anomalies: %zu\n", total);
+    for (size_t i = 0; i < tl->anomalies_len && i < 20; i++) {
+        char at[40];
+        gv_time_format_iso(tl->anomalies[i].t, at, sizeof at);
+        gv_msg_info(m, "    %s %s: %s\n", at, gv_anomaly_kind_name(tl->anomalies[i].kind),
+                    tl->anomalies[i].message);
+    }
+    if (total > 20)
+        gv_msg_info(m, "    ... %zu more in the summary JSON\n", total - 20);
 }
 
 static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_opts *o)
@@ -139,6 +224,8 @@ static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_
         gv_msg_info(m, "; %zu training step lines in %zu phase%s\n", tl->steps_len, tl->step_phases,
                     tl->step_phases == 1 ? "" : "s");
     }
+    print_phases(m, tl);
+    print_anomalies(m, tl);
 }
 
 int main(int argc, char **argv)
@@ -147,6 +234,9 @@ int main(int argc, char **argv)
     gv_error err = {{0}, {0}};
     gv_timeline tl;
     gv_correlator *corr = NULL;
+    gv_summary *sum = NULL;
+    gv_check *checks[64] = {NULL};
+    size_t failed = 0;
     gv_msgs msgs;
     gv_status st = gv_cli_parse(argc, argv, &o, &err);
     gv_timeline_init(&tl);
@@ -163,43 +253,88 @@ int main(int argc, char **argv)
         printf("gpuviz %s (Plotly.js %s embedded)\n", GV_VERSION, GV_PLOTLY_VERSION);
         goto cleanup;
     }
+    for (size_t i = 0; i < o.checks_len; i++)
+        if (!(checks[i] = gv_check_parse(o.checks[i], &err))) {
+            st = GV_ERR_USAGE;
+            goto cleanup;
+        }
     if ((st = check_paths(&o, &err)) != GV_OK)
         goto cleanup;
 
     /* 1. the log: small, parsed whole before the samples so that the pass can correlate */
+    long log_lines = 0;
     if (o.log_path) {
-        if ((st = gv_log_parse_file(o.log_path, &tl, &diag, &err)) != GV_OK)
+        if ((st = gv_log_parse_file(o.log_path, &tl, &diag, &err, &log_lines)) != GV_OK)
             goto cleanup;
         if (o.time_offset_s != 0)
             gv_timeline_shift_log(&tl, (gv_time_us)llround(o.time_offset_s * 1e6));
         gv_timeline_filter_types(&tl, o.event_mask);
         gv_timeline_sort_events(&tl);
     }
+    if (o.step_range_set && (st = step_range(&tl, &o, &err)) != GV_OK)
+        goto cleanup;
+    if (o.range_set) {
+        tl.range_start = o.range_abs[0];
+        tl.range_end = o.range_abs[1];
+    }
 
     /* 2. one pass over the samples */
     gv_correlate_opts co = {.power_threshold_w = o.power_threshold_w, .buffer_min = o.buffer_min,
-                            .idle_cutoff = o.idle_cutoff, .max_points = o.max_points};
+                            .idle_cutoff = o.idle_cutoff, .max_points = o.max_points,
+                            .temp_limit_c = o.temp_limit_c,
+                            .relative_range = !isnan(o.range_hours[0]) || !isnan(o.range_hours[1]),
+                            .range_hours = {o.range_hours[0], o.range_hours[1]}};
     corr = gv_correlator_new(&tl, &co);
     if ((st = gv_csv_read_file(o.csv_path, &tl, gv_correlator_sink(corr), &diag, &err)) != GV_OK)
         goto cleanup;
     gv_correlator_finish(corr, &diag, o.log_path);
+    if (tl.rows_read == tl.rows_outside_range) {
+        gv_error_set(&err, o.csv_path, 0, "no sample inside the analysed range");
+        st = GV_ERR_USAGE;
+        goto cleanup;
+    }
+    gv_anomaly_opts ao = {.slow_factor = o.slow_factor};
+    gv_anomalies_detect(&tl, &ao);
 
     /* 3. outputs */
+    gv_summary_inputs si = {.csv_path = o.csv_path, .log_path = o.log_path,
+                            .csv_bytes = file_size(o.csv_path),
+                            .log_bytes = o.log_path ? file_size(o.log_path) : -1,
+                            .log_lines = log_lines, .power_threshold_w = o.power_threshold_w,
+                            .temp_limit_c = o.temp_limit_c};
+    memcpy(si.warnings, msgs.count, sizeof si.warnings);
+    sum = gv_summary_new(&tl, &si);
     print_summary(&msgs, &tl, &o);
-    if ((st = write_output(o.output, &tl, &o, true, &err)) != GV_OK)
+    if ((st = write_output(o.output, OUT_PAGE, &tl, sum, &o, &err)) != GV_OK)
         goto cleanup;
-    if (o.export_path && (st = write_output(o.export_path, &tl, &o, false, &err)) != GV_OK)
+    if (o.export_path && (st = write_output(o.export_path, OUT_EVENTS, &tl, sum, &o, &err)) != GV_OK)
+        goto cleanup;
+    if (o.summary_path && (st = write_output(o.summary_path, OUT_SUMMARY, &tl, sum, &o, &err)) != GV_OK)
         goto cleanup;
     gv_msgs_flush(&msgs);
-    if (strcmp(o.output, "-") != 0)
-        gv_msg_info(&msgs, "gpuviz: wrote %s\n", o.output);
-    if (o.export_path && strcmp(o.export_path, "-") != 0)
-        gv_msg_info(&msgs, "gpuviz: wrote %s\n", o.export_path);
+    const char *written[] = {o.output, o.export_path, o.summary_path};
+    for (int i = 0; i < 3; i++)
+        if (written[i] && strcmp(written[i], "-") != 0)
+            gv_msg_info(&msgs, "gpuviz: wrote %s\n", written[i]);
+
+    /* 4. checks */
+    for (size_t i = 0; i < o.checks_len; i++) {
+        gv_check_result r;
+        if ((st = gv_check_eval(checks[i], sum, &r, &err)) != GV_OK)
+            goto cleanup;
+        if (!r.pass)
+            failed++;
+        if (!r.pass || !o.quiet)
+            fprintf(stderr, "gpuviz: check %s: %s  (%s)\n", r.pass ? "PASS" : "FAIL", o.checks[i], r.detail);
+    }
 
 cleanup:
     if (st != GV_OK)
         gv_msg_error(&err);
+    for (size_t i = 0; i < o.checks_len && i < 64; i++)
+        gv_check_free(checks[i]);
+    gv_summary_free(sum);
     gv_correlator_free(corr);
     gv_timeline_cleanup(&tl);
-    return exit_for(st);
+    return st == GV_OK && failed ? GV_EXIT_CHECK_FAILED : exit_for(st);
 }

@@ -32,6 +32,16 @@ void gv_cli_print_help(void)
 "Events:\n"
 "  --no-validation, --no-evaluation, --no-checkpoint   leave that type out\n"
 "  --only TYPE[,TYPE]      keep only these types (validation, evaluation, checkpoint)\n"
+"Analysis and checks:\n"
+"  --summary-json FILE     machine-readable summary (docs/summary.md); '-' = stdout\n"
+"  --check EXPR            e.g. 'max(temp_c) < 85', 'phase.evaluation.energy_share < 0.15',\n"
+"                          'anomalies.count == 0', 'validation.last.bpb <= 0.80'\n"
+"                          (repeatable; any failure makes the exit status 1; docs/checks.md)\n"
+"  --temp-limit C          over-temperature anomaly above C degrees (default 85)\n"
+"  --slow-factor F         slow evaluation: F times the median duration (default 2)\n"
+"  --time-range A,B        analyse only A..B: wall-clock times or hours since the first\n"
+"                          sample; either end may be empty\n"
+"  --step-range A,B        analyse only the time of training steps A..B\n"
 "Display:\n"
 "  --max-points N          display points per trace, min and max per bucket (default 4000)\n"
 "Other:\n"
@@ -39,7 +49,7 @@ void gv_cli_print_help(void)
 "  -h, --help              this help\n"
 "  -V, --version           version and embedded Plotly.js version\n"
 "\n"
-"Exit status: 0 success; 1 reserved for failed --check; 2 usage error or unusable input;\n"
+"Exit status: 0 success; 1 a --check failed; 2 usage error or unusable input;\n"
 "3 an output could not be written.\n"
 "The console summary goes to stderr; stdout carries only data ('-' exports).\n"
 "See 'man gpuviz' and docs/usage.md.\n",
@@ -53,6 +63,31 @@ static bool parse_double(const char *s, double *out)
     if (end == s || *end != '\0' || !isfinite(v))
         return false;
     *out = v;
+    return true;
+}
+
+/* One end of --time-range: a wall-clock time, or hours since the first sample. */
+static bool parse_range_end(const char *s, size_t n, gv_time_us *abs, double *hours)
+{
+    *abs = GV_TIME_NONE;
+    *hours = NAN;
+    if (n == 0)
+        return true;
+    int frac;
+    gv_time_us t;
+    if (gv_time_parse(s, n, &t, &frac) == n) {
+        *abs = t;
+        return true;
+    }
+    char tmp[64];
+    if (n >= sizeof tmp)
+        return false;
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    double h;
+    if (!parse_double(tmp, &h) || h < 0)
+        return false;
+    *hours = h;
     return true;
 }
 
@@ -70,7 +105,9 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
 {
     *o = (gv_cli_opts){.action = GV_CLI_RUN, .output = "gpuviz_report.html",
                        .power_threshold_w = 200, .buffer_min = 10, .idle_cutoff = true,
-                       .max_points = 4000, .event_mask = (1u << GV_EV_TYPE_COUNT) - 1};
+                       .max_points = 4000, .event_mask = (1u << GV_EV_TYPE_COUNT) - 1,
+                       .temp_limit_c = 85, .slow_factor = 2,
+                       .range_abs = {GV_TIME_NONE, GV_TIME_NONE}, .range_hours = {NAN, NAN}};
     unsigned no_mask = 0, only_mask = 0;
     bool fmt_set = false, seen_only = false;
     for (int i = 1; i < argc; i++) {
@@ -187,6 +224,52 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
                 gv_error_set(err, NULL, 0, "--only needs at least one event type");
                 return GV_ERR_USAGE;
             }
+        } else if (FLAG("--summary-json")) {
+            NEEDS_VALUE();
+            o->summary_path = val;
+        } else if (FLAG("--check")) {
+            NEEDS_VALUE();
+            if (o->checks_len == sizeof o->checks / sizeof *o->checks) {
+                gv_error_set(err, NULL, 0, "at most 64 --check expressions");
+                return GV_ERR_USAGE;
+            }
+            o->checks[o->checks_len++] = val;
+        } else if (FLAG("--temp-limit")) {
+            NEEDS_VALUE();
+            if (!parse_double(val, &o->temp_limit_c)) {
+                gv_error_set(err, NULL, 0, "--temp-limit takes degrees C (a number), not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+        } else if (FLAG("--slow-factor")) {
+            NEEDS_VALUE();
+            if (!parse_double(val, &o->slow_factor) || o->slow_factor <= 1) {
+                gv_error_set(err, NULL, 0, "--slow-factor takes a number > 1, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+        } else if (FLAG("--time-range")) {
+            NEEDS_VALUE();
+            const char *comma = strchr(val, ',');
+            if (!comma || !parse_range_end(val, (size_t)(comma - val), &o->range_abs[0], &o->range_hours[0]) ||
+                !parse_range_end(comma + 1, strlen(comma + 1), &o->range_abs[1], &o->range_hours[1])) {
+                gv_error_set(err, NULL, 0, "--time-range takes START,END (wall-clock times like "
+                             "'2025-12-22 21:10:00' or hours since the first sample), not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+            o->range_set = true;
+        } else if (FLAG("--step-range")) {
+            NEEDS_VALUE();
+            char *end1, *end2;
+            long from = strtol(val, &end1, 10), to = -1;
+            end2 = end1;
+            if (*end1 == ',')
+                to = strtol(end1 + 1, &end2, 10);
+            if (*end1 != ',' || end1 == val || *end2 != '\0' || end2 == end1 + 1 || from < 0 || to < from) {
+                gv_error_set(err, NULL, 0, "--step-range takes A,B with 0 <= A <= B, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+            o->step_range_set = true;
+            o->step_range[0] = from;
+            o->step_range[1] = to;
         } else if (FLAG("-q") || FLAG("--quiet")) {
             o->quiet = true;
         } else {
@@ -214,8 +297,26 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
     o->event_mask = seen_only ? only_mask : o->event_mask & ~no_mask;
     if (!fmt_set && o->export_path)
         o->export_fmt = gv_export_format_for(o->export_path);
-    if (strcmp(o->output, "-") == 0 && o->export_path && strcmp(o->export_path, "-") == 0) {
-        gv_error_set(err, NULL, 0, "the page and the export cannot both go to stdout");
+    int to_stdout = (strcmp(o->output, "-") == 0) + (o->export_path && strcmp(o->export_path, "-") == 0) +
+                    (o->summary_path && strcmp(o->summary_path, "-") == 0);
+    if (to_stdout > 1) {
+        gv_error_set(err, NULL, 0, "only one of the page, the export and the summary can go to stdout");
+        return GV_ERR_USAGE;
+    }
+    if (o->range_set && o->step_range_set) {
+        gv_error_set(err, NULL, 0, "--time-range and --step-range contradict each other; use one");
+        return GV_ERR_USAGE;
+    }
+    if (o->step_range_set && !o->log_path) {
+        gv_error_set(err, NULL, 0, "--step-range needs --training-log (steps come from the log)");
+        return GV_ERR_USAGE;
+    }
+    if (o->range_abs[0] != GV_TIME_NONE && o->range_abs[1] != GV_TIME_NONE && o->range_abs[1] < o->range_abs[0]) {
+        gv_error_set(err, NULL, 0, "--time-range: the end is before the start");
+        return GV_ERR_USAGE;
+    }
+    if (!isnan(o->range_hours[0]) && !isnan(o->range_hours[1]) && o->range_hours[1] < o->range_hours[0]) {
+        gv_error_set(err, NULL, 0, "--time-range: the end is before the start");
         return GV_ERR_USAGE;
     }
     return GV_OK;

@@ -162,6 +162,35 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o)
         gv_json_add_round(je, "end_h", hours(tl, ev->end), 7);
         cJSON_AddItemToArray(events, je);
     }
+    cJSON *an = cJSON_AddArrayToObject(d, "anomalies");
+    for (size_t i = 0; i < tl->anomalies_len; i++) {
+        const gv_anomaly *a = &tl->anomalies[i];
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "kind", gv_anomaly_kind_name(a->kind));
+        gv_json_add_time(x, "timestamp", a->t);
+        gv_json_add_round(x, "x_h", hours(tl, a->t), 7);
+        gv_json_add_round(x, "duration_s", (double)a->duration / 1e6, 3);
+        cJSON_AddStringToObject(x, "message", a->message);
+        cJSON_AddItemToArray(an, x);
+    }
+    cJSON *ph = cJSON_AddArrayToObject(d, "phases");
+    double all_s = 0, all_wh = 0, wh[GV_PHASE_COUNT];
+    for (int p = 0; p < GV_PHASE_COUNT; p++) {
+        wh[p] = 0;
+        for (size_t g = 0; g < tl->gpus_len && tl->phase_energy_wh; g++)
+            wh[p] += tl->phase_energy_wh[p * tl->gpus_len + g];
+        all_s += tl->phase_seconds[p];
+        all_wh += wh[p];
+    }
+    for (int p = 0; p < GV_PHASE_COUNT; p++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "name", gv_phase_name((gv_phase)p));
+        gv_json_add_round(x, "seconds", tl->phase_seconds[p], 3);
+        gv_json_add_round(x, "energy_wh", wh[p], 4);
+        gv_json_add_round(x, "share_time", all_s > 0 ? tl->phase_seconds[p] / all_s : NAN, 5);
+        gv_json_add_round(x, "share_energy", all_wh > 0 ? wh[p] / all_wh : NAN, 5);
+        cJSON_AddItemToArray(ph, x);
+    }
     return d;
 }
 

@@ -18,8 +18,8 @@
   }
   function wall(h) { return new Date(D.t0_ms + h * 3600000).toISOString().replace('T', ' ').replace('Z', ''); }
   function fmtDur(h) {
-    var s = Math.round(h * 3600), hh = Math.floor(s / 3600), mm = Math.floor(s % 3600 / 60);
-    return hh + ' h ' + (mm < 10 ? '0' : '') + mm + ' min';
+    var s = Math.round(h * 3600), hh = Math.floor(s / 3600), mm = Math.floor(s % 3600 / 60), ss = s % 60;
+    return hh + ' h ' + (mm < 10 ? '0' : '') + mm + ' min' + (hh ? '' : ' ' + (ss < 10 ? '0' : '') + ss + ' s');
   }
   function num(v, d) { return v === null || v === undefined ? 'n/a' : Number(v).toFixed(d); }
   function el(tag, text, cls) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; if (cls) e.className = cls; return e; }
@@ -116,6 +116,15 @@
       hovertext: evs.map(eventHover), hoverinfo: 'text', hoverlabel: { align: 'left' } });
   });
 
+  if (D.anomalies.length) {
+    traces.push({ type: 'scatter', mode: 'markers', name: 'Anomalies (' + D.anomalies.length + ')',
+      x: D.anomalies.map(function (a) { return a.x_h; }), y: D.anomalies.map(function () { return 0.93; }),
+      yaxis: rowDefs[0].evAxis, marker: { color: '#d62728', symbol: 'x', size: 10, line: { width: 2 } },
+      hovertext: D.anomalies.map(function (a) {
+        return '<b>' + esc(a.kind) + '</b><br>' + esc(a.message) + '<br>' + esc(a.timestamp.replace('T', ' '));
+      }), hoverinfo: 'text', hoverlabel: { align: 'left' } });
+  }
+
   if (D.cutoff_h !== null) {
     rowDefs.forEach(function (r, i) {
       traces.push({ type: 'scatter', mode: 'lines', x: [D.cutoff_h, D.cutoff_h], y: [0, 1], yaxis: r.evAxis,
@@ -172,6 +181,22 @@
     tbl.appendChild(tr);
   });
   sec.appendChild(tbl);
+  sec.appendChild(el('h2', 'Phases'));
+  var pt = el('table'), ph = el('tr');
+  ['phase', 'time', 'time share', 'energy Wh', 'energy share'].forEach(function (t) { ph.appendChild(el('th', t)); });
+  pt.appendChild(ph);
+  D.phases.forEach(function (p) {
+    var tr = el('tr');
+    [p.name, fmtDur(p.seconds / 3600), num(100 * p.share_time, 1) + ' %', num(p.energy_wh, 2), num(100 * p.share_energy, 1) + ' %']
+      .forEach(function (v) { tr.appendChild(el('td', v)); });
+    pt.appendChild(tr);
+  });
+  sec.appendChild(pt);
+  sec.appendChild(el('h2', 'Anomalies (' + D.anomalies.length + ')'));
+  var ul = el('ul');
+  D.anomalies.forEach(function (a) { ul.appendChild(el('li', a.timestamp.replace('T', ' ') + '  ' + a.kind + ': ' + a.message)); });
+  if (!D.anomalies.length) ul.appendChild(el('li', 'none'));
+  sec.appendChild(ul);
   var counts = {};
   D.events.forEach(function (e) { counts[e.type] = (counts[e.type] || 0) + 1; });
   sec.appendChild(el('p', 'Events: ' + Object.keys(STYLE).map(function (k) { return (counts[k] || 0) + ' ' + k; }).join(', ') + '.', 'note'));

@@ -600,7 +600,8 @@ void gv_log_parser_free(gv_log_parser *p)
     free(p);
 }
 
-gv_status gv_log_parse_file(const char *path, gv_timeline *tl, const gv_diag *diag, gv_error *err)
+gv_status gv_log_parse_file(const char *path, gv_timeline *tl, const gv_diag *diag, gv_error *err,
+                            long *lines)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -623,6 +624,8 @@ gv_status gv_log_parse_file(const char *path, gv_timeline *tl, const gv_diag *di
         st = GV_ERR_INPUT;
     } else {
         gv_log_parser_finish(p);
+        if (lines)
+            *lines = p->line_no;
     }
     free(buf);
     gv_log_parser_free(p);

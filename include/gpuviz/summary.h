@@ -1,0 +1,48 @@
+/* summary.h: the machine-readable run summary (docs/summary.md) and --check expressions over it.
+ * Owns: the summary document (built once from a const timeline) and the parsed checks. */
+#ifndef GPUVIZ_SUMMARY_H
+#define GPUVIZ_SUMMARY_H
+
+#include "gpuviz/status.h"
+#include "gpuviz/timeline.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define GV_SUMMARY_SCHEMA_VERSION 1
+
+typedef struct {
+    const char *csv_path;
+    const char *log_path;          /* NULL: no log */
+    long long csv_bytes, log_bytes; /* -1 unknown */
+    long log_lines;
+    size_t warnings[GV_WARN_KIND_COUNT];
+    double power_threshold_w, temp_limit_c;
+} gv_summary_inputs;
+
+typedef struct gv_summary gv_summary;
+
+/* Caller frees with gv_summary_free. */
+gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in);
+void gv_summary_free(gv_summary *s);
+gv_status gv_summary_write(FILE *f, const gv_summary *s, gv_error *err);
+
+/* ---- checks: `operand OP operand`, OP one of < <= > >= == !=; an operand is a number, a
+ * dotted name into the summary, or max|min|mean|sum|count(name) (docs/checks.md) ---- */
+typedef struct gv_check gv_check;
+
+/* Parses one expression; a syntax error or an unknown top-level name is GV_ERR_USAGE with the
+ * column in err. Caller frees with gv_check_free. */
+gv_check *gv_check_parse(const char *expr, gv_error *err);
+void gv_check_free(gv_check *c);
+
+typedef struct {
+    bool pass;
+    char detail[256]; /* the compared values, e.g. "74 < 85" */
+} gv_check_result;
+
+/* Evaluates against a summary. A name that does not exist in the summary is GV_ERR_USAGE
+ * (err says which and where); a name whose value is null makes the check fail. */
+gv_status gv_check_eval(const gv_check *c, const gv_summary *s, gv_check_result *r, gv_error *err);
+
+#endif

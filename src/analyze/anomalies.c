@@ -1,0 +1,182 @@
+/* anomalies.c: anomalies visible in the log. Depends on model and util. */
+#include "gpuviz/anomalies.h"
+
+#include "gpuviz/buf.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static bool in_range(const gv_timeline *tl, gv_time_us t)
+{
+    return t >= tl->t_first && t <= tl->t_last &&
+           (tl->range_start == GV_TIME_NONE || t >= tl->range_start) &&
+           (tl->range_end == GV_TIME_NONE || t <= tl->range_end);
+}
+
+static void bpb_regressions(gv_timeline *tl)
+{
+    const gv_event *prev = NULL;
+    for (size_t i = 0; i < tl->events_len; i++) {
+        const gv_event *ev = &tl->events[i];
+        if (ev->type != GV_EV_VALIDATION || !ev->metrics_len)
+            continue;
+        if (prev && strcmp(prev->metrics[0].name, ev->metrics[0].name) == 0 && ev->step > prev->step &&
+            ev->metrics[0].value > prev->metrics[0].value)
+            gv_timeline_add_anomaly(tl, GV_AN_BPB_REGRESSION, ev->t, 0, -1, ev->metrics[0].value,
+                                    "validation %s rose from %.4f (step %ld) to %.4f (step %ld)",
+                                    ev->metrics[0].name, prev->metrics[0].value, prev->step,
+                                    ev->metrics[0].value, ev->step);
+        prev = ev;
+    }
+}
+
+static void slow_evaluations(gv_timeline *tl, double factor)
+{
+    size_t n = 0;
+    double *d = gv_xmalloc((tl->events_len + 1) * sizeof *d);
+    for (size_t i = 0; i < tl->events_len; i++)
+        if (tl->events[i].type == GV_EV_EVALUATION)
+            d[n++] = (double)(tl->events[i].end - tl->events[i].start) / 1e6;
+    double med = n >= 3 ? median(d, n) : NAN;
+    for (size_t i = 0; i < tl->events_len && n >= 3; i++) {
+        const gv_event *ev = &tl->events[i];
+        double dur = (double)(ev->end - ev->start) / 1e6;
+        if (ev->type == GV_EV_EVALUATION && med > 0 && dur > factor * med)
+            gv_timeline_add_anomaly(tl, GV_AN_SLOW_EVALUATION, ev->start, ev->end - ev->start, -1,
+                                    dur, "evaluation session at step %ld took %.1f s, %.1fx the "
+                                    "median session (%.1f s)", ev->step, dur, dur / med, med);
+    }
+    free(d);
+
+    /* tasks: against the same task's median over all sessions */
+    for (size_t i = 0; i < tl->events_len; i++) {
+        const gv_event *ev = &tl->events[i];
+        if (ev->type != GV_EV_EVALUATION)
+            continue;
+        for (size_t k = 0; k < ev->tasks_len; k++) {
+            const gv_eval_task *task = &ev->tasks[k];
+            if (!isfinite(task->time_s))
+                continue;
+            double *times = NULL;
+            size_t m = 0, cap = 0;
+            for (size_t j = 0; j < tl->events_len; j++)
+                for (size_t q = 0; tl->events[j].type == GV_EV_EVALUATION && q < tl->events[j].tasks_len; q++)
+                    if (strcmp(tl->events[j].tasks[q].name, task->name) == 0 &&
+                        isfinite(tl->events[j].tasks[q].time_s)) {
+                        GV_GROW(times, cap, m + 1);
+                        times[m++] = tl->events[j].tasks[q].time_s;
+                    }
+            double tm = m >= 3 ? median(times, m) : NAN;
+            free(times);
+            if (tm > 0 && task->time_s > factor * tm)
+                gv_timeline_add_anomaly(tl, GV_AN_SLOW_EVALUATION,
+                                        task->t_end - (gv_time_us)llround(task->time_s * 1e6),
+                                        (gv_time_us)llround(task->time_s * 1e6), -1, task->time_s,
+                                        "evaluation task %s took %.2f s at step %ld, %.1fx its "
+                                        "median (%.2f s)", task->name, task->time_s, ev->step,
+                                        task->time_s / tm, tm);
+        }
+    }
+}
+
+static void throughput_drops(gv_timeline *tl)
+{
+    double window[GV_THROUGHPUT_WINDOW], sorted[GV_THROUGHPUT_WINDOW];
+    size_t wlen = 0, wpos = 0;
+    int phase = -1;
+    size_t run = 0;
+    const gv_step *first = NULL;
+    double low = INFINITY, med_at_start = 0;
+    for (size_t i = 0; i <= tl->steps_len; i++) {
+        const gv_step *s = i < tl->steps_len ? &tl->steps[i] : NULL;
+        bool usable = s && s->t != GV_TIME_NONE && isfinite(s->tok_per_sec) && in_range(tl, s->t);
+        if (s && !usable)
+            continue;
+        bool flagged = false;
+        double med = 0;
+        if (s && s->phase == phase && wlen >= 10) {
+            memcpy(sorted, window, wlen * sizeof *window);
+            med = median(sorted, wlen);
+            flagged = s->tok_per_sec < GV_THROUGHPUT_DROP_RATIO * med;
+        }
+        if (flagged) {
+            if (run++ == 0) {
+                first = s;
+                low = s->tok_per_sec;
+                med_at_start = med;
+            }
+            if (s->tok_per_sec < low)
+                low = s->tok_per_sec;
+            continue; /* dropped steps stay out of the running median */
+        }
+        if (run >= GV_THROUGHPUT_MIN_STEPS)
+            gv_timeline_add_anomaly(tl, GV_AN_THROUGHPUT_DROP, first->t, 0, -1, low,
+                                    "throughput fell to %.0f tok/s (%.0f%% of the running median "
+                                    "%.0f) for %zu steps from step %ld",
+                                    low, 100 * low / med_at_start, med_at_start, run, first->step);
+        run = 0;
+        if (!s)
+            break;
+        if (s->phase != phase) {
+            phase = s->phase;
+            wlen = wpos = 0;
+        }
+        window[wpos] = s->tok_per_sec;
+        wpos = (wpos + 1) % GV_THROUGHPUT_WINDOW;
+        if (wlen < GV_THROUGHPUT_WINDOW)
+            wlen++;
+    }
+}
+
+static void log_time_backwards(gv_timeline *tl)
+{
+    for (size_t i = 0; i < tl->log_backwards_len; i++) {
+        const struct gv_log_backwards *b = &tl->log_backwards[i];
+        if (in_range(tl, b->t))
+            gv_timeline_add_anomaly(tl, GV_AN_TIME_BACKWARDS, b->t, 0, -1, b->back_s,
+                                    "log time goes back %.3f s at line %ld", b->back_s, b->line);
+    }
+}
+
+static void incomplete_checkpoints(gv_timeline *tl)
+{
+    for (size_t i = 0; i < tl->events_len; i++) {
+        const gv_event *ev = &tl->events[i];
+        if (ev->type != GV_EV_CHECKPOINT || (ev->has_model && ev->has_meta && ev->optim_len > 0))
+            continue;
+        char missing[96] = "";
+        if (!ev->has_model)
+            strcat(missing, "model parameters");
+        if (!ev->has_meta)
+            strcat(strcat(missing, missing[0] ? ", " : ""), "metadata");
+        if (ev->optim_len == 0)
+            strcat(strcat(missing, missing[0] ? ", " : ""), "optimizer state");
+        gv_timeline_add_anomaly(tl, GV_AN_INCOMPLETE_CHECKPOINT, ev->t, ev->end - ev->start, -1,
+                                ev->files_len, "checkpoint %s (%s) at log line %ld lacks: %s",
+                                ev->model_id ? ev->model_id : "?", ev->dir ? ev->dir : "",
+                                ev->line, missing);
+    }
+}
+
+void gv_anomalies_detect(gv_timeline *tl, const gv_anomaly_opts *o)
+{
+    bpb_regressions(tl);
+    slow_evaluations(tl, o->slow_factor > 1 ? o->slow_factor : 2);
+    throughput_drops(tl);
+    log_time_backwards(tl);
+    incomplete_checkpoints(tl);
+    gv_timeline_sort_anomalies(tl);
+}

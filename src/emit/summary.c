@@ -1,0 +1,288 @@
+/* summary.c: the summary document, built with cJSON. Depends on model, util and json_util. */
+#include "gpuviz/summary.h"
+
+#include "build_info.h"
+#include "json_util.h"
+#include "summary_internal.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cJSON *stats(const gv_series_stats *st, int decimals)
+{
+    cJSON *o = cJSON_CreateObject();
+    gv_json_add_round(o, "mean", st->n ? st->sum / (double)st->n : NAN, decimals);
+    gv_json_add_round(o, "min", st->n ? st->min : NAN, decimals);
+    gv_json_add_round(o, "max", st->n ? st->max : NAN, decimals);
+    return o;
+}
+
+static void add_size(cJSON *o, const char *name, long long v)
+{
+    if (v >= 0)
+        cJSON_AddNumberToObject(o, name, (double)v);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+static double hours_to_s(const gv_timeline *tl, gv_time_us t) { return (double)(t - tl->t_first) / 1e6; }
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* {median, min, max} of one step field over the steps (nulls when none). */
+static cJSON *step_stats(const gv_timeline *tl, size_t offset)
+{
+    double *v = gv_xmalloc((tl->steps_len + 1) * sizeof *v);
+    size_t n = 0;
+    for (size_t i = 0; i < tl->steps_len; i++) {
+        double x = *(const double *)((const char *)&tl->steps[i] + offset);
+        if (isfinite(x))
+            v[n++] = x;
+    }
+    qsort(v, n, sizeof *v, cmp_double);
+    cJSON *o = cJSON_CreateObject();
+    gv_json_add_round(o, "median", n ? (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : NAN, 6);
+    gv_json_add_round(o, "min", n ? v[0] : NAN, 6);
+    gv_json_add_round(o, "max", n ? v[n - 1] : NAN, 6);
+    free(v);
+    return o;
+}
+
+static cJSON *validation_point(const gv_event *ev)
+{
+    if (!ev)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "step", (double)ev->step);
+    gv_json_add_num(o, ev->metrics[0].name, ev->metrics[0].value);
+    gv_json_add_time(o, "timestamp", ev->t);
+    return o;
+}
+
+gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
+{
+    gv_summary *s = gv_xcalloc(1, sizeof *s);
+    cJSON *d = s->doc = cJSON_CreateObject();
+    size_t G = tl->gpus_len;
+    cJSON_AddNumberToObject(d, "schema_version", GV_SUMMARY_SCHEMA_VERSION);
+    cJSON_AddStringToObject(d, "gpuviz_version", GV_VERSION);
+
+    cJSON *inputs = cJSON_AddObjectToObject(d, "inputs");
+    cJSON *csv = cJSON_AddObjectToObject(inputs, "csv");
+    cJSON_AddStringToObject(csv, "path", in->csv_path);
+    add_size(csv, "bytes", in->csv_bytes);
+    cJSON_AddNumberToObject(csv, "rows_read", (double)tl->rows_read);
+    cJSON_AddNumberToObject(csv, "rows_skipped", (double)tl->rows_skipped);
+    cJSON_AddNumberToObject(csv, "restarts", (double)tl->restarts);
+    cJSON_AddNumberToObject(csv, "rows_outside_range", (double)tl->rows_outside_range);
+    if (in->log_path) {
+        cJSON *log = cJSON_AddObjectToObject(inputs, "log");
+        cJSON_AddStringToObject(log, "path", in->log_path);
+        add_size(log, "bytes", in->log_bytes);
+        cJSON_AddNumberToObject(log, "lines", (double)in->log_lines);
+        cJSON_AddNumberToObject(log, "events_outside_samples", (double)(tl->events_before + tl->events_after));
+    } else {
+        cJSON_AddNullToObject(inputs, "log");
+    }
+
+    cJSON *tr = cJSON_AddObjectToObject(d, "time_range");
+    gv_json_add_time(tr, "start", tl->t_first);
+    gv_json_add_time(tr, "end", tl->t_last);
+    double dur_s = (double)(tl->t_last - tl->t_first) / 1e6;
+    gv_json_add_round(tr, "duration_s", dur_s, 3);
+    gv_json_add_time(tr, "analysis_start", tl->range_start);
+    gv_json_add_time(tr, "analysis_end", tl->range_end);
+    gv_json_add_time(tr, "idle_cutoff", tl->idle_cutoff);
+    gv_json_add_round(d, "sample_rate_hz", dur_s > 0 ? (double)(tl->rows_read - 1) / dur_s : NAN, 3);
+
+    cJSON *gpus = cJSON_AddArrayToObject(d, "gpus");
+    double total = 0;
+    for (size_t g = 0; g < G; g++) {
+        const gv_gpu *gp = &tl->gpus[g];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "index", gp->index);
+        int ps = gv_gpu_energy_series(gp);
+        if (ps >= 0) {
+            cJSON_AddStringToObject(o, "power_column", tl->series[ps].name);
+            gv_json_add_round(o, "energy_wh", tl->series[ps].stats.energy_wh, 6);
+            cJSON_AddItemToObject(o, "power_w", stats(&tl->series[ps].stats, 3));
+            cJSON_AddNumberToObject(o, "samples", (double)tl->series[ps].stats.n);
+            cJSON_AddNumberToObject(o, "missing", (double)tl->series[ps].stats.missing);
+            total += tl->series[ps].stats.energy_wh;
+        } else {
+            cJSON_AddNullToObject(o, "power_column");
+            cJSON_AddNullToObject(o, "energy_wh");
+            cJSON_AddNullToObject(o, "power_w");
+        }
+        if (gp->temp >= 0)
+            cJSON_AddItemToObject(o, "temp_c", stats(&tl->series[gp->temp].stats, 3));
+        else
+            cJSON_AddNullToObject(o, "temp_c");
+        cJSON_AddItemToArray(gpus, o);
+    }
+    gv_json_add_round(d, "energy_wh_total", total, 6);
+
+    /* phases */
+    double all_s = 0, all_wh = 0, ph_wh[GV_PHASE_COUNT];
+    for (int p = 0; p < GV_PHASE_COUNT; p++) {
+        ph_wh[p] = 0;
+        for (size_t g = 0; g < G && tl->phase_energy_wh; g++)
+            ph_wh[p] += tl->phase_energy_wh[p * G + g];
+        all_s += tl->phase_seconds[p];
+        all_wh += ph_wh[p];
+    }
+    cJSON *phases = cJSON_AddObjectToObject(d, "phases");
+    for (int p = 0; p < GV_PHASE_COUNT; p++) {
+        cJSON *o = cJSON_AddObjectToObject(phases, gv_phase_name((gv_phase)p));
+        gv_json_add_round(o, "seconds", tl->phase_seconds[p], 3);
+        gv_json_add_round(o, "energy_wh", ph_wh[p], 6);
+        gv_json_add_round(o, "share_time", all_s > 0 ? tl->phase_seconds[p] / all_s : NAN, 6);
+        gv_json_add_round(o, "share_energy", all_wh > 0 ? ph_wh[p] / all_wh : NAN, 6);
+        gv_json_add_round(o, "mean_power_w", tl->phase_seconds[p] > 0 ? ph_wh[p] * 3600 / tl->phase_seconds[p] : NAN, 3);
+        cJSON *pg = cJSON_AddArrayToObject(o, "gpu");
+        for (size_t g = 0; g < G; g++) {
+            cJSON *x = cJSON_CreateObject();
+            double wh = tl->phase_energy_wh ? tl->phase_energy_wh[p * G + g] : 0;
+            cJSON_AddNumberToObject(x, "index", tl->gpus[g].index);
+            gv_json_add_round(x, "energy_wh", wh, 6);
+            gv_json_add_round(x, "mean_power_w", tl->phase_seconds[p] > 0 ? wh * 3600 / tl->phase_seconds[p] : NAN, 3);
+            cJSON_AddItemToArray(pg, x);
+        }
+    }
+    cJSON *ov = cJSON_AddObjectToObject(d, "evaluation_overhead");
+    double ov_s = tl->phase_seconds[GV_PHASE_EVALUATION] + tl->phase_seconds[GV_PHASE_VALIDATION];
+    double ov_wh = ph_wh[GV_PHASE_EVALUATION] + ph_wh[GV_PHASE_VALIDATION];
+    gv_json_add_round(ov, "seconds", ov_s, 3);
+    gv_json_add_round(ov, "energy_wh", ov_wh, 6);
+    gv_json_add_round(ov, "share_time", all_s > 0 ? ov_s / all_s : NAN, 6);
+    gv_json_add_round(ov, "share_energy", all_wh > 0 ? ov_wh / all_wh : NAN, 6);
+
+    /* training */
+    cJSON *train = cJSON_AddObjectToObject(d, "training");
+    size_t steps = 0;
+    double tokens = NAN;
+    cJSON *tps = cJSON_AddArrayToObject(train, "phases");
+    for (size_t p = 0; tl->train_phases && p < tl->step_phases; p++) {
+        const gv_train_phase *t = &tl->train_phases[p];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "index", (double)p);
+        cJSON_AddStringToObject(o, "label", t->label ? t->label : "");
+        gv_json_add_time(o, "start", t->start == GV_TIME_NONE ? GV_TIME_NONE : t->start);
+        gv_json_add_time(o, "end", t->end);
+        cJSON_AddNumberToObject(o, "steps", (double)t->steps);
+        gv_json_add_num(o, "first_step", t->first_step >= 0 ? (double)t->first_step : NAN);
+        gv_json_add_num(o, "last_step", t->last_step >= 0 ? (double)t->last_step : NAN);
+        gv_json_add_round(o, "seconds", t->seconds, 3);
+        gv_json_add_round(o, "energy_wh", t->energy_wh, 6);
+        gv_json_add_round(o, "tokens", t->tokens, 0);
+        gv_json_add_round(o, "energy_per_step_j", t->steps ? t->energy_wh * 3600 / (double)t->steps : NAN, 3);
+        gv_json_add_round(o, "energy_per_token_j", t->tokens > 0 ? t->energy_wh * 3600 / t->tokens : NAN, 9);
+        cJSON_AddItemToArray(tps, o);
+        steps += t->steps;
+        if (isfinite(t->tokens))
+            tokens = (isnan(tokens) ? 0 : tokens) + t->tokens;
+    }
+    cJSON_AddNumberToObject(train, "steps", (double)steps);
+    gv_json_add_round(train, "tokens", tokens, 0);
+    gv_json_add_round(train, "energy_wh", ph_wh[GV_PHASE_TRAINING], 6);
+    gv_json_add_round(train, "energy_per_step_j", steps ? ph_wh[GV_PHASE_TRAINING] * 3600 / (double)steps : NAN, 3);
+    gv_json_add_round(train, "energy_per_token_j", tokens > 0 ? ph_wh[GV_PHASE_TRAINING] * 3600 / tokens : NAN, 9);
+
+    cJSON *st = cJSON_AddObjectToObject(d, "steps");
+    cJSON_AddNumberToObject(st, "count", (double)tl->steps_len);
+    cJSON_AddNumberToObject(st, "phases", (double)tl->step_phases);
+    cJSON_AddItemToObject(st, "loss", step_stats(tl, offsetof(gv_step, loss)));
+    cJSON_AddItemToObject(st, "tok_per_sec", step_stats(tl, offsetof(gv_step, tok_per_sec)));
+    cJSON_AddItemToObject(st, "dt_ms", step_stats(tl, offsetof(gv_step, dt_ms)));
+    cJSON_AddItemToObject(st, "mfu", step_stats(tl, offsetof(gv_step, mfu)));
+
+    /* validation */
+    const gv_event *vfirst = NULL, *vlast = NULL, *vmin = NULL;
+    size_t vcount = 0;
+    for (size_t i = 0; i < tl->events_len; i++) {
+        const gv_event *ev = &tl->events[i];
+        if (ev->type != GV_EV_VALIDATION || !ev->metrics_len)
+            continue;
+        vcount++;
+        if (!vfirst)
+            vfirst = ev;
+        vlast = ev;
+        if (!vmin || ev->metrics[0].value < vmin->metrics[0].value)
+            vmin = ev;
+    }
+    cJSON *val = cJSON_AddObjectToObject(d, "validation");
+    cJSON_AddNumberToObject(val, "count", (double)vcount);
+    cJSON_AddItemToObject(val, "first", validation_point(vfirst));
+    cJSON_AddItemToObject(val, "last", validation_point(vlast));
+    cJSON_AddItemToObject(val, "min", validation_point(vmin));
+
+    cJSON *events = cJSON_AddArrayToObject(d, "events");
+    for (size_t i = 0; i < tl->events_len; i++)
+        cJSON_AddItemToArray(events, gv_json_event(tl, &tl->events[i]));
+
+    cJSON *an = cJSON_AddArrayToObject(d, "anomalies");
+    for (size_t i = 0; i < tl->anomalies_len; i++) {
+        const gv_anomaly *a = &tl->anomalies[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "kind", gv_anomaly_kind_name(a->kind));
+        gv_json_add_time(o, "timestamp", a->t);
+        gv_json_add_round(o, "elapsed_s", hours_to_s(tl, a->t), 3);
+        gv_json_add_round(o, "duration_s", (double)a->duration / 1e6, 3);
+        if (a->gpu >= 0)
+            cJSON_AddNumberToObject(o, "gpu", a->gpu);
+        else
+            cJSON_AddNullToObject(o, "gpu");
+        gv_json_add_round(o, "value", a->value, 6);
+        cJSON_AddStringToObject(o, "message", a->message);
+        cJSON_AddItemToArray(an, o);
+    }
+    cJSON *counts = cJSON_AddObjectToObject(d, "anomaly_counts");
+    for (int k = 0; k < GV_AN_KIND_COUNT; k++)
+        cJSON_AddNumberToObject(counts, gv_anomaly_kind_name((gv_anomaly_kind)k), (double)tl->anomaly_counts[k]);
+
+    cJSON *w = cJSON_AddObjectToObject(d, "warnings");
+    static const char *const wnames[GV_WARN_KIND_COUNT] = {
+        "csv_rows_skipped", "csv_restarts", "csv_time", "log_lines", "log_events", "events_out_of_range"};
+    size_t wsum = 0;
+    for (int k = 0; k < GV_WARN_KIND_COUNT; k++) {
+        cJSON_AddNumberToObject(w, wnames[k], (double)in->warnings[k]);
+        wsum += in->warnings[k];
+    }
+    cJSON_AddNumberToObject(w, "count", (double)wsum);
+
+    cJSON *set = cJSON_AddObjectToObject(d, "settings");
+    gv_json_add_num(set, "power_threshold_w", in->power_threshold_w);
+    gv_json_add_num(set, "temp_limit_c", in->temp_limit_c);
+    return s;
+}
+
+void gv_summary_free(gv_summary *s)
+{
+    if (!s)
+        return;
+    cJSON_Delete(s->doc);
+    free(s);
+}
+
+gv_status gv_summary_write(FILE *f, const gv_summary *s, gv_error *err)
+{
+    char *text = cJSON_Print(s->doc);
+    if (!text) {
+        gv_error_set(err, NULL, 0, "cannot format the summary as JSON");
+        return GV_ERR_OUTPUT;
+    }
+    fputs(text, f);
+    fputc('\n', f);
+    free(text);
+    if (ferror(f)) {
+        gv_error_set(err, NULL, 0, "write error while writing the summary");
+        return GV_ERR_OUTPUT;
+    }
+    return GV_OK;
+}

@@ -1,0 +1,260 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the analysis: phases and energy against tests/oracle.py (independent
+Python), anomalies planted in testdata/anomalies (testdata/generate.py says where), the summary
+JSON against docs/summary.schema.json, --check (every operator, function and error), ranges.
+Usage: analysis_test.py PATH/TO/gpuviz SOURCE_DIR"""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import check, expect_error, finish, near, run, setup, test  # noqa: E402
+
+GPUVIZ, SRC, TMP = setup(sys.argv)
+import jsonschema  # noqa: E402  (Debian: python3-jsonschema)
+import oracle  # noqa: E402
+
+RUN2 = os.path.join(SRC, "testdata", "run2")
+ANOM = os.path.join(SRC, "testdata", "anomalies")
+SCHEMA = json.load(open(os.path.join(SRC, "docs", "summary.schema.json")))
+
+
+def summary(run_dir, *extra):
+    out = os.path.join(TMP, "s.json")
+    rc, so, se = run(os.path.join(run_dir, "gpu_metrics.csv"), "--training-log", os.path.join(run_dir, "training.log"),
+                     "-o", os.path.join(TMP, "p.html"), "--summary-json", out, *extra)
+    check(rc == 0, "exit %d: %s" % (rc, se))
+    return json.load(open(out)), se
+
+
+S2, SE2 = summary(RUN2)
+SA, SEA = summary(ANOM)
+
+
+def phases_match(doc, run_dir):
+    sec, wh = oracle.phases(run_dir)
+    total_s, total_wh = sum(sec.values()), sum(wh.values())
+    for name in oracle.PHASES:
+        p = doc["phases"][name]
+        # the issue asks for 0.5%; of the phase's own value, or of the total for tiny phases
+        near(p["seconds"], sec[name], max(0.005 * sec[name], 1e-3), "%s seconds" % name)
+        near(p["energy_wh"], wh[name], max(0.005 * wh[name], 1e-4), "%s energy" % name)
+        near(p["share_time"], sec[name] / total_s, 1e-5, "%s share_time" % name)
+        near(p["share_energy"], wh[name] / total_wh, 1e-5, "%s share_energy" % name)
+    return sec, wh
+
+
+@test
+def phases_run2_match_oracle():
+    sec, wh = phases_match(S2, RUN2)
+    # every moment belongs to one phase: the phases add up to the monitored window
+    near(sum(sec.values()), S2["time_range"]["duration_s"], 1e-6, "phases cover the window")
+    near(sum(p["seconds"] for p in S2["phases"].values()), S2["time_range"]["duration_s"], 2e-3, "sum of phases")
+    # and the phase energies add up to the per-GPU totals (no interval is lost or counted twice)
+    near(sum(p["energy_wh"] for p in S2["phases"].values()), S2["energy_wh_total"], 1e-4, "energy adds up")
+    # by hand from testdata/run2/training.log: validation 21 s (21:07:59 -> 21:08:20),
+    # evaluation 41 s (21:13:00 -> 21:13:41), checkpoint 1.889 s (21:14:30.123 -> 21:14:32.012)
+    near(S2["phases"]["validation"]["seconds"], 21.0, 1e-9, "validation")
+    near(S2["phases"]["evaluation"]["seconds"], 41.0, 1e-9, "evaluation")
+    near(S2["phases"]["checkpoint"]["seconds"], 1.889, 1e-9, "checkpoint")
+
+
+@test
+def phases_anomalies_run_match_oracle():
+    phases_match(SA, ANOM)
+
+
+@test
+def training_phases_and_per_token_energy():
+    tp = S2["training"]["phases"]
+    check([p["label"] for p in tp] == ["base", "phase 2"], [p["label"] for p in tp])
+    check([(p["first_step"], p["last_step"], p["steps"]) for p in tp] == [(1, 766, 155), (1, 8, 8)],
+          [(p["first_step"], p["last_step"], p["steps"]) for p in tp])
+    # tokens: sum of tok/sec x dt over the step lines (computed from the log independently)
+    steps = oracle.read_steps(os.path.join(RUN2, "training.log"))
+    import re
+    toks = [0.0, 0.0]
+    for raw in open(os.path.join(RUN2, "training.log")):
+        m = re.search(r"\bstep (\d+).*dt: ([\d.]+)ms \| tok/sec: ([\d,]+)", raw)
+        if m:
+            toks[0 if "/01200" in raw else 1] += float(m.group(3).replace(",", "")) * float(m.group(2)) / 1000
+    near(tp[0]["tokens"], toks[0], 1, "base tokens")
+    near(tp[1]["tokens"], toks[1], 1, "mid tokens")
+    check(len(steps) == S2["steps"]["count"] == 163, "step count")
+    t = S2["training"]
+    near(t["energy_per_token_j"], t["energy_wh"] * 3600 / t["tokens"], 1e-9, "J/token")
+    near(t["energy_per_step_j"], t["energy_wh"] * 3600 / t["steps"], 1e-3, "J/step")
+    near(t["energy_wh"], S2["phases"]["training"]["energy_wh"], 1e-6, "training energy")
+    ov = S2["evaluation_overhead"]
+    near(ov["share_time"], S2["phases"]["evaluation"]["share_time"] + S2["phases"]["validation"]["share_time"], 1e-5, "overhead")
+
+
+@test
+def anomalies_where_planted():
+    # testdata/generate.py write_anomalies(): times of 2025-12-22 10:xx
+    want = [("throughput_drop", "10:05:01", None), ("over_temperature", "10:10:00", 0),
+            ("gpu_imbalance", "10:12:00", 1), ("bpb_regression", "10:15:30", None),
+            ("slow_evaluation", "10:17:00", None), ("slow_evaluation", "10:17:00", None),
+            ("slow_evaluation", "10:17:45", None), ("slow_evaluation", "10:18:30", None),
+            ("slow_evaluation", "10:19:15", None), ("power_drop", "10:22:00", None),
+            ("time_backwards", "10:24:00", None), ("sample_gap", "10:25:00", None),
+            ("incomplete_checkpoint", "10:29:30", None)]
+    got = [(a["kind"], a["timestamp"][11:19], a["gpu"]) for a in SA["anomalies"]]
+    check(got == want, "\n%s\n!=\n%s" % (got, want))
+    by = {a["kind"]: a for a in SA["anomalies"]}
+    near(by["over_temperature"]["duration_s"], 30, 1e-9, "hot episode: first row above to first row below")
+    near(by["over_temperature"]["value"], 88, 0, "max temperature")
+    check("for 30.0 s" in by["over_temperature"]["message"], by["over_temperature"]["message"])
+    near(by["gpu_imbalance"]["duration_s"], 60, 1e-9, "imbalance 60 s")
+    near(by["power_drop"]["duration_s"], 40, 1e-9, "power drop 40 s")
+    near(by["sample_gap"]["value"], 3.0, 1e-9, "gap")
+    check("optimizer state" in by["incomplete_checkpoint"]["message"], "what is missing")
+    check(SA["anomaly_counts"]["slow_evaluation"] == 5 and sum(SA["anomaly_counts"].values()) == 13, "counts")
+    for a in SA["anomalies"]:
+        check(a["kind"] in SEA, "console lists %s" % a["kind"])
+
+
+@test
+def no_anomalies_where_none_planted():
+    check(S2["anomalies"] == [] and sum(S2["anomaly_counts"].values()) == 0, S2["anomalies"])
+    check("anomalies: 0" in SE2, "console")
+
+
+@test
+def temp_limit_and_slow_factor_are_configurable():
+    doc, _ = summary(ANOM, "--temp-limit", "90", "--slow-factor", "3.5")
+    kinds = [a["kind"] for a in doc["anomalies"]]
+    check("over_temperature" not in kinds and "slow_evaluation" not in kinds, kinds)
+    doc, _ = summary(RUN2, "--temp-limit", "73")
+    hot = [a for a in doc["anomalies"] if a["kind"] == "over_temperature"]
+    check(len(hot) >= 1 and all(a["gpu"] == 0 for a in hot), hot[:3])
+
+
+@test
+def summary_validates_against_schema():
+    for doc in (S2, SA):
+        jsonschema.validate(doc, SCHEMA)
+    bad = json.loads(json.dumps(S2))
+    del bad["phases"]["idle"]
+    try:
+        jsonschema.validate(bad, SCHEMA)
+        check(False, "the schema accepts a summary without phases.idle")
+    except jsonschema.ValidationError:
+        pass
+    check(S2["schema_version"] == 1, "version")
+    check(S2["inputs"]["csv"]["rows_read"] == 4800 and S2["inputs"]["csv"]["rows_skipped"] == 4, "inputs")
+    check(S2["inputs"]["csv"]["bytes"] == os.path.getsize(os.path.join(RUN2, "gpu_metrics.csv")), "size")
+    check(S2["inputs"]["log"]["lines"] == 182, "log lines (wc -l testdata/run2/training.log)")
+    exp = oracle.compute(RUN2)
+    for g in S2["gpus"]:
+        w = exp["gpus"][g["index"]]
+        near(g["energy_wh"], w["energy_wh"], 1e-5, "gpu energy")
+        near(g["power_w"]["mean"], w["power_mean"], 1e-3, "power mean")
+        near(g["temp_c"]["max"], w["temp_max"], 0, "temp max")
+    near(S2["energy_wh_total"], sum(w["energy_wh"] for w in exp["gpus"].values()), 1e-5, "total")
+    check([e["type"] for e in S2["events"]] == [e["type"] for e in exp["events"]], "events")
+    check(S2["validation"]["last"]["bpb"] == 0.889 and S2["validation"]["min"]["bpb"] == 0.889, S2["validation"])
+    rc, so, se = run(os.path.join(RUN2, "gpu_metrics.csv"), "-o", os.path.join(TMP, "x.html"), "--summary-json", "-", "-q")
+    doc = json.loads(so)
+    jsonschema.validate(doc, SCHEMA)
+    check(doc["inputs"]["log"] is None and doc["validation"]["last"] is None, "no log")
+
+
+def checks(run_dir, *exprs, quiet=False):
+    args = [os.path.join(run_dir, "gpu_metrics.csv"), "--training-log", os.path.join(run_dir, "training.log"),
+            "-o", os.path.join(TMP, "c.html")]
+    for e in exprs:
+        args += ["--check", e]
+    if quiet:
+        args.append("-q")
+    return run(*args)
+
+
+@test
+def check_operators_and_functions():
+    # run2 facts (oracle / by hand): max temp 74, min temp 42, 2 GPUs, 0 anomalies, last bpb 0.889
+    cases = [("max(temp_c) < 85", True, "74 < 85"), ("max(temp_c) < 74", False, "74 < 74"),
+             ("max(temp_c) <= 74", True, "74 <= 74"), ("min(temp_c) > 42", False, "42 > 42"),
+             ("min(temp_c) >= 42", True, "42 >= 42"), ("count(gpus) == 2", True, "2 == 2"),
+             ("anomalies.count != 0", False, "0 != 0"), ("anomalies.count == 0", True, "0 == 0"),
+             ("validation.last.bpb <= 0.80", False, "0.889 <= 0.8"), ("validation.last.bpb <= 0.889", True, None),
+             ("events.validation.count == 3", True, "3 == 3"), ("events.checkpoint.count == 1", True, None),
+             ("gpu1.temp_c.max == 68", True, "68 == 68"), ("gpus.1.index == 1", True, None),
+             ("phase.evaluation.energy_share < 0.15", True, None), ("phases.idle.time_share > 0.5", True, None),
+             ("sum(energy_wh) > 213.33", True, "213.33428 > 213.33"), ("sum(energy_wh) > 213.34", False, None), ("mean(power_w) > 300", True, None),
+             ("inputs.csv.rows_skipped == 4", True, "4 == 4"), ("0.5 < 1", True, "0.5 < 1"),
+             ("anomalies.over_temperature.count == 0", True, None), ("max(events.duration_s) == 41", True, "41 == 41")]
+    for expr, ok, detail in cases:
+        rc, so, se = checks(RUN2, expr)
+        line = [l for l in se.splitlines() if l.startswith("gpuviz: check ")]
+        check(len(line) == 1, "%s: %r" % (expr, se[-300:]))
+        check(line[0].startswith("gpuviz: check %s: %s" % ("PASS" if ok else "FAIL", expr)), line[0])
+        if detail:
+            check(line[0].endswith("(%s)" % detail), "%s: %s" % (expr, line[0]))
+        check(rc == (0 if ok else 1), "%s: exit %d" % (expr, rc))
+
+
+@test
+def checks_together_quiet_and_null():
+    rc, so, se = checks(RUN2, "max(temp_c) < 85", "validation.last.bpb <= 0.80", quiet=True)
+    check(rc == 1, "one failing check fails the run")
+    check(se.strip().splitlines() == ["gpuviz: check FAIL: validation.last.bpb <= 0.80  (0.889 <= 0.8)"], se)
+    check(os.path.exists(os.path.join(TMP, "c.html")), "outputs are written before checks decide")
+    rc, so, se = run(os.path.join(RUN2, "gpu_metrics.csv"), "-o", os.path.join(TMP, "n.html"),
+                     "--check", "validation.last.bpb < 1", "-q")
+    check(rc == 1 and "(no value < 1)" in se, "no validation: the check fails: %s" % se)
+    rc, so, se = checks(ANOM, "anomalies.count == 0", "anomalies.slow_evaluation.count == 5",
+                        "max(anomalies.value) > 100")
+    check(rc == 1 and "FAIL: anomalies.count == 0  (13 == 0)" in se and "PASS: anomalies.slow_evaluation.count == 5" in se, se)
+
+
+@test
+def check_errors():
+    csv = os.path.join(RUN2, "gpu_metrics.csv")
+    o = ["-o", os.path.join(TMP, "e.html")]
+    for expr, msg in [("max(temp_c) 85", "expected one of < <= > >= == != at column 13"),
+                      ("max(tmp_c) < 85", "unknown name 'tmp_c' at column 5"),
+                      ("median(temp_c) < 85", "unknown function 'median' at column 1"),
+                      ("max(temp_c < 85", "expected ')' at column 11"),
+                      ("temp_c < 85", "use it inside max()"),
+                      ("max(temp_c) < 85 extra", "unexpected 'extra' at column 18"),
+                      ("< 85", "expected a number or a name at column 1"),
+                      ("1e999 < 2", "expected a number at column 1"),
+                      ("bogus.x == 1", "unknown name 'bogus' at column 1")]:
+        expect_error([csv, *o, "--check", expr], 2, msg)
+    # names that exist only as a top-level key are checked against the summary after the run
+    expect_error([csv, *o, "--check", "phases.warmup.seconds < 1"], 2, "unknown name 'warmup'")
+    expect_error([csv, *o, "--check", "gpu7.energy_wh < 1"], 2, "there is no gpu7")
+    expect_error([csv, *o, "--check", "gpus.energy_wh < 1"], 2, "has 2 values; use max()")
+    expect_error([csv, *o, "--check", "time_range.start == 1"], 2, "'time_range.start' is not a number")
+
+
+@test
+def time_and_step_ranges():
+    doc, se = summary(RUN2, "--time-range", "2025-12-22 21:10:00,2025-12-22 21:15:00")
+    near(sum(p["seconds"] for p in doc["phases"].values()), 300, 0.5, "analysed 5 minutes")
+    check(doc["time_range"]["analysis_start"] == "2025-12-22T21:10:00.000", doc["time_range"])
+    # rows 21:10:00.162 .. 21:14:59.912 at 4 Hz: 1200 rows in, 3600 out (python: 4800 - 1200)
+    check(doc["inputs"]["csv"]["rows_outside_range"] == 3600, doc["inputs"]["csv"])
+    # the step-500 validation is stamped 21:10:00.000 (the line before it), before the first
+    # sample of the range (21:10:00.162): left out like any event outside the samples
+    check([e["step"] for e in doc["events"]] == [750, 750, 767], [e["step"] for e in doc["events"]])
+    doc2, _ = summary(RUN2, "--time-range", "0.0666667,0.1500000")  # the same in hours since 21:06:00.162
+    near(sum(p["seconds"] for p in doc2["phases"].values()), 300, 0.5, "hours")
+    doc3, _ = summary(RUN2, "--step-range", "250,500")
+    # step 250 line at 21:08:21 less its dt 2.94012 s (ISO times truncate to ms) .. step 500 at 21:10:20
+    check(doc3["time_range"]["analysis_start"] == "2025-12-22T21:08:18.059", doc3["time_range"])
+    check(doc3["time_range"]["analysis_end"] == "2025-12-22T21:10:20.000", doc3["time_range"])
+    check(doc3["training"]["steps"] == 34 + 1, doc3["training"]["steps"])
+    csv = os.path.join(RUN2, "gpu_metrics.csv")
+    log = os.path.join(RUN2, "training.log")
+    expect_error([csv, "--time-range", "x,y"], 2, "--time-range takes START,END")
+    expect_error([csv, "--time-range", "2,1"], 2, "the end is before the start")
+    expect_error([csv, "--training-log", log, "--step-range", "5"], 2, "--step-range takes A,B")
+    expect_error([csv, "--step-range", "1,5"], 2, "--step-range needs --training-log")
+    expect_error([csv, "--training-log", log, "--step-range", "5000,6000"], 2, "no training step line in that range")
+    expect_error([csv, "--training-log", log, "--step-range", "1,5", "--time-range", "0,1"], 2, "contradict")
+    expect_error([csv, "--time-range", "5,6"], 2, "no sample inside the analysed range")
+
+
+finish("analysis")
