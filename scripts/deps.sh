@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Installs what gpuviz needs to build and test on Debian 12 (bookworm), only if missing.
+# Installs what gpuviz needs to build (and with --test, to test) on Debian 12 (bookworm), only
+# what is missing.
 # Build: compiler, CMake, pkg-config, libcsv, PCRE2, cJSON; npm fetches the pinned Plotly.js.
 # Tests: python3 (end-to-end suite and its oracle), python3-jsonschema (summary schema).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libcsv-dev libpcre2-dev libcjson-dev python3 python3-jsonschema ca-certificates)
+# The page tests run the report in a real browser: Debian's Chromium.
+if [[ ${1:-} == --test ]]; then pkgs+=(chromium); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

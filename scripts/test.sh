@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Second Quick start command (and all CI runs): the whole test suite, twice: a release build
 # and an AddressSanitizer + UndefinedBehaviorSanitizer build. Warnings are errors in both.
+# It installs the test dependencies (Chromium for the page tests) first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh
+bash scripts/deps.sh --test
 jobs=$(nproc)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs" >/dev/null

@@ -153,12 +153,28 @@ def page_embeds_plotly_and_data():
     data = json.loads(m.group(1))
     check(data["rows_read"] == 4800 and len(data["events"]) == 5, "data")
     check(data["start"] == "2025-12-22T21:06:00.162", data["start"])
+    check(len(PAGE.encode()) <= 8_000_000, "within the default 8 MB budget")
+    import base64
+    import struct
     for s in data["series"]:
-        check(len(s["x"]) == len(s["y"]) <= 4000, "bounded points: %d" % len(s["x"]))
-        check(max(s["x"]) <= data["cutoff_h"] + 1e-9, "points after the cutoff")
-    # min/max bucketing keeps the extremes before the cutoff (oracle: the run's max is in training)
-    p0 = [s for s in data["series"] if s["name"] == "gpu0_power_instant_w"][0]
-    near(max(p0["y"]), EXPECT["gpus"][0]["power_max"], 1e-9, "max kept")
+        lv = s["levels"]
+        check(lv and lv[-1]["n"] <= 1024, "the coarsest level is small: %s" % lv[-1])
+        check(all(abs(a["width_h"] * 2 - b["width_h"]) < 1e-12 for a, b in zip(lv, lv[1:])), "levels double")
+        blob = re.search(r'<script type="application/octet-stream" id="%s">([A-Za-z0-9+/=]*)</script>' % lv[0]["id"], PAGE)
+        raw = base64.b64decode(blob.group(1))
+        check(len(raw) == 4 * lv[0]["n"], "2 x uint16 per bucket")
+        q = struct.unpack("<%dH" % (2 * lv[0]["n"]), raw)
+        vals = [s["offset"] + v * s["scale"] for v in q if v != 65535]
+        # the finest level keeps the extremes (checked against the oracle's min and max)
+        if s["name"] == "gpu0_power_instant_w":
+            near(max(vals), EXPECT["gpus"][0]["power_max"], s["scale"], "max kept")
+            near(min(vals), EXPECT["gpus"][0]["power_min"], s["scale"], "min kept")
+            # 4 Hz samples, 160 ms buckets: the finest level holds every sample time in its own
+            # bucket (the burst of 4 identical times shares one)
+            _, rows, _, _ = oracle.read_csv(CSV)
+            times = {t for t, v in rows if v["gpu0_power_instant_w"] is not None}
+            check(lv[0]["width_h"] * 3600 < 0.25, "finer than the sample interval")
+            check(sum(1 for v in q[::2] if v != 65535) == len(times) == 4797, "every sample in the finest level")
 
 
 @test
@@ -167,7 +183,7 @@ def cdn_mode():
     rc, _, se = run(CSV, "--plotly", "cdn", "-o", out, "-q")
     check(rc == 0 and se == "", se)
     page = open(out).read()
-    check(len(page) < 400000, "cdn page is small")
+    check(len(page.encode()) <= 8_000_000 and open(PLOTLY).read()[:2000] not in page, "cdn page: no Plotly inside")
     m = re.search(r'<script src="(https://[^"]+)" integrity="sha384-([A-Za-z0-9+/=]+)"', page)
     check(m and "plotly.js-basic-dist-min@" in m.group(1), "cdn script tag")
     import base64, hashlib
@@ -187,7 +203,8 @@ def hostile_log_is_escaped():
     check(rc == 0, se)
     page = open(out, encoding="utf-8").read()
     check("<img src=x" not in page and "</script><b>" not in page, "raw markup in page")
-    check(page.count("</script>") == 3, "script elements: %d" % page.count("</script>"))
+    check(page.count("</script>") == page.count("<script"), "script elements: %d" % page.count("</script>"))
+    check(len(re.findall(r"<script(?![^>]*application/octet-stream)", page)) == 3, "data, Plotly, report script")
     data = json.loads(re.search(r'id="gv-data">(.*?)</script>', page, re.S).group(1))
     names = [t["name"] for e in data["events"] if e["type"] == "evaluation" for t in e["evaluation"]["tasks"]]
     check(names == ["</script><img"], names)

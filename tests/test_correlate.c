@@ -1,7 +1,7 @@
 /* Unit tests of the one-pass correlator and the min/max downsampler on a synthetic run whose
  * values are worked out by hand in the comments (integrals of linear power ramps). */
 #include "gpuviz/correlate.h"
-#include "gpuviz/downsample.h"
+#include "gpuviz/pyramid.h"
 #include "harness.h"
 
 #include <stdlib.h>
@@ -34,7 +34,7 @@ static void test_correlator(void)
     gv_timeline_sort_events(&tl);
 
     gv_correlate_opts o = {.power_threshold_w = 150, .buffer_min = 0.1, .idle_cutoff = true,
-                           .max_points = 4000};
+                           .display_bytes = 1000000, .temp_limit_c = 85};
     gv_correlator *c = gv_correlator_new(&tl, &o);
     gv_sample_sink sink = gv_correlator_sink(c);
     gv_error err;
@@ -67,8 +67,9 @@ static void test_correlator(void)
     /* idle cutoff: last sample >= 150 W at 10 s, + 6 s */
     CHECK_EQ_LONG(tl.last_active, BASE + S(10));
     CHECK_EQ_LONG(tl.idle_cutoff, BASE + S(16));
-    CHECK_EQ_LONG(tl.series[0].pt_len, 10); /* 10 valid samples up to the cutoff, 1 per bucket */
-    CHECK_EQ_LONG(tl.series[0].pt_t[9], BASE + S(10));
+    gv_level lv;
+    gv_pyramid_finest(tl.pyramid, 0, &lv);
+    CHECK_EQ_LONG(gv_level_filled(&lv), 11); /* every valid sample in its own bucket */
 
     const gv_event *ev = &tl.events[0];
     CHECK_EQ_LONG(ev->type, GV_EV_EVALUATION);
@@ -95,59 +96,67 @@ static void test_correlator(void)
     gv_timeline_cleanup(&tl);
 }
 
-static void test_downsampler(void)
+static void test_pyramid(void)
 {
-    gv_downsampler *d = gv_downsampler_new(2, 8);
-    /* 10,000 samples 10 ms apart: a sine-free sawtooth with one spike and one dip */
+    gv_pyramid *p = gv_pyramid_new(2, 8, 10000);
+    /* 10,000 samples 10 ms apart: a sawtooth with one spike and one dip */
     for (int i = 0; i < 10000; i++) {
         double v = i % 100;
         if (i == 4321)
             v = 1000;
         if (i == 7777)
             v = -50;
-        gv_downsampler_add(d, 0, (gv_time_us)i * 10000, v);
+        gv_pyramid_add(p, 0, (gv_time_us)i * 10000, v);
         if (i % 2 == 0)
-            gv_downsampler_add(d, 1, (gv_time_us)i * 10000, 5);
+            gv_pyramid_add(p, 1, (gv_time_us)i * 10000, 5);
     }
-    gv_time_us *t;
-    float *v;
-    size_t n = gv_downsampler_points(d, 0, GV_TIME_NONE, &t, &v);
-    CHECK(n <= 16);
-    CHECK(n >= 8);
-    int spike = 0, dip = 0, ordered = 1;
-    for (size_t i = 0; i < n; i++) {
-        spike |= v[i] == 1000 && t[i] == 43210000;
-        dip |= v[i] == -50 && t[i] == 77770000;
-        if (i && t[i] < t[i - 1])
-            ordered = 0;
+    gv_level lv, c;
+    gv_pyramid_finest(p, 0, &lv);
+    CHECK(lv.n <= 8 && lv.n >= 4);
+    CHECK_EQ_LONG(lv.width, 10000 << 11); /* 100 s span in at most 8 buckets: 20.48 s each */
+    int spike = 0, dip = 0;
+    for (size_t i = 0; i < lv.n; i++) {
+        spike |= lv.first[i] == 1000 || lv.second[i] == 1000;
+        dip |= lv.first[i] == -50 || lv.second[i] == -50;
     }
-    CHECK(spike);
-    CHECK(dip);
-    CHECK(ordered);
-    free(t);
-    free(v);
-    n = gv_downsampler_points(d, 1, GV_TIME_NONE, &t, &v); /* constant: one point per bucket */
-    CHECK(n >= 4 && n <= 8);
-    free(t);
-    free(v);
-    n = gv_downsampler_points(d, 0, 50000000, &t, &v); /* cut at 50 s */
-    for (size_t i = 0; i < n; i++)
-        CHECK(t[i] <= 50000000);
-    free(t);
-    free(v);
-    /* a sample before the first extends the grid to the left */
-    gv_downsampler_add(d, 0, -1000000000, 7);
-    n = gv_downsampler_points(d, 0, GV_TIME_NONE, &t, &v);
-    CHECK(n <= 16);
-    CHECK_EQ_LONG(t[0], -1000000000);
-    free(t);
-    free(v);
-    gv_downsampler_free(d);
+    CHECK(spike && dip);
+    /* time order inside bucket [40.96 s, 61.44 s): its first minimum 0 (i = 4100) comes before
+     * the spike (i = 4321); in bucket [61.44 s, 81.92 s) the dip (i = 7777) comes after the
+     * first maximum 99 (i = 6199) */
+    CHECK(lv.first[2] == 0 && lv.second[2] == 1000);
+    CHECK(lv.first[3] == 99 && lv.second[3] == -50);
+    gv_level_coarsen(&lv, &c);
+    CHECK_EQ_LONG(c.width, lv.width * 2);
+    CHECK_EQ_LONG(c.n, (lv.n + 1) / 2);
+    CHECK(c.first[1] == 1000 || c.second[1] == 1000);
+    gv_level_cleanup(&c);
+    gv_pyramid_finest(p, 1, &lv); /* the constant series: first == second */
+    for (size_t i = 0; i < lv.n; i++)
+        CHECK(lv.first[i] == 5 && lv.second[i] == 5);
+    /* a sample before the first extends the grid to the left, keeping alignment */
+    gv_pyramid_add(p, 0, -100000000, 7);
+    gv_pyramid_finest(p, 0, &lv);
+    CHECK(lv.n <= 8);
+    CHECK_EQ_LONG(lv.origin + lv.lo * lv.width <= -100000000, 1);
+    CHECK(lv.first[0] == 7);
+    gv_pyramid_free(p);
+
+    /* a fine grid: one sample per bucket, levels built down from it keep both extremes */
+    p = gv_pyramid_new(1, 1024, 10000);
+    for (int i = 0; i < 512; i++)
+        gv_pyramid_add(p, 0, (gv_time_us)i * 10000, i % 2 ? 10 : -10);
+    gv_pyramid_finest(p, 0, &lv);
+    CHECK_EQ_LONG(lv.width, 10000);
+    CHECK_EQ_LONG(gv_level_filled(&lv), 512);
+    gv_level_coarsen(&lv, &c);
+    CHECK(c.first[0] == -10 && c.second[0] == 10); /* -10 at 0 ms, then 10 at 10 ms */
+    gv_level_cleanup(&c);
+    gv_pyramid_free(p);
 }
 
 int main(void)
 {
     test_correlator();
-    test_downsampler();
+    test_pyramid();
     return test_summary("test_correlate");
 }

@@ -1,6 +1,6 @@
 /* correlate.h: the one pass over the GPU samples that feeds every consumer: per-series statistics
  * and energy, idle detection, display downsampling, and the GPU state at and around each event.
- * Owns: its per-series and per-event accumulators and the downsampler; memory depends on the
+ * Owns: its per-series and per-event accumulators; memory depends on the
  * series and event counts, never on the number of rows. Results are written into the timeline at
  * _finish. The timeline's events must be parsed, shifted and sorted before the pass begins.
  *
@@ -30,7 +30,7 @@ typedef struct {
     double power_threshold_w; /* idle cutoff: a sample is active when any GPU is at/above this */
     double buffer_min;        /* minutes kept after the last active sample */
     bool idle_cutoff;         /* false: keep every sample on display */
-    size_t max_points;        /* display points per trace (>= 8) */
+    size_t display_bytes;     /* page budget for display data: sizes the finest pyramid level */
     double temp_limit_c;      /* over-temperature anomaly above this */
     bool relative_range;      /* range_hours give the analysed range in hours since the first
                                  row (a NAN end stays open); else tl->range_start/end apply */

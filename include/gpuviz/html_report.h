@@ -16,6 +16,9 @@ typedef struct {
     const char *csv_path;
     const char *log_path;  /* NULL when no log was given */
     bool plotly_cdn;       /* load Plotly from the CDN instead of embedding it */
+    size_t max_bytes;      /* size budget of the whole page: the finest display levels that fit */
+    size_t max_points;     /* points per trace the page shows at once (it picks levels by it) */
+    bool timeline_row;     /* --layout timeline: an event row with a lane per type */
 } gv_report_opts;
 
 gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o, gv_error *err);

@@ -6,6 +6,7 @@
 #define GPUVIZ_TIMELINE_H
 
 #include "gpuviz/arena.h"
+#include "gpuviz/pyramid.h"
 #include "gpuviz/timeparse.h"
 
 #include <stdbool.h>
@@ -33,10 +34,6 @@ typedef struct {
     gv_series_kind kind;
     int gpu;           /* GPU index, -1 for generic series */
     gv_series_stats stats;
-    /* display points (filled by the correlator; time-ordered, min/max per bucket) */
-    gv_time_us *pt_t;
-    float *pt_v;
-    size_t pt_len;
 } gv_series;
 
 typedef struct {
@@ -162,6 +159,8 @@ typedef struct {
     gv_step *steps;
     size_t steps_len, steps_cap;
     size_t step_phases;  /* number of training phases seen (0 if no step lines) */
+
+    gv_pyramid *pyramid;         /* display data of every series (owned; NULL before the pass) */
 
     /* sample pass results */
     size_t rows_read, rows_skipped, restarts, time_backwards;

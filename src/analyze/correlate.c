@@ -4,7 +4,6 @@
 #include "gpuviz/correlate.h"
 
 #include "gpuviz/buf.h"
-#include "gpuviz/downsample.h"
 #include "gpuviz/phases.h"
 #include "sample_watch.h"
 
@@ -29,7 +28,6 @@ typedef struct {        /* one event x one GPU */
 struct gv_correlator {
     gv_timeline *tl;
     gv_correlate_opts o;
-    gv_downsampler *ds;
     last_sample *last;      /* per series */
     int *gpu_power, *gpu_temp; /* per GPU: series indices (-1 none) */
     size_t gpus_len;
@@ -57,8 +55,6 @@ gv_correlator *gv_correlator_new(gv_timeline *tl, const gv_correlate_opts *opts)
     gv_correlator *c = gv_xcalloc(1, sizeof *c);
     c->tl = tl;
     c->o = *opts;
-    if (c->o.max_points < 8)
-        c->o.max_points = 8;
     c->threshold_last_active = GV_TIME_NONE;
     return c;
 }
@@ -68,7 +64,13 @@ static gv_status on_begin(void *ctx, gv_error *err)
     (void)err;
     gv_correlator *c = ctx;
     gv_timeline *tl = c->tl;
-    c->ds = gv_downsampler_new(tl->series_len, c->o.max_points / 2);
+    /* finest buckets per series: a page holds ~2 levels' worth of 2 x uint16 (base64) per bucket;
+     * keep about that much, a power of two between 1024 and 2^24 */
+    size_t cap = 1024, want = c->o.display_bytes / (11 * (tl->series_len ? tl->series_len : 1));
+    while (cap * 2 <= want && cap < ((size_t)1 << 24))
+        cap *= 2;
+    gv_pyramid_free(tl->pyramid);
+    tl->pyramid = gv_pyramid_new(tl->series_len, cap, 10000);
     c->last = gv_xcalloc(tl->series_len ? tl->series_len : 1, sizeof *c->last);
     c->prev_values = gv_xcalloc(tl->series_len ? tl->series_len : 1, sizeof *c->prev_values);
     c->gpus_len = tl->gpus_len;
@@ -327,7 +329,7 @@ static void on_row(void *ctx, gv_time_us t, const double *values)
             st->min = v;
         if (v > st->max)
             st->max = v;
-        gv_downsampler_add(c->ds, s, t, v);
+        gv_pyramid_add(tl->pyramid, s, t, v);
         last_sample *l = &c->last[s];
         gv_series_kind kind = tl->series[s].kind;
         if (l->valid && integrable(l->t, t) && kind != GV_SERIES_TEMP && kind != GV_SERIES_OTHER)
@@ -352,7 +354,7 @@ static void fmt_range(char *out, size_t n, gv_time_us a, gv_time_us b)
 void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log_name)
 {
     gv_timeline *tl = c->tl;
-    if (!c->ds) /* no header was read */
+    if (!tl->pyramid) /* no header was read */
         return;
     if (!c->started) /* no row at all: plan anyway so that the model is complete */
         start(c, 0);
@@ -366,11 +368,6 @@ void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log
         if (cut < tl->t_last)
             tl->idle_cutoff = cut;
     }
-
-    /* display points */
-    for (size_t s = 0; s < tl->series_len; s++)
-        tl->series[s].pt_len = gv_downsampler_points(c->ds, s, tl->idle_cutoff, &tl->series[s].pt_t,
-                                                      &tl->series[s].pt_v);
 
     /* event correlations, then drop events outside [t_first, t_last] */
     size_t o = 0;
@@ -428,7 +425,6 @@ void gv_correlator_free(gv_correlator *c)
 {
     if (!c)
         return;
-    gv_downsampler_free(c->ds);
     gv_sample_watch_free(c->watch);
     free(c->segs);
     free(c->last);

@@ -34,6 +34,8 @@ typedef struct {
     double buffer_min;
     bool idle_cutoff;
     size_t max_points;
+    double max_size_mb;        /* page size budget */
+    bool timeline_row;         /* --layout timeline */
     unsigned event_mask;       /* bit per gv_event_type */
     bool quiet;
     const char *summary_path;  /* --summary-json, NULL: none */

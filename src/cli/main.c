@@ -79,7 +79,8 @@ static gv_status write_output(const char *path, out_kind kind, const gv_timeline
         return st;
     if (kind == OUT_PAGE) {
         gv_report_opts ro = {.csv_path = o->csv_path, .log_path = o->log_path,
-                             .plotly_cdn = o->plotly_cdn};
+                             .plotly_cdn = o->plotly_cdn, .max_bytes = (size_t)(o->max_size_mb * 1e6),
+                             .max_points = o->max_points, .timeline_row = o->timeline_row};
         st = gv_html_write(out.f, tl, &ro, err);
     } else if (kind == OUT_EVENTS) {
         st = gv_export_events(out.f, tl, o->export_fmt, err);
@@ -280,7 +281,8 @@ int main(int argc, char **argv)
 
     /* 2. one pass over the samples */
     gv_correlate_opts co = {.power_threshold_w = o.power_threshold_w, .buffer_min = o.buffer_min,
-                            .idle_cutoff = o.idle_cutoff, .max_points = o.max_points,
+                            .idle_cutoff = o.idle_cutoff,
+                            .display_bytes = (size_t)(o.max_size_mb * 1e6),
                             .temp_limit_c = o.temp_limit_c,
                             .relative_range = !isnan(o.range_hours[0]) || !isnan(o.range_hours[1]),
                             .range_hours = {o.range_hours[0], o.range_hours[1]}};

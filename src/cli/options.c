@@ -43,7 +43,10 @@ void gv_cli_print_help(void)
 "                          sample; either end may be empty\n"
 "  --step-range A,B        analyse only the time of training steps A..B\n"
 "Display:\n"
-"  --max-points N          display points per trace, min and max per bucket (default 4000)\n"
+"  --max-points N          points per trace on screen, min and max per bucket (default 6000)\n"
+"  --layout default|timeline  timeline adds a row with a lane per event type\n"
+"  --max-size MB           size budget of the page; the finest detail that fits is embedded\n"
+"                          for zooming (default 8; 1 MB = 1,000,000 bytes)\n"
 "Other:\n"
 "  -q, --quiet             print errors only\n"
 "  -h, --help              this help\n"
@@ -105,7 +108,7 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
 {
     *o = (gv_cli_opts){.action = GV_CLI_RUN, .output = "gpuviz_report.html",
                        .power_threshold_w = 200, .buffer_min = 10, .idle_cutoff = true,
-                       .max_points = 4000, .event_mask = (1u << GV_EV_TYPE_COUNT) - 1,
+                       .max_points = 6000, .max_size_mb = 8, .event_mask = (1u << GV_EV_TYPE_COUNT) - 1,
                        .temp_limit_c = 85, .slow_factor = 2,
                        .range_abs = {GV_TIME_NONE, GV_TIME_NONE}, .range_hours = {NAN, NAN}};
     unsigned no_mask = 0, only_mask = 0;
@@ -203,6 +206,19 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
                 return GV_ERR_USAGE;
             }
             o->max_points = (size_t)v;
+        } else if (FLAG("--layout")) {
+            NEEDS_VALUE();
+            if (strcmp(val, "default") && strcmp(val, "timeline")) {
+                gv_error_set(err, NULL, 0, "--layout takes default or timeline, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+            o->timeline_row = strcmp(val, "timeline") == 0;
+        } else if (FLAG("--max-size")) {
+            NEEDS_VALUE();
+            if (!parse_double(val, &o->max_size_mb) || o->max_size_mb < 2 || o->max_size_mb > 4096) {
+                gv_error_set(err, NULL, 0, "--max-size takes megabytes from 2 to 4096, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
         } else if (FLAG("--no-validation") || FLAG("--no-evaluation") || FLAG("--no-checkpoint")) {
             no_mask |= (unsigned)type_bit(name + 5, strlen(name + 5));
         } else if (FLAG("--only")) {

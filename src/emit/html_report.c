@@ -6,6 +6,8 @@
 #include "json_util.h"
 
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -82,6 +84,215 @@ static const char *series_kind_name(gv_series_kind k)
 
 static double hours(const gv_timeline *tl, gv_time_us t) { return (double)(t - tl->t_first) / 3.6e9; }
 
+/* One step metric as {x: hours, y: values}: every step line when there are at most
+ * STEP_POINTS, else the minimum and the maximum of each of STEP_POINTS / 2 time buckets. */
+#define STEP_POINTS 8000
+static cJSON *step_metric(const gv_timeline *tl, size_t offset)
+{
+    size_t cap = tl->steps_len < STEP_POINTS ? tl->steps_len : STEP_POINTS;
+    double *x = gv_xmalloc((cap + 2) * sizeof *x), *y = gv_xmalloc((cap + 2) * sizeof *y);
+    size_t n = 0, valid = 0;
+    gv_time_us lo = INT64_MAX, hi = INT64_MIN;
+    for (size_t i = 0; i < tl->steps_len; i++) {
+        const gv_step *st = &tl->steps[i];
+        double v = *(const double *)((const char *)st + offset);
+        if (st->t == GV_TIME_NONE || !isfinite(v) || st->t < tl->t_first || st->t > tl->t_last)
+            continue;
+        valid++;
+        lo = st->t < lo ? st->t : lo;
+        hi = st->t > hi ? st->t : hi;
+    }
+    size_t buckets = valid <= STEP_POINTS ? 0 : STEP_POINTS / 2;
+    gv_time_us w = buckets ? (hi - lo) / (gv_time_us)buckets + 1 : 1;
+    int64_t cur = -1;
+    size_t imin = 0, imax = 0;
+    for (size_t i = 0; i <= tl->steps_len; i++) {
+        const gv_step *st = i < tl->steps_len ? &tl->steps[i] : NULL;
+        double v = st ? *(const double *)((const char *)st + offset) : NAN;
+        if (st && (st->t == GV_TIME_NONE || !isfinite(v) || st->t < tl->t_first || st->t > tl->t_last))
+            continue;
+        if (!buckets) {
+            if (st && n < cap) {
+                x[n] = round(hours(tl, st->t) * 1e7) / 1e7;
+                y[n++] = v;
+            }
+            continue;
+        }
+        int64_t b = st ? (st->t - lo) / w : -2;
+        if (b != cur && cur >= 0 && n + 2 <= cap) { /* flush the bucket: its extremes in time order */
+            size_t a = imin < imax ? imin : imax, c = imin < imax ? imax : imin;
+            const gv_step *sa = &tl->steps[a], *sc = &tl->steps[c];
+            x[n] = round(hours(tl, sa->t) * 1e7) / 1e7;
+            y[n++] = *(const double *)((const char *)sa + offset);
+            if (c != a) {
+                x[n] = round(hours(tl, sc->t) * 1e7) / 1e7;
+                y[n++] = *(const double *)((const char *)sc + offset);
+            }
+        }
+        if (!st)
+            break;
+        if (b != cur) {
+            cur = b;
+            imin = imax = i;
+        } else {
+            if (v < *(const double *)((const char *)&tl->steps[imin] + offset))
+                imin = i;
+            if (v > *(const double *)((const char *)&tl->steps[imax] + offset))
+                imax = i;
+        }
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddItemToObject(o, "x", cJSON_CreateDoubleArray(x, (int)n));
+    cJSON_AddItemToObject(o, "y", cJSON_CreateDoubleArray(y, (int)n));
+    free(x);
+    free(y);
+    return o;
+}
+
+/* ---- display levels: which levels of each series' pyramid fit the page's size budget ---- */
+
+#define COARSE_BUCKETS 1024 /* the coarsest level has at most this many buckets */
+#define MAX_LEVELS 40
+
+typedef struct {
+    gv_time_us start, width;
+    size_t n;
+} level_plan;
+
+typedef struct {
+    size_t index;          /* series index in the timeline */
+    double offset, scale;  /* quantisation: value = offset + q * scale, q in 0..65534 */
+    level_plan levels[MAX_LEVELS]; /* [0] finest .. coarsest */
+    size_t levels_len;
+    size_t first_level;    /* finest level included */
+} series_plan;
+
+typedef struct {
+    series_plan *series;
+    size_t series_len;
+} page_plan;
+
+/* Bytes of one level in the page: 2 uint16 per bucket, base64, plus its element. */
+static size_t level_bytes(size_t n) { return (n * 4 + 2) / 3 * 4 + 96; }
+
+/* Walks the level chain of series s (finest first) and calls fn on each level. The finest levels
+ * are skipped while fewer than half their buckets hold a sample (finer than the data). */
+static void for_each_level(const gv_timeline *tl, size_t s, void (*fn)(void *, size_t, const gv_level *),
+                           void *ctx)
+{
+    gv_level cur, next;
+    gv_pyramid_finest(tl->pyramid, s, &cur);
+    while (cur.n > 1 && gv_level_filled(&cur) * 2 < cur.n) {
+        gv_level_coarsen(&cur, &next);
+        gv_level_cleanup(&cur);
+        cur = next;
+    }
+    for (size_t l = 0; l < MAX_LEVELS; l++) {
+        fn(ctx, l, &cur);
+        if (cur.n <= COARSE_BUCKETS || l + 1 == MAX_LEVELS)
+            break;
+        gv_level_coarsen(&cur, &next);
+        gv_level_cleanup(&cur);
+        cur = next;
+    }
+    gv_level_cleanup(&cur);
+}
+
+static void plan_level(void *ctx, size_t l, const gv_level *lv)
+{
+    series_plan *sp = ctx;
+    sp->levels[l] = (level_plan){lv->origin + lv->lo * lv->width, lv->width, lv->n};
+    sp->levels_len = l + 1;
+}
+
+/* Chooses levels: all coarsest levels first, then finer ones for every series together while the
+ * page stays within budget bytes (fixed_bytes are the rest of the page). */
+static void make_plan(const gv_timeline *tl, size_t budget, size_t fixed_bytes, page_plan *plan)
+{
+    plan->series = gv_xcalloc(tl->series_len + 1, sizeof *plan->series);
+    plan->series_len = 0;
+    for (size_t s = 0; tl->pyramid && s < tl->series_len; s++) {
+        const gv_series_stats *st = &tl->series[s].stats;
+        if (st->n == 0)
+            continue; /* a column with no numeric value (text, all N/A) */
+        series_plan *sp = &plan->series[plan->series_len++];
+        sp->index = s;
+        sp->offset = st->min;
+        sp->scale = st->max > st->min ? (st->max - st->min) / 65534 : 1;
+        for_each_level(tl, s, plan_level, sp);
+        sp->first_level = sp->levels_len - 1;
+    }
+    size_t used = fixed_bytes;
+    for (size_t k = 0; k < plan->series_len; k++)
+        used += level_bytes(plan->series[k].levels[plan->series[k].first_level].n);
+    for (bool grew = true; grew;) {
+        grew = false;
+        size_t more = 0;
+        for (size_t k = 0; k < plan->series_len; k++)
+            if (plan->series[k].first_level > 0)
+                more += level_bytes(plan->series[k].levels[plan->series[k].first_level - 1].n);
+        if (more && used + more <= budget) {
+            for (size_t k = 0; k < plan->series_len; k++)
+                if (plan->series[k].first_level > 0)
+                    plan->series[k].first_level--;
+            used += more;
+            grew = true;
+        }
+    }
+}
+
+typedef struct {
+    FILE *f;
+    const series_plan *sp;
+    size_t k;
+} write_ctx;
+
+static void base64_write(FILE *f, const unsigned char *p, size_t n)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char out[4];
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+        out[0] = tbl[v >> 18 & 63];
+        out[1] = tbl[v >> 12 & 63];
+        out[2] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
+        out[3] = i + 2 < n ? tbl[v & 63] : '=';
+        fwrite(out, 1, 4, f);
+    }
+}
+
+static unsigned quantise(const series_plan *sp, float v)
+{
+    if (isnan(v))
+        return 65535;
+    double q = round(((double)v - sp->offset) / sp->scale);
+    return q < 0 ? 0 : q > 65534 ? 65534 : (unsigned)q;
+}
+
+static void write_level(void *ctx, size_t l, const gv_level *lv)
+{
+    write_ctx *w = ctx;
+    if (l < w->sp->first_level)
+        return;
+    fprintf(w->f, "<script type=\"application/octet-stream\" id=\"gv-b-%zu-%zu\">", w->k, l);
+    unsigned char buf[3 * 1024];
+    size_t o = 0;
+    for (size_t i = 0; i < lv->n; i++) {
+        unsigned a = quantise(w->sp, lv->first[i]), b = quantise(w->sp, lv->second[i]);
+        buf[o++] = (unsigned char)(a & 255);
+        buf[o++] = (unsigned char)(a >> 8);
+        buf[o++] = (unsigned char)(b & 255);
+        buf[o++] = (unsigned char)(b >> 8);
+        if (o == sizeof buf || i + 1 == lv->n) { /* sizeof buf is a multiple of 3 and of 4 */
+            size_t whole = i + 1 == lv->n ? o : o / 3 * 3;
+            base64_write(w->f, buf, whole);
+            memmove(buf, buf + whole, o - whole);
+            o -= whole;
+        }
+    }
+    fputs("</script>\n", w->f);
+}
+
 static cJSON *stats_json(const gv_series_stats *st)
 {
     cJSON *o = cJSON_CreateObject();
@@ -91,7 +302,7 @@ static cJSON *stats_json(const gv_series_stats *st)
     return o;
 }
 
-static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o)
+static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const page_plan *plan)
 {
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "gpuviz_version", GV_VERSION);
@@ -113,31 +324,40 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o)
         cJSON_AddNullToObject(d, "cutoff_h");
     }
     cJSON *series = cJSON_AddArrayToObject(d, "series");
-    size_t shown = 0;
-    for (size_t s = 0; s < tl->series_len; s++) {
-        const gv_series *se = &tl->series[s];
-        if (se->stats.n == 0)
-            continue; /* a column with no numeric value (text, all N/A) */
+    for (size_t k = 0; k < plan->series_len; k++) {
+        const series_plan *sp = &plan->series[k];
+        const gv_series *se = &tl->series[sp->index];
         cJSON *js = cJSON_CreateObject();
         cJSON_AddStringToObject(js, "name", se->name);
         cJSON_AddStringToObject(js, "kind", series_kind_name(se->kind));
         cJSON_AddNumberToObject(js, "gpu", se->gpu);
         cJSON_AddStringToObject(js, "unit", se->unit);
-        double *x = gv_xmalloc((se->pt_len + 1) * sizeof *x);
-        double *y = gv_xmalloc((se->pt_len + 1) * sizeof *y);
-        for (size_t i = 0; i < se->pt_len; i++) {
-            x[i] = round(hours(tl, se->pt_t[i]) * 1e7) / 1e7; /* 0.36 ms resolution */
-            y[i] = round((double)se->pt_v[i] * 100) / 100;
-        }
-        cJSON_AddItemToObject(js, "x", cJSON_CreateDoubleArray(x, (int)se->pt_len));
-        cJSON_AddItemToObject(js, "y", cJSON_CreateDoubleArray(y, (int)se->pt_len));
-        free(x);
-        free(y);
+        cJSON_AddNumberToObject(js, "offset", sp->offset);
+        cJSON_AddNumberToObject(js, "scale", sp->scale);
         cJSON_AddItemToObject(js, "stats", stats_json(&se->stats));
-        shown += se->pt_len;
+        cJSON *lv = cJSON_AddArrayToObject(js, "levels");
+        for (size_t l = sp->first_level; l < sp->levels_len; l++) { /* finest first */
+            const level_plan *lp = &sp->levels[l];
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddNumberToObject(x, "start_h", hours(tl, lp->start));
+            cJSON_AddNumberToObject(x, "width_h", (double)lp->width / 3.6e9);
+            cJSON_AddNumberToObject(x, "n", (double)lp->n);
+            char id[48];
+            snprintf(id, sizeof id, "gv-b-%zu-%zu", k, l);
+            cJSON_AddStringToObject(x, "id", id);
+            cJSON_AddItemToArray(lv, x);
+        }
         cJSON_AddItemToArray(series, js);
     }
-    cJSON_AddNumberToObject(d, "points_shown", (double)shown);
+    cJSON_AddNumberToObject(d, "max_points", (double)o->max_points);
+    cJSON_AddStringToObject(d, "layout", o->timeline_row ? "timeline" : "default");
+    cJSON *steps = cJSON_AddObjectToObject(d, "steps");
+    cJSON_AddNumberToObject(steps, "count", (double)tl->steps_len);
+    cJSON_AddItemToObject(steps, "loss", step_metric(tl, offsetof(gv_step, loss)));
+    cJSON_AddItemToObject(steps, "tok_per_sec", step_metric(tl, offsetof(gv_step, tok_per_sec)));
+    cJSON_AddItemToObject(steps, "mfu", step_metric(tl, offsetof(gv_step, mfu)));
+    cJSON_AddNumberToObject(d, "sample_interval_h",
+                            tl->rows_read > 1 ? (double)(tl->t_last - tl->t_first) / 3.6e9 / (double)(tl->rows_read - 1) : 0);
     cJSON *gpus = cJSON_AddArrayToObject(d, "gpus");
     for (size_t g = 0; g < tl->gpus_len; g++) {
         const gv_gpu *gp = &tl->gpus[g];
@@ -196,12 +416,24 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o)
 
 gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o, gv_error *err)
 {
-    cJSON *data = page_data(tl, o);
+    page_plan plan;
+    size_t fixed = (o->plotly_cdn ? 600 : gv_asset_plotly_js_len) + gv_asset_report_js_len +
+                   gv_asset_report_css_len + 4096;
+    /* the page data without levels first, to know what the levels may use */
+    page_plan none = {NULL, 0};
+    cJSON *probe = page_data(tl, o, &none);
+    char *probe_text = cJSON_PrintUnformatted(probe);
+    fixed += probe_text ? strlen(probe_text) + strlen(probe_text) / 8 : 0;
+    free(probe_text);
+    cJSON_Delete(probe);
+    make_plan(tl, o->max_bytes, fixed + tl->series_len * 400, &plan);
+    cJSON *data = page_data(tl, o, &plan);
     gv_buf json;
     gv_buf_init(&json, 0);
     bool ok = gv_json_print_for_script(data, &json);
     cJSON_Delete(data);
     if (!ok) {
+        free(plan.series);
         gv_buf_cleanup(&json);
         gv_error_set(err, NULL, 0, "cannot format the page data as JSON");
         return GV_ERR_OUTPUT;
@@ -230,6 +462,11 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
     fwrite(json.data, 1, json.len, f);
     fputs("</script>\n", f);
     gv_buf_cleanup(&json);
+    for (size_t k = 0; k < plan.series_len; k++) {
+        write_ctx w = {f, &plan.series[k], k};
+        for_each_level(tl, plan.series[k].index, write_level, &w);
+    }
+    free(plan.series);
     if (o->plotly_cdn) {
         char sri[72];
         sri_base64(GV_PLOTLY_SHA384_HEX, sri);

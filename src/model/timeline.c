@@ -21,10 +21,7 @@ void gv_timeline_init(gv_timeline *tl)
 
 void gv_timeline_cleanup(gv_timeline *tl)
 {
-    for (size_t i = 0; i < tl->series_len; i++) {
-        free(tl->series[i].pt_t);
-        free(tl->series[i].pt_v);
-    }
+    gv_pyramid_free(tl->pyramid);
     free(tl->series);
     free(tl->gpus);
     free(tl->events);
@@ -52,6 +49,27 @@ const char *gv_event_type_name(gv_event_type t)
     return (unsigned)t < GV_EV_TYPE_COUNT ? names[t] : "?";
 }
 
+/* The unit of a generic column, guessed from its name (nvidia-smi style names included). */
+static const char *guess_unit(const char *name)
+{
+    char low[64];
+    size_t n = 0;
+    for (; name[n] && n + 1 < sizeof low; n++)
+        low[n] = (char)(name[n] >= 'A' && name[n] <= 'Z' ? name[n] + 32 : name[n]);
+    low[n] = '\0';
+    if (strstr(low, "util") || strstr(low, "pct") || strstr(low, "percent") || strstr(low, "[%]"))
+        return "%";
+    if (strstr(low, "mib") || strstr(low, "memory") || strstr(low, "mem_"))
+        return "MiB";
+    if (strstr(low, "mhz") || strstr(low, "clock"))
+        return "MHz";
+    if (n > 2 && strcmp(low + n - 2, "_w") == 0)
+        return "W";
+    if (n > 2 && strcmp(low + n - 2, "_c") == 0)
+        return "\xC2\xB0" "C";
+    return "";
+}
+
 size_t gv_timeline_add_series(gv_timeline *tl, const char *name, gv_series_kind kind, int gpu)
 {
     GV_GROW(tl->series, tl->series_cap, tl->series_len + 1);
@@ -61,7 +79,7 @@ size_t gv_timeline_add_series(gv_timeline *tl, const char *name, gv_series_kind 
     s->name = gv_arena_strdup(&tl->arena, name);
     s->kind = kind;
     s->gpu = gpu;
-    s->unit = kind == GV_SERIES_TEMP ? "\xC2\xB0" "C" : kind == GV_SERIES_OTHER ? "" : "W";
+    s->unit = kind == GV_SERIES_TEMP ? "\xC2\xB0" "C" : kind == GV_SERIES_OTHER ? guess_unit(name) : "W";
     s->stats.min = INFINITY;
     s->stats.max = -INFINITY;
     if (gpu < 0)

@@ -1,0 +1,210 @@
+/* pyramid.c: adaptive-width min/max buckets (the finest level) and pair merging (the coarser
+ * ones). Depends on util only. Bucket k covers [origin + k*w, origin + (k+1)*w); k may be
+ * negative (times before the first sample). Doubling w maps k to floor(k/2), which keeps every
+ * bucket aligned to the origin at every level. */
+#include "gpuviz/pyramid.h"
+
+#include "gpuviz/buf.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    float mn, mx;      /* NAN mn = empty */
+    unsigned char max_first;
+} cell;
+
+struct gv_pyramid {
+    size_t series_len, cap;
+    gv_time_us origin, w;
+    int64_t lo;
+    size_t n;
+    bool started;
+    cell *c;           /* cap * series_len, bucket-major */
+    float *view_a, *view_b; /* scratch for gv_pyramid_finest */
+};
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+static void clear(cell *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        c[i] = (cell){NAN, NAN, 0};
+}
+
+gv_pyramid *gv_pyramid_new(size_t series_len, size_t cap, gv_time_us base_width_us)
+{
+    gv_pyramid *p = gv_xcalloc(1, sizeof *p);
+    p->series_len = series_len ? series_len : 1;
+    p->cap = cap < 4 ? 4 : cap & ~(size_t)1;
+    p->w = base_width_us > 0 ? base_width_us : 10000;
+    p->c = gv_xmalloc(p->cap * p->series_len * sizeof *p->c);
+    clear(p->c, p->cap * p->series_len);
+    p->view_a = gv_xmalloc(p->cap * sizeof *p->view_a);
+    p->view_b = gv_xmalloc(p->cap * sizeof *p->view_b);
+    return p;
+}
+
+void gv_pyramid_free(gv_pyramid *p)
+{
+    if (!p)
+        return;
+    free(p->c);
+    free(p->view_a);
+    free(p->view_b);
+    free(p);
+}
+
+/* Merges src (later in time) into dst (earlier) or the reverse, keeping the order flag right. */
+static cell merge(cell a, cell b) /* a earlier than b */
+{
+    if (isnan(a.mn))
+        return b;
+    if (isnan(b.mn))
+        return a;
+    cell r;
+    bool min_from_a = a.mn <= b.mn, max_from_a = a.mx >= b.mx;
+    r.mn = min_from_a ? a.mn : b.mn;
+    r.mx = max_from_a ? a.mx : b.mx;
+    if (min_from_a == max_from_a)
+        r.max_first = min_from_a ? a.max_first : b.max_first;
+    else
+        r.max_first = max_from_a; /* the max came from the earlier bucket */
+    return r;
+}
+
+static void coarsen_in_place(gv_pyramid *p)
+{
+    int64_t new_lo = floor_div(p->lo, 2);
+    int64_t new_hi = floor_div(p->lo + (int64_t)p->n - 1, 2);
+    size_t new_n = (size_t)(new_hi - new_lo + 1);
+    cell *nc = gv_xmalloc(p->cap * p->series_len * sizeof *nc);
+    clear(nc, p->cap * p->series_len);
+    for (size_t i = 0; i < p->n; i++) {
+        int64_t k = p->lo + (int64_t)i;
+        size_t j = (size_t)(floor_div(k, 2) - new_lo);
+        for (size_t s = 0; s < p->series_len; s++) {
+            cell *d = &nc[j * p->series_len + s];
+            const cell *src = &p->c[i * p->series_len + s];
+            *d = (k & 1) ? merge(*d, *src) : merge(*src, *d);
+        }
+    }
+    free(p->c);
+    p->c = nc;
+    p->lo = new_lo;
+    p->n = new_n;
+    p->w *= 2;
+}
+
+void gv_pyramid_add(gv_pyramid *p, size_t s, gv_time_us t, double v)
+{
+    if (!p->started) {
+        p->started = true;
+        p->origin = t;
+        p->lo = 0;
+        p->n = 1;
+    }
+    int64_t k = floor_div(t - p->origin, p->w);
+    while (k < p->lo || k >= p->lo + (int64_t)p->n) {
+        int64_t lo = k < p->lo ? k : p->lo;
+        int64_t hi = k >= p->lo + (int64_t)p->n ? k : p->lo + (int64_t)p->n - 1;
+        if ((uint64_t)(hi - lo) < p->cap) {
+            if (k < p->lo) { /* extend to the left: shift live buckets right */
+                size_t shift = (size_t)(p->lo - k);
+                memmove(&p->c[shift * p->series_len], p->c, p->n * p->series_len * sizeof *p->c);
+                clear(p->c, shift * p->series_len);
+                p->lo = k;
+                p->n += shift;
+            } else {
+                p->n = (size_t)(k - p->lo + 1);
+            }
+            break;
+        }
+        coarsen_in_place(p);
+        k = floor_div(t - p->origin, p->w);
+    }
+    cell *c = &p->c[(size_t)(k - p->lo) * p->series_len + s];
+    float f = (float)v;
+    if (isnan(c->mn)) {
+        *c = (cell){f, f, 0};
+        return;
+    }
+    if (f < c->mn) {
+        c->mn = f;
+        c->max_first = 1; /* the max (older) now precedes the new min */
+    }
+    if (f > c->mx) {
+        c->mx = f;
+        c->max_first = 0;
+    }
+}
+
+void gv_pyramid_finest(const gv_pyramid *p, size_t s, gv_level *out)
+{
+    *out = (gv_level){.origin = p->origin, .width = p->w, .lo = p->lo, .n = p->started ? p->n : 0,
+                      .first = p->view_a, .second = p->view_b, .owned = false};
+    for (size_t i = 0; i < out->n; i++) {
+        const cell *c = &p->c[i * p->series_len + s];
+        out->first[i] = c->max_first ? c->mx : c->mn;
+        out->second[i] = c->max_first ? c->mn : c->mx;
+    }
+}
+
+void gv_level_coarsen(const gv_level *in, gv_level *out)
+{
+    int64_t lo = floor_div(in->lo, 2);
+    int64_t hi = in->n ? floor_div(in->lo + (int64_t)in->n - 1, 2) : lo - 1;
+    size_t n = (size_t)(hi - lo + 1);
+    *out = (gv_level){.origin = in->origin, .width = in->width * 2, .lo = lo, .n = n,
+                      .first = gv_xmalloc((n + 1) * sizeof(float)),
+                      .second = gv_xmalloc((n + 1) * sizeof(float)), .owned = true};
+    for (size_t j = 0; j < n; j++)
+        out->first[j] = out->second[j] = NAN;
+    for (size_t i = 0; i < in->n; i++) {
+        if (isnan(in->first[i]))
+            continue;
+        int64_t k = in->lo + (int64_t)i;
+        size_t j = (size_t)(floor_div(k, 2) - lo);
+        float a = in->first[i], b = in->second[i];
+        if (isnan(out->first[j])) {
+            out->first[j] = a;
+            out->second[j] = b;
+            continue;
+        }
+        /* the bucket already holds the earlier half: keep the extremes of all four values in
+         * time order */
+        float v[4] = {out->first[j], out->second[j], a, b};
+        int imin = 0, imax = 0;
+        for (int q = 1; q < 4; q++) {
+            if (v[q] < v[imin])
+                imin = q;
+            if (v[q] > v[imax])
+                imax = q;
+        }
+        out->first[j] = v[imin <= imax ? imin : imax];
+        out->second[j] = v[imin <= imax ? imax : imin];
+    }
+}
+
+void gv_level_cleanup(gv_level *l)
+{
+    if (l->owned) {
+        free(l->first);
+        free(l->second);
+    }
+    l->first = l->second = NULL;
+    l->n = 0;
+}
+
+size_t gv_level_filled(const gv_level *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        n += !isnan(l->first[i]);
+    return n;
+}

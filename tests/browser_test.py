@@ -1,0 +1,159 @@
+#!/usr/bin/env python3
+"""The report page in a real browser (Debian's headless Chromium, driven over the DevTools
+protocol by tests/cdp.py): no console errors, no network request, the expected traces, rows and
+event marks queried from the live page, a zoom that brings in finer data, a hostile log that
+executes nothing, clickable anomalies. Exits 77 (skipped) when Chromium is not installed;
+scripts/test.sh installs it. Usage: browser_test.py PATH/TO/gpuviz SOURCE_DIR"""
+import datetime as dt
+import json
+import os
+import random
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import cdp  # noqa: E402
+from testlib import check, finish, run, setup, test  # noqa: E402
+
+if not cdp.find_chromium():
+    print("browser: Chromium not found; skipped (scripts/test.sh installs it)")
+    sys.exit(77)
+
+GPUVIZ, SRC, TMP = setup(sys.argv)
+RUN2 = os.path.join(SRC, "testdata", "run2")
+ANOM = os.path.join(SRC, "testdata", "anomalies")
+READY = "document.body && document.body.getAttribute('data-gv-ready') === '1'"
+
+
+def page(run_dir, name, *extra, log=True):
+    out = os.path.join(TMP, name)
+    args = [os.path.join(run_dir, "gpu_metrics.csv"), "-o", out, "-q", *extra]
+    if log:
+        args += ["--training-log", os.path.join(run_dir, "training.log")]
+    rc, so, se = run(*args)
+    check(rc == 0, se)
+    return out
+
+
+def load(browser, path):
+    browser.open("file://" + path)
+    browser.wait_for(READY)
+    browser.pump(0.3)
+
+
+def js(browser, expr):
+    return browser.eval("(() => { " + expr + " })()")
+
+
+B = cdp.Browser()
+
+
+@test
+def page_renders_without_errors_or_network():
+    path = page(RUN2, "run2.html")
+    load(B, path)
+    check(B.errors() == [], B.errors())
+    check(B.requests() == ["file://" + path], "requests: %s" % B.requests())
+    names = js(B, "return document.getElementById('gv-plot').data.map(t => t.name)")
+    for n in ("gpu0_power_instant_w", "gpu0_power_avg_w", "gpu0_temp_c", "gpu1_power_instant_w", "gpu1_temp_c",
+              "Validation (3)", "Evaluation (1)", "Checkpoint (1)", "idle cutoff", "loss", "tok/s"):
+        check(n in names, "trace %s missing from %s" % (n, names))
+    # rows: power, temperature, training metrics (the run has step lines)
+    titles = js(B, "const l = document.getElementById('gv-plot').layout; return Object.keys(l).filter(k => /^yaxis\\d*$/.test(k) && l[k].visible !== false && !l[k].overlaying).map(k => l[k].title.text)")
+    check(titles == ["Power (W)", "Temperature (\u00b0C)", "loss"], titles)
+    # event marks: one marker per event, at the events' times (hours since the first sample)
+    marks = js(B, "return document.getElementById('gv-plot').data.filter(t => t.mode === 'markers' && ['Validation','Evaluation','Checkpoint'].includes(t.name)).map(t => [t.name, t.x.length])")
+    check(sorted(marks) == [["Checkpoint", 1], ["Evaluation", 1], ["Validation", 3]], marks)
+    labels = js(B, "return document.getElementById('gv-plot').layout.annotations.map(a => a.text)")
+    check("Val: 0.933" in labels and "Eval S750" in labels and "CP 000767" in labels, labels)
+    tables = js(B, "return [...document.querySelectorAll('#gv-stats h2')].map(h => h.textContent)")
+    check(tables == ["Phases", "Anomalies (0)", "Events (5)", "Per GPU"], tables)
+    check(js(B, "return document.getElementById('gv-phases').data.length") == 6, "phase bars")
+
+
+@test
+def zoom_brings_finer_data():
+    # 20 minutes of 2 GPUs at 100 Hz (120,000 rows): the default page cannot hold every sample
+    # (8 MB), a 24 MB one can; zooming to one minute must swap in finer levels
+    csv = os.path.join(TMP, "fast.csv")
+    rnd = random.Random(3)
+    t0 = dt.datetime(2025, 12, 22, 21, 0, 0)
+    with open(csv, "w") as f:
+        f.write("timestamp,elapsed_sec,gpu0_power_instant_w,gpu0_power_avg_w,gpu0_temp_c,gpu1_power_instant_w,gpu1_power_avg_w,gpu1_temp_c\n")
+        for i in range(120000):
+            t = t0 + dt.timedelta(milliseconds=10 * i)
+            f.write("%s.%03d,%.3f,%.2f,650.00,70,%.2f,660.00,65\n" % (t.strftime("%Y-%m-%d %H:%M:%S"), t.microsecond // 1000,
+                    i / 100, 600 + 100 * rnd.random(), 600 + 100 * rnd.random()))
+    small = os.path.join(TMP, "fast8.html")
+    rc, _, se = run(csv, "-o", small, "-q", "--no-idle-cutoff")
+    check(rc == 0 and os.path.getsize(small) <= 8_000_000, "default page %d bytes" % os.path.getsize(small))
+    big = os.path.join(TMP, "fast24.html")
+    rc, _, se = run(csv, "-o", big, "-q", "--no-idle-cutoff", "--max-size", "24")
+    check(rc == 0 and os.path.getsize(big) <= 24_000_000, "24 MB page %d bytes" % os.path.getsize(big))
+    for path, every in ((small, False), (big, True)):
+        load(B, path)
+        check(B.errors() == [], B.errors())
+        before = js(B, "return window.gvReport.state().views.map(v => [v.level, v.width_h, v.x.length])")
+        check(all(n <= 6004 for _, _, n in before), "at most max-points per trace (+2 buckets of margin): %s" % before)
+        check(B.eval("window.gvReport.zoom(0.1, 0.1 + 1/60).then(() => true)"), "zoom")
+        B.pump(0.5)
+        after = js(B, "return window.gvReport.state().views.map(v => [v.level, v.width_h, v.x.length])")
+        check(after[0][0] < before[0][0] and after[0][1] < before[0][1], "finer level: %s -> %s" % (before[0], after[0]))
+        xs = js(B, "const t = document.getElementById('gv-plot').data[0]; return [t.x.length, Math.min(...t.x.filter(x => x !== null)), Math.max(...t.x.filter(x => x !== null))]")
+        check(xs[1] >= 0.1 - 0.01 and xs[2] <= 0.1 + 1 / 60 + 0.01, "points cover the view: %s" % xs)
+        note = js(B, "return document.getElementById('gv-note').textContent")
+        if every:  # 10 ms buckets: one minute = 6,000 samples, each shown
+            check(after[0][1] * 3600 <= 0.0100001 and xs[0] >= 6000, "every sample: %s %s" % (after[0], xs))
+            check("showing every sample in view" in note, note)
+        else:
+            check("showing the min and max of" in note, note)
+
+
+@test
+def hostile_log_executes_nothing():
+    log = os.path.join(TMP, "hostile.log")
+    evil = "</script><img src=x onerror=\"window.__pwned=1;alert(1)\"><script>window.__pwned=2</script>"
+    with open(log, "w") as f:
+        f.write("2025-12-22 21:08:00 Evaluating: %s (0-shot, type: x'\"&) ... accuracy: 0.5 | centered: 0.1 | time: 1.00s\n" % evil)
+        f.write("2025-12-22 21:08:01 Step 00001 | CORE metric: 0.1\n")
+        f.write("2025-12-22 21:08:02 Saved model parameters to: /x/<b>_checkpoints/%s/model_000001.pt\n" % evil.replace(" ", ""))
+    out = os.path.join(TMP, "hostile.html")
+    rc, _, se = run(os.path.join(RUN2, "gpu_metrics.csv"), "--training-log", log, "-o", out, "-q")
+    check(rc == 0, se)
+    load(B, out)
+    B.pump(0.5)
+    check(B.dialogs() == [], "dialogs: %s" % B.dialogs())
+    check(B.eval("window.__pwned === undefined"), "injected script ran")
+    check(B.eval("document.querySelectorAll('img, script[src], [onerror], [onmouseover]').length") == 0, "injected elements")
+    check(B.errors() == [], B.errors())
+    check(B.requests() == ["file://" + out], "requests: %s" % B.requests())
+    # the hostile text is shown as text, in the event list and the hover
+    label = js(B, "return [...document.querySelectorAll('#gv-events td')].map(td => td.textContent).join('|')")
+    check("CP 000001" in label and "Eval S1" in label, label)
+    hover = js(B, "return document.getElementById('gv-plot').data.filter(t => t.name === 'Checkpoint' && t.mode === 'markers')[0].hovertext[0]")
+    check("&lt;b&gt;" in hover and "<img" not in hover, hover)  # the checkpoint kind "<b>", escaped
+    tasks = js(B, "return document.getElementById('gv-plot').data.filter(t => t.name === 'Evaluation' && t.mode === 'markers')[0].hovertext[0]")
+    check("<img" not in tasks, tasks)
+
+
+@test
+def timeline_layout_and_clickable_anomalies():
+    path = page(ANOM, "anom.html", "--layout", "timeline")
+    load(B, path)
+    check(B.errors() == [], B.errors())
+    lanes = js(B, "const l = document.getElementById('gv-plot').layout; return Object.values(l).filter(a => a && a.ticktext).map(a => a.ticktext)")
+    check(lanes == [["validation", "evaluation", "checkpoint"]], lanes)
+    shaded = js(B, "return document.getElementById('gv-plot').data.filter(t => t.fill === 'toself').map(t => t.name)")
+    check("Evaluation window" in shaded and "Checkpoint window" in shaded, shaded)
+    n = js(B, "return document.querySelectorAll('#gv-anomalies a').length")
+    check(n == 13, "anomaly links: %d" % n)
+    # the 3rd anomaly is the GPU imbalance at 10:12:00 (0.2 h), 60 s long
+    B.eval("document.querySelectorAll('#gv-anomalies a')[2].click(), true")
+    B.pump(0.8)
+    r = js(B, "return document.getElementById('gv-plot').layout.xaxis.range")
+    check(r[0] < 0.2 < r[1] and r[1] - r[0] < 0.05, "zoomed to the anomaly: %s" % r)
+    marks = js(B, "return document.getElementById('gv-plot').data.filter(t => (t.name || '').startsWith('Anomalies')).map(t => t.x.length)")
+    check(marks == [13], marks)
+
+
+B.close()
+finish("browser")
