@@ -257,4 +257,23 @@ def time_and_step_ranges():
     expect_error([csv, "--time-range", "5,6"], 2, "no sample inside the analysed range")
 
 
+@test
+def one_thread_and_two_give_identical_results():
+    # every test input: the summary, the events and the page must not depend on --threads
+    inputs = [(RUN2, True), (ANOM, True), (RUN2, False)]
+    for run_dir, with_log in inputs:
+        outs = []
+        for threads in ("1", "2"):
+            args = [os.path.join(run_dir, "gpu_metrics.csv"), "-o", os.path.join(TMP, "t%s.html" % threads),
+                    "--summary-json", os.path.join(TMP, "t%s.json" % threads),
+                    "--export-events", os.path.join(TMP, "t%s.csv" % threads), "--threads", threads]
+            if with_log:
+                args += ["--training-log", os.path.join(run_dir, "training.log")]
+            rc, so, se = run(*args)
+            check(rc == 0, se)
+            outs.append((se, [open(os.path.join(TMP, "t%s.%s" % (threads, ext)), "rb").read() for ext in ("json", "csv", "html")]))
+        check(outs[0][1] == outs[1][1], "outputs differ between --threads 1 and 2 for %s" % run_dir)
+        check(outs[0][0].replace("t1.", "t2.") == outs[1][0], "console output differs for %s" % run_dir)
+
+
 finish("analysis")

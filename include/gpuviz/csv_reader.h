@@ -30,8 +30,13 @@ gv_status gv_csv_reader_feed(gv_csv_reader *r, const char *buf, size_t len, gv_e
 gv_status gv_csv_reader_finish(gv_csv_reader *r, gv_error *err);
 void gv_csv_reader_free(gv_csv_reader *r);
 
-/* Reads a whole file (path) through a reader in large blocks. */
+/* Reads a whole file (path) through a reader in large blocks. With threads >= 2 a second thread
+ * reads and tokenizes while the calling thread runs the sink: the sink and diag are still called
+ * only from the calling thread, with the same rows and warnings in the same order as with
+ * threads = 1. Memory in flight is bounded (GV_CSV_BLOCKS_IN_FLIGHT blocks of rows). */
+#define GV_CSV_BLOCK_ROWS 4096
+#define GV_CSV_BLOCKS_IN_FLIGHT 8
 gv_status gv_csv_read_file(const char *path, gv_timeline *tl, gv_sample_sink sink,
-                           const gv_diag *diag, gv_error *err);
+                           const gv_diag *diag, gv_error *err, int threads);
 
 #endif

@@ -22,6 +22,8 @@ void gv_pyramid_free(gv_pyramid *p);
 
 /* Adds one finite sample of one series. */
 void gv_pyramid_add(gv_pyramid *p, size_t series, gv_time_us t, double v);
+/* Adds one row: values[s] for every series (NAN = no sample), finding the bucket once. */
+void gv_pyramid_add_row(gv_pyramid *p, gv_time_us t, const double *values);
 
 /* One level of one series: bucket k (lo <= k < lo + n) covers
  * [origin + k * width, origin + (k + 1) * width). first/second are the bucket's extremes in time

@@ -109,6 +109,8 @@ static gv_status on_begin(void *ctx, gv_error *err)
 /* First event index with t >= x (events sorted by t). */
 static size_t lower_bound(const gv_timeline *tl, size_t n, gv_time_us x)
 {
+    if (n == 0 || tl->events[n - 1].t < x)
+        return n;
     size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -315,7 +317,8 @@ static void on_row(void *ctx, gv_time_us t, const double *values)
             k++;
     }
 
-    /* per series: statistics, energy, display buckets */
+    /* per series: display buckets, statistics, energy */
+    gv_pyramid_add_row(tl->pyramid, t, values);
     for (size_t s = 0; s < tl->series_len; s++) {
         double v = values[s];
         gv_series_stats *st = &tl->series[s].stats;
@@ -329,7 +332,6 @@ static void on_row(void *ctx, gv_time_us t, const double *values)
             st->min = v;
         if (v > st->max)
             st->max = v;
-        gv_pyramid_add(tl->pyramid, s, t, v);
         last_sample *l = &c->last[s];
         gv_series_kind kind = tl->series[s].kind;
         if (l->valid && integrable(l->t, t) && kind != GV_SERIES_TEMP && kind != GV_SERIES_OTHER)

@@ -36,6 +36,7 @@ typedef struct {
     size_t max_points;
     double max_size_mb;        /* page size budget */
     bool timeline_row;         /* --layout timeline */
+    int threads;               /* --threads: 1 = one thread; 2 = parse and analyse in parallel */
     unsigned event_mask;       /* bit per gv_event_type */
     bool quiet;
     const char *summary_path;  /* --summary-json, NULL: none */

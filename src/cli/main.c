@@ -287,7 +287,7 @@ int main(int argc, char **argv)
                             .relative_range = !isnan(o.range_hours[0]) || !isnan(o.range_hours[1]),
                             .range_hours = {o.range_hours[0], o.range_hours[1]}};
     corr = gv_correlator_new(&tl, &co);
-    if ((st = gv_csv_read_file(o.csv_path, &tl, gv_correlator_sink(corr), &diag, &err)) != GV_OK)
+    if ((st = gv_csv_read_file(o.csv_path, &tl, gv_correlator_sink(corr), &diag, &err, o.threads)) != GV_OK)
         goto cleanup;
     gv_correlator_finish(corr, &diag, o.log_path);
     if (tl.rows_read == tl.rows_outside_range) {

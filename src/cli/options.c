@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void gv_cli_print_help(void)
 {
@@ -48,6 +49,8 @@ void gv_cli_print_help(void)
 "  --max-size MB           size budget of the page; the finest detail that fits is embedded\n"
 "                          for zooming (default 8; 1 MB = 1,000,000 bytes)\n"
 "Other:\n"
+"  --threads N             1: one thread; 2 (default on 2+ cores): one thread reads and\n"
+"                          tokenizes the CSV while another analyses it; same results\n"
 "  -q, --quiet             print errors only\n"
 "  -h, --help              this help\n"
 "  -V, --version           version and embedded Plotly.js version\n"
@@ -108,7 +111,7 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
 {
     *o = (gv_cli_opts){.action = GV_CLI_RUN, .output = "gpuviz_report.html",
                        .power_threshold_w = 200, .buffer_min = 10, .idle_cutoff = true,
-                       .max_points = 6000, .max_size_mb = 8, .event_mask = (1u << GV_EV_TYPE_COUNT) - 1,
+                       .max_points = 6000, .max_size_mb = 8, .threads = 0, .event_mask = (1u << GV_EV_TYPE_COUNT) - 1,
                        .temp_limit_c = 85, .slow_factor = 2,
                        .range_abs = {GV_TIME_NONE, GV_TIME_NONE}, .range_hours = {NAN, NAN}};
     unsigned no_mask = 0, only_mask = 0;
@@ -206,6 +209,14 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
                 return GV_ERR_USAGE;
             }
             o->max_points = (size_t)v;
+        } else if (FLAG("--threads")) {
+            NEEDS_VALUE();
+            double v;
+            if (!parse_double(val, &v) || v != floor(v) || v < 1 || v > 256) {
+                gv_error_set(err, NULL, 0, "--threads takes a whole number from 1 to 256, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+            o->threads = (int)v;
         } else if (FLAG("--layout")) {
             NEEDS_VALUE();
             if (strcmp(val, "default") && strcmp(val, "timeline")) {
@@ -311,6 +322,10 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
         return GV_ERR_USAGE;
     }
     o->event_mask = seen_only ? only_mask : o->event_mask & ~no_mask;
+    if (o->threads == 0) {
+        long cores = sysconf(_SC_NPROCESSORS_ONLN);
+        o->threads = cores >= 2 ? 2 : 1;
+    }
     if (!fmt_set && o->export_path)
         o->export_fmt = gv_export_format_for(o->export_path);
     int to_stdout = (strcmp(o->output, "-") == 0) + (o->export_path && strcmp(o->export_path, "-") == 0) +

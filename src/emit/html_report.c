@@ -250,22 +250,27 @@ typedef struct {
 static void base64_write(FILE *f, const unsigned char *p, size_t n)
 {
     static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char out[4];
+    char out[4096];
+    size_t o = 0;
     for (size_t i = 0; i < n; i += 3) {
         unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-        out[0] = tbl[v >> 18 & 63];
-        out[1] = tbl[v >> 12 & 63];
-        out[2] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
-        out[3] = i + 2 < n ? tbl[v & 63] : '=';
-        fwrite(out, 1, 4, f);
+        out[o++] = tbl[v >> 18 & 63];
+        out[o++] = tbl[v >> 12 & 63];
+        out[o++] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
+        if (o == sizeof out) {
+            fwrite(out, 1, o, f);
+            o = 0;
+        }
     }
+    fwrite(out, 1, o, f);
 }
 
 static unsigned quantise(const series_plan *sp, float v)
 {
     if (isnan(v))
         return 65535;
-    double q = round(((double)v - sp->offset) / sp->scale);
+    double q = ((double)v - sp->offset) / sp->scale + 0.5; /* rounds: q >= 0 but for noise */
     return q < 0 ? 0 : q > 65534 ? 65534 : (unsigned)q;
 }
 

@@ -8,6 +8,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -301,14 +302,9 @@ void gv_csv_reader_free(gv_csv_reader *r)
     free(r);
 }
 
-gv_status gv_csv_read_file(const char *path, gv_timeline *tl, gv_sample_sink sink,
+static gv_status read_sync(FILE *f, const char *path, gv_timeline *tl, gv_sample_sink sink,
                            const gv_diag *diag, gv_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        gv_error_set(err, path, 0, "cannot open: %s", strerror(errno));
-        return GV_ERR_INPUT;
-    }
     gv_status st = GV_OK;
     gv_csv_reader *r = gv_csv_reader_new(tl, path, sink, diag);
     size_t cap = 1 << 20;
@@ -324,6 +320,213 @@ gv_status gv_csv_read_file(const char *path, gv_timeline *tl, gv_sample_sink sin
         st = gv_csv_reader_finish(r, err);
     free(buf);
     gv_csv_reader_free(r);
+    return st;
+}
+
+/* ---- the two-thread pipeline: a parser thread fills blocks of rows and warnings, the calling
+ * thread hands them to the real sink and diag in order ---- */
+
+typedef struct {
+    gv_warn_kind kind;
+    long line;
+    char msg[240];
+} queued_warning;
+
+typedef struct block {
+    struct block *next;
+    bool begin;             /* the header was read: call sink.begin before these rows */
+    size_t n;
+    gv_time_us *t;
+    double *v;              /* n x series */
+    queued_warning *w;
+    size_t w_len, w_cap;
+} block;
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    block *head, *tail;     /* filled, in order */
+    block *free;            /* recycled */
+    size_t in_flight;
+    bool done;
+    /* parser side */
+    FILE *f;
+    const char *path;
+    gv_timeline *tl;
+    size_t series;
+    block *cur;
+    bool begin_pending;
+    gv_status st;
+    gv_error err;
+} pipeline;
+
+static block *get_block(pipeline *p)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->free && p->in_flight >= GV_CSV_BLOCKS_IN_FLIGHT)
+        pthread_cond_wait(&p->cv, &p->mu);
+    block *b = p->free;
+    if (b)
+        p->free = b->next;
+    p->in_flight++;
+    pthread_mutex_unlock(&p->mu);
+    if (!b)
+        b = gv_xcalloc(1, sizeof *b);
+    b->next = NULL;
+    b->n = b->w_len = 0;
+    b->begin = false;
+    return b;
+}
+
+static void push_block(pipeline *p)
+{
+    block *b = p->cur;
+    p->cur = NULL;
+    if (!b)
+        return;
+    pthread_mutex_lock(&p->mu);
+    if (p->tail)
+        p->tail->next = b;
+    else
+        p->head = b;
+    p->tail = b;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static gv_status pipe_begin(void *ctx, gv_error *err)
+{
+    (void)err;
+    pipeline *p = ctx;
+    p->series = p->tl->series_len;
+    p->begin_pending = true;
+    return GV_OK;
+}
+
+static block *current(pipeline *p)
+{
+    if (!p->cur) {
+        p->cur = get_block(p);
+        p->cur->begin = p->begin_pending;
+        p->begin_pending = false;
+    }
+    return p->cur;
+}
+
+static void pipe_row(void *ctx, gv_time_us t, const double *values)
+{
+    pipeline *p = ctx;
+    block *b = current(p);
+    if (!b->t) { /* rows only come after the header, so the series count is known */
+        b->t = gv_xmalloc(GV_CSV_BLOCK_ROWS * sizeof *b->t);
+        b->v = gv_xmalloc(GV_CSV_BLOCK_ROWS * (p->series ? p->series : 1) * sizeof *b->v);
+    }
+    b->t[b->n] = t;
+    memcpy(&b->v[b->n * p->series], values, p->series * sizeof *values);
+    if (++b->n == GV_CSV_BLOCK_ROWS)
+        push_block(p);
+}
+
+static void pipe_warn(void *ctx, gv_warn_kind kind, const char *file, long line, const char *msg)
+{
+    (void)file;
+    pipeline *p = ctx;
+    block *b = current(p);
+    GV_GROW(b->w, b->w_cap, b->w_len + 1);
+    b->w[b->w_len].kind = kind;
+    b->w[b->w_len].line = line;
+    snprintf(b->w[b->w_len++].msg, sizeof b->w->msg, "%s", msg);
+}
+
+static void *parser_thread(void *arg)
+{
+    pipeline *p = arg;
+    gv_diag diag = {pipe_warn, p};
+    p->st = read_sync(p->f, p->path, p->tl, (gv_sample_sink){pipe_begin, pipe_row, p}, &diag, &p->err);
+    if (p->begin_pending)
+        current(p); /* a header without rows still announces the schema */
+    push_block(p);
+    pthread_mutex_lock(&p->mu);
+    p->done = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void free_blocks(block *b)
+{
+    while (b) {
+        block *next = b->next;
+        free(b->t);
+        free(b->v);
+        free(b->w);
+        free(b);
+        b = next;
+    }
+}
+
+static gv_status read_threaded(FILE *f, const char *path, gv_timeline *tl, gv_sample_sink sink,
+                               const gv_diag *diag, gv_error *err)
+{
+    pipeline p = {.f = f, .path = path, .tl = tl, .st = GV_OK};
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.cv, NULL);
+    pthread_t th;
+    if (pthread_create(&th, NULL, parser_thread, &p) != 0) {
+        pthread_mutex_destroy(&p.mu);
+        pthread_cond_destroy(&p.cv);
+        return read_sync(f, path, tl, sink, diag, err);
+    }
+    gv_status st = GV_OK;
+    for (;;) {
+        pthread_mutex_lock(&p.mu);
+        while (!p.head && !p.done)
+            pthread_cond_wait(&p.cv, &p.mu);
+        block *b = p.head;
+        if (b) {
+            p.head = b->next;
+            if (!p.head)
+                p.tail = NULL;
+        }
+        pthread_mutex_unlock(&p.mu);
+        if (!b)
+            break;
+        for (size_t i = 0; i < b->w_len; i++)
+            if (diag && diag->fn)
+                diag->fn(diag->ctx, b->w[i].kind, path, b->w[i].line, b->w[i].msg);
+        if (b->begin && st == GV_OK && sink.begin)
+            st = sink.begin(sink.ctx, err);
+        for (size_t i = 0; i < b->n && st == GV_OK; i++)
+            sink.row(sink.ctx, b->t[i], &b->v[i * p.series]);
+        pthread_mutex_lock(&p.mu);
+        b->next = p.free;
+        p.free = b;
+        p.in_flight--;
+        pthread_cond_broadcast(&p.cv);
+        pthread_mutex_unlock(&p.mu);
+    }
+    pthread_join(th, NULL);
+    free_blocks(p.free);
+    free_blocks(p.head);
+    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p.cv);
+    if (st == GV_OK && p.st != GV_OK) {
+        *err = p.err;
+        st = p.st;
+    }
+    return st;
+}
+
+gv_status gv_csv_read_file(const char *path, gv_timeline *tl, gv_sample_sink sink,
+                           const gv_diag *diag, gv_error *err, int threads)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        gv_error_set(err, path, 0, "cannot open: %s", strerror(errno));
+        return GV_ERR_INPUT;
+    }
+    gv_status st = threads >= 2 ? read_threaded(f, path, tl, sink, diag, err)
+                                : read_sync(f, path, tl, sink, diag, err);
     fclose(f);
     return st;
 }

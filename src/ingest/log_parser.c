@@ -8,6 +8,7 @@
 #include "gpuviz/log_parser.h"
 
 #include "gpuviz/buf.h"
+#include "gpuviz/numparse.h"
 
 #include <errno.h>
 #include <math.h>
@@ -131,6 +132,19 @@ static bool group(const compiled_rule *cr, const char *s, int g, const char **p,
  * separators dropped, the leading number taken, units after it ignored. NAN if none. */
 static double leading_number(const char *s, size_t len)
 {
+    /* the common case, digits and a point followed by a unit or spaces, without strtod */
+    size_t n = 0;
+    while (n < len && (s[n] == ' '))
+        n++;
+    size_t start = n;
+    if (n < len && (s[n] == '-' || s[n] == '+'))
+        n++;
+    while (n < len && ((unsigned)(s[n] - '0') < 10 || s[n] == '.'))
+        n++;
+    double v;
+    if (n > start && (n == len || (s[n] != ',' && s[n] != 'e' && s[n] != 'E')) &&
+        gv_parse_number(s + start, n - start, &v) == GV_NUM_OK)
+        return v;
     char tmp[64];
     size_t o = 0;
     for (size_t i = 0; i < len && o + 1 < sizeof tmp; i++) {
@@ -140,10 +154,8 @@ static double leading_number(const char *s, size_t len)
     }
     tmp[o] = '\0';
     char *end;
-    double v = strtod(tmp, &end);
-    if (end == tmp)
-        return NAN;
-    return v;
+    v = strtod(tmp, &end);
+    return end == tmp ? NAN : v;
 }
 
 static double group_number(const compiled_rule *cr, const char *s, int g)
@@ -387,33 +399,39 @@ static bool contains(const char *s, size_t len, const char *lit)
 static void visible_text(gv_buf *clean, const char *raw, size_t len)
 {
     size_t from = 0;
-    for (size_t i = 0; i < len; i++)
-        if (raw[i] == '\r' && i + 1 < len)
-            from = i + 1;
+    for (const char *cr = memchr(raw, '\r', len); cr; cr = memchr(cr + 1, '\r', len - (size_t)(cr + 1 - raw)))
+        if ((size_t)(cr - raw) + 1 < len)
+            from = (size_t)(cr - raw) + 1;
     gv_buf_reset(clean);
-    for (size_t i = from; i < len; i++) {
-        unsigned char c = (unsigned char)raw[i];
-        if (c == 0x1B) {
-            if (i + 1 < len && raw[i + 1] == '[') { /* CSI: ESC [ params intermediates final */
-                i += 2;
-                while (i < len && !((unsigned char)raw[i] >= 0x40 && (unsigned char)raw[i] <= 0x7E))
-                    i++;
-            } else if (i + 1 < len && raw[i + 1] == ']') { /* OSC: up to BEL or ESC \ */
-                i += 2;
-                while (i < len && raw[i] != 0x07 && !(raw[i] == 0x1B && i + 1 < len && raw[i + 1] == '\\'))
-                    i++;
-                if (i < len && raw[i] == 0x1B)
-                    i++;
-            } else {
-                i++; /* two-byte escape */
-            }
+    gv_buf_append(clean, "", 0); /* data is never NULL */
+    size_t i = from;
+    while (i < len) {
+        /* copy the run up to the next escape or carriage return in one go */
+        size_t run = i;
+        while (run < len && raw[run] != 0x1B && raw[run] != '\r')
+            run++;
+        gv_buf_append(clean, raw + i, run - i);
+        i = run;
+        if (i >= len)
+            break;
+        if (raw[i] == '\r') {
+            i++;
             continue;
         }
-        if (c == '\r')
-            continue;
-        gv_buf_putc(clean, (char)c);
+        if (i + 1 < len && raw[i + 1] == '[') { /* CSI: ESC [ params intermediates final */
+            i += 2;
+            while (i < len && !((unsigned char)raw[i] >= 0x40 && (unsigned char)raw[i] <= 0x7E))
+                i++;
+            i++;
+        } else if (i + 1 < len && raw[i + 1] == ']') { /* OSC: up to BEL or ESC \ */
+            i += 2;
+            while (i < len && raw[i] != 0x07 && !(raw[i] == 0x1B && i + 1 < len && raw[i + 1] == '\\'))
+                i++;
+            i += i < len && raw[i] == 0x1B ? 2 : 1;
+        } else {
+            i += 2; /* a two-byte escape */
+        }
     }
-    gv_buf_append(clean, "", 0); /* data is never NULL */
 }
 
 static void process_line(gv_log_parser *p, const char *raw, size_t len)

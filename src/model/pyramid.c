@@ -101,7 +101,8 @@ static void coarsen_in_place(gv_pyramid *p)
     p->w *= 2;
 }
 
-void gv_pyramid_add(gv_pyramid *p, size_t s, gv_time_us t, double v)
+/* The cells of the bucket holding t (growing or coarsening the grid as needed). */
+static cell *bucket_cells(gv_pyramid *p, gv_time_us t)
 {
     if (!p->started) {
         p->started = true;
@@ -128,7 +129,11 @@ void gv_pyramid_add(gv_pyramid *p, size_t s, gv_time_us t, double v)
         coarsen_in_place(p);
         k = floor_div(t - p->origin, p->w);
     }
-    cell *c = &p->c[(size_t)(k - p->lo) * p->series_len + s];
+    return &p->c[(size_t)(k - p->lo) * p->series_len];
+}
+
+static void add_to(cell *c, double v)
+{
     float f = (float)v;
     if (isnan(c->mn)) {
         *c = (cell){f, f, 0};
@@ -142,6 +147,19 @@ void gv_pyramid_add(gv_pyramid *p, size_t s, gv_time_us t, double v)
         c->mx = f;
         c->max_first = 0;
     }
+}
+
+void gv_pyramid_add(gv_pyramid *p, size_t s, gv_time_us t, double v)
+{
+    add_to(&bucket_cells(p, t)[s], v);
+}
+
+void gv_pyramid_add_row(gv_pyramid *p, gv_time_us t, const double *values)
+{
+    cell *c = bucket_cells(p, t);
+    for (size_t s = 0; s < p->series_len; s++)
+        if (!isnan(values[s]))
+            add_to(&c[s], values[s]);
 }
 
 void gv_pyramid_finest(const gv_pyramid *p, size_t s, gv_level *out)

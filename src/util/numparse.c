@@ -31,47 +31,34 @@ gv_num_result gv_parse_number(const char *s, size_t len, double *out)
     }
     while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
         len--;
-    if (is_missing(s, len))
+    if (len == 0)
         return GV_NUM_MISSING;
 
-    /* Fast path: [-+]digits[.digits], at most 15 significant digits -> exact. */
-    size_t i = 0;
+    /* Fast path: [-+]digits[.digits] with at most 15 digits in all: the mantissa is below 2^53
+     * and the power of ten exact, so one correctly rounded division gives the exact double. */
+    const char *p = s, *e = s + len;
     bool neg = false;
-    if (s[0] == '-' || s[0] == '+') {
-        neg = s[0] == '-';
-        i++;
-    }
+    if (*p == '-' || *p == '+')
+        neg = *p++ == '-';
     uint64_t mant = 0;
-    int ndig = 0, frac = 0;
-    bool any = false, dot = false, fast = true;
-    for (; i < len; i++) {
-        char c = s[i];
-        if (c >= '0' && c <= '9') {
-            any = true;
-            if (mant == 0 && c == '0' && !dot)
-                continue;
-            if (ndig >= 15) {
-                fast = false;
-                break;
-            }
-            mant = mant * 10 + (uint64_t)(c - '0');
-            if (mant)
-                ndig++;
-            if (dot)
-                frac++;
-        } else if (c == '.' && !dot) {
-            dot = true;
-        } else {
-            fast = false;
-            break;
-        }
+    const char *d0 = p;
+    while (p < e && (unsigned)(*p - '0') < 10)
+        mant = mant * 10 + (uint64_t)(*p++ - '0');
+    size_t int_digits = (size_t)(p - d0), frac = 0;
+    if (p < e && *p == '.') {
+        const char *f0 = ++p;
+        while (p < e && (unsigned)(*p - '0') < 10)
+            mant = mant * 10 + (uint64_t)(*p++ - '0');
+        frac = (size_t)(p - f0);
     }
-    if (fast && any && frac <= 22) {
+    if (p == e && int_digits + frac > 0 && int_digits + frac <= 15) {
         double v = (double)mant / pow10_tab[frac];
         *out = neg ? -v : v;
         return GV_NUM_OK;
     }
 
+    if (is_missing(s, len))
+        return GV_NUM_MISSING;
     char tmp[64];
     if (len >= sizeof tmp)
         return GV_NUM_BAD;
