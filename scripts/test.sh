@@ -15,3 +15,7 @@ ctest --test-dir build --output-on-failure
 echo "== sanitizer build (address,undefined)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure
+echo "== thread sanitizer build: the end-to-end tests, which run the two-thread pipeline"
+cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DGPUVIZ_SANITIZE=thread >/dev/null
+cmake --build build-tsan -j"$jobs" >/dev/null
+TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -R '^(cli|analysis)$'

@@ -212,6 +212,11 @@ void gv_timeline_add_anomaly(gv_timeline *tl, gv_anomaly_kind kind, gv_time_us t
 /* Sorts anomalies by (t, kind, gpu). */
 void gv_timeline_sort_anomalies(gv_timeline *tl);
 
+/* Phase totals over all GPUs: wh[p] per phase and the sums of seconds and energy (any output
+ * may be NULL). */
+void gv_timeline_phase_totals(const gv_timeline *tl, double wh[GV_PHASE_COUNT], double *all_s,
+                              double *all_wh);
+
 /* Counts of events by type. */
 void gv_timeline_count_events(const gv_timeline *tl, size_t counts[GV_EV_TYPE_COUNT]);
 

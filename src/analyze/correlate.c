@@ -32,7 +32,7 @@ struct gv_correlator {
     int *gpu_power, *gpu_temp; /* per GPU: series indices (-1 none) */
     size_t gpus_len;
 
-    size_t ev_len;
+    size_t ev_len, ev_cur;  /* events; cursor: first event not before the previous row */
     ev_gpu_acc *acc;        /* ev_len * gpus_len */
     size_t *win_order;      /* windowed events sorted by start */
     size_t win_len, win_next;
@@ -263,12 +263,20 @@ static void on_row(void *ctx, gv_time_us t, const double *values)
 
     /* nearest sample: an event between the previous row and this one is nearest to one of the
      * two (the previous wins a tie); events before the first row take the first row */
-    if (c->have_prev) {
+    if (c->have_prev && t >= c->prev_t) { /* the usual case: a cursor, no search */
         gv_time_us p = c->prev_t;
-        if (t < p)
-            tl->time_backwards++;
-        nearest_update(c, p < t ? p : t, p < t ? t : p, p, c->prev_values);
-        nearest_update(c, p < t ? p : t, p < t ? t : p, t, values);
+        while (c->ev_cur < c->ev_len && tl->events[c->ev_cur].t < p)
+            c->ev_cur++;
+        if (c->ev_cur < c->ev_len && tl->events[c->ev_cur].t <= t) {
+            nearest_update(c, p, t, p, c->prev_values);
+            nearest_update(c, p, t, t, values);
+        }
+    } else if (c->have_prev) {
+        gv_time_us p = c->prev_t;
+        tl->time_backwards++;
+        nearest_update(c, t, p, p, c->prev_values);
+        nearest_update(c, t, p, t, values);
+        c->ev_cur = 0; /* time went back: the cursor starts over */
     } else {
         nearest_update(c, INT64_MIN, t, t, values);
     }

@@ -134,14 +134,8 @@ static void fmt_duration(char *out, size_t n, double s)
 
 static void print_phases(const gv_msgs *m, const gv_timeline *tl)
 {
-    double all_s = 0, all_wh = 0, wh[GV_PHASE_COUNT];
-    for (int p = 0; p < GV_PHASE_COUNT; p++) {
-        wh[p] = 0;
-        for (size_t g = 0; g < tl->gpus_len && tl->phase_energy_wh; g++)
-            wh[p] += tl->phase_energy_wh[p * tl->gpus_len + g];
-        all_s += tl->phase_seconds[p];
-        all_wh += wh[p];
-    }
+    double all_s, all_wh, wh[GV_PHASE_COUNT];
+    gv_timeline_phase_totals(tl, wh, &all_s, &all_wh);
     if (all_s <= 0)
         return;
     gv_msg_info(m, "  phases (time, energy of all GPUs):");

@@ -399,14 +399,8 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const pa
         cJSON_AddItemToArray(an, x);
     }
     cJSON *ph = cJSON_AddArrayToObject(d, "phases");
-    double all_s = 0, all_wh = 0, wh[GV_PHASE_COUNT];
-    for (int p = 0; p < GV_PHASE_COUNT; p++) {
-        wh[p] = 0;
-        for (size_t g = 0; g < tl->gpus_len && tl->phase_energy_wh; g++)
-            wh[p] += tl->phase_energy_wh[p * tl->gpus_len + g];
-        all_s += tl->phase_seconds[p];
-        all_wh += wh[p];
-    }
+    double all_s, all_wh, wh[GV_PHASE_COUNT];
+    gv_timeline_phase_totals(tl, wh, &all_s, &all_wh);
     for (int p = 0; p < GV_PHASE_COUNT; p++) {
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "name", gv_phase_name((gv_phase)p));

@@ -129,14 +129,8 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     gv_json_add_round(d, "energy_wh_total", total, 6);
 
     /* phases */
-    double all_s = 0, all_wh = 0, ph_wh[GV_PHASE_COUNT];
-    for (int p = 0; p < GV_PHASE_COUNT; p++) {
-        ph_wh[p] = 0;
-        for (size_t g = 0; g < G && tl->phase_energy_wh; g++)
-            ph_wh[p] += tl->phase_energy_wh[p * G + g];
-        all_s += tl->phase_seconds[p];
-        all_wh += ph_wh[p];
-    }
+    double all_s, all_wh, ph_wh[GV_PHASE_COUNT];
+    gv_timeline_phase_totals(tl, ph_wh, &all_s, &all_wh);
     cJSON *phases = cJSON_AddObjectToObject(d, "phases");
     for (int p = 0; p < GV_PHASE_COUNT; p++) {
         cJSON *o = cJSON_AddObjectToObject(phases, gv_phase_name((gv_phase)p));

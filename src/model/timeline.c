@@ -238,3 +238,22 @@ void gv_timeline_sort_anomalies(gv_timeline *tl)
     if (tl->anomalies_len > 1)
         qsort(tl->anomalies, tl->anomalies_len, sizeof *tl->anomalies, anomaly_cmp);
 }
+
+void gv_timeline_phase_totals(const gv_timeline *tl, double wh[GV_PHASE_COUNT], double *all_s,
+                              double *all_wh)
+{
+    double s = 0, e = 0;
+    for (int p = 0; p < GV_PHASE_COUNT; p++) {
+        double x = 0;
+        for (size_t g = 0; g < tl->gpus_len && tl->phase_energy_wh; g++)
+            x += tl->phase_energy_wh[p * tl->gpus_len + g];
+        if (wh)
+            wh[p] = x;
+        s += tl->phase_seconds[p];
+        e += x;
+    }
+    if (all_s)
+        *all_s = s;
+    if (all_wh)
+        *all_wh = e;
+}
