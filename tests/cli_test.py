@@ -323,6 +323,46 @@ def failed_runs_leave_outputs_alone():
     check(oct(os.stat(out).st_mode & 0o777) == "0o644", "mode %o" % (os.stat(out).st_mode & 0o777))
 
 
+def run_on_tty(*args, env=None):
+    """Runs gpuviz with stderr on a pseudo-terminal; returns (status, what the terminal showed)."""
+    import pty
+    import select
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(TMP)
+        os.execve(GPUVIZ, [GPUVIZ, *args], dict(os.environ, **(env or {})))
+    out = b""
+    while True:
+        try:
+            r, _, _ = select.select([fd], [], [], 30)
+            chunk = os.read(fd, 65536) if r else b""
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), out.decode("utf-8", "replace")
+
+
+@test
+def progress_line_only_on_a_terminal():
+    args = [CSV, "--training-log", LOG, "-o", os.path.join(TMP, "pg.html")]
+    rc, shown = run_on_tty(*args, env={"GPUVIZ_PROGRESS_DELAY_MS": "0"})
+    check(rc == 0, shown)
+    m = re.search(r"\rgpuviz: reading gpu_metrics\.csv: +(\d+)% \((\d+) of 0 MB\), \d+ MB/s, [\d.]+ s left", shown)
+    check(m, "no progress line on the terminal: %r" % shown[:300])
+    check("\x1b" not in shown, "no escape sequences (no colour)")
+    # erased before the summary: the line ends in spaces and a carriage return
+    check(re.search(r" +\rgpuviz: testdata|\r +\r", shown) is not None, "progress erased")
+    rc, shown = run_on_tty(*args, "--quiet", env={"GPUVIZ_PROGRESS_DELAY_MS": "0"})
+    check(rc == 0 and "reading" not in shown, "--quiet: %r" % shown)
+    rc, shown = run_on_tty(*args)  # the default delay: this small input is read in well under 1 s
+    check(rc == 0 and "reading" not in shown, "no progress for quick inputs: %r" % shown[:300])
+    rc, so, se = run(*args)  # stderr is a pipe here
+    check(rc == 0 and "reading" not in se and "\r" not in se, "no progress off a terminal")
+
+
 @test
 def default_output_name():
     d = os.path.join(TMP, "default")

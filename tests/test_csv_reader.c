@@ -147,7 +147,8 @@ static void test_errors(void)
     gv_timeline_init(&tl);
     gv_error err;
     collected c = {.tl = &tl};
-    CHECK_EQ_LONG(gv_csv_read_file("/nonexistent/x.csv", &tl, (gv_sample_sink){begin, row, &c}, NULL, &err, 1),
+    gv_csv_read_opts ro = {.threads = 1};
+    CHECK_EQ_LONG(gv_csv_read_file("/nonexistent/x.csv", &tl, (gv_sample_sink){begin, row, &c}, NULL, &ro, &err),
                   GV_ERR_INPUT);
     CHECK(strstr(err.msg, "cannot open") != NULL);
     gv_timeline_cleanup(&tl);

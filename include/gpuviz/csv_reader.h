@@ -36,7 +36,16 @@ void gv_csv_reader_free(gv_csv_reader *r);
  * threads = 1. Memory in flight is bounded (GV_CSV_BLOCKS_IN_FLIGHT blocks of rows). */
 #define GV_CSV_BLOCK_ROWS 4096
 #define GV_CSV_BLOCKS_IN_FLIGHT 8
+
+typedef struct {
+    int threads; /* 1: everything on the calling thread; >= 2: a parser thread as well */
+    /* Called on the calling thread as the input is consumed (may be NULL): bytes of the file
+     * handed to the sink so far, and the file's size (0 when unknown). */
+    void (*progress)(void *ctx, unsigned long long done, unsigned long long total);
+    void *progress_ctx;
+} gv_csv_read_opts;
+
 gv_status gv_csv_read_file(const char *path, gv_timeline *tl, gv_sample_sink sink,
-                           const gv_diag *diag, gv_error *err, int threads);
+                           const gv_diag *diag, const gv_csv_read_opts *opts, gv_error *err);
 
 #endif

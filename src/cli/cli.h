@@ -56,8 +56,11 @@ typedef struct {
 gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err);
 void gv_cli_print_help(void);
 
+typedef struct gv_progress gv_progress;
+
 /* Messages: every line gpuviz prints to stderr goes through these. */
 typedef struct {
+    gv_progress *progress; /* erased before a warning is printed (may be NULL) */
     bool quiet;
     size_t count[GV_WARN_KIND_COUNT];
     size_t shown_limit; /* per kind */
@@ -70,5 +73,19 @@ void gv_msg_info(const gv_msgs *m, const char *fmt, ...) __attribute__((format(p
 /* "... and N more" lines for kinds whose warnings were cut. */
 void gv_msgs_flush(const gv_msgs *m);
 size_t gv_msgs_total(const gv_msgs *m);
+
+/* The progress line: on stderr only when it is a terminal and not --quiet, only once reading has
+ * taken longer than delay_ms, at most five updates a second, plain text (no colour or escape
+ * sequences: '\r' rewrites it), erased when done. */
+struct gv_progress {
+    bool enabled, shown;
+    const char *name;
+    double start_s, last_s, delay_s;
+    size_t width;
+};
+
+void gv_progress_init(gv_progress *p, bool enabled, const char *name, double delay_ms);
+void gv_progress_update(void *ctx, unsigned long long done, unsigned long long total);
+void gv_progress_end(gv_progress *p);
 
 #endif

@@ -16,7 +16,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static int exit_for(gv_status st)
 {
@@ -281,7 +283,15 @@ int main(int argc, char **argv)
                             .relative_range = !isnan(o.range_hours[0]) || !isnan(o.range_hours[1]),
                             .range_hours = {o.range_hours[0], o.range_hours[1]}};
     corr = gv_correlator_new(&tl, &co);
-    if ((st = gv_csv_read_file(o.csv_path, &tl, gv_correlator_sink(corr), &diag, &err, o.threads)) != GV_OK)
+    gv_progress prog;
+    const char *delay = getenv("GPUVIZ_PROGRESS_DELAY_MS"); /* for tests; default 1 s */
+    gv_progress_init(&prog, !o.quiet && isatty(fileno(stderr)), o.csv_path, delay ? atof(delay) : 1000);
+    msgs.progress = &prog;
+    gv_csv_read_opts ro = {.threads = o.threads, .progress = gv_progress_update, .progress_ctx = &prog};
+    st = gv_csv_read_file(o.csv_path, &tl, gv_correlator_sink(corr), &diag, &ro, &err);
+    gv_progress_end(&prog);
+    msgs.progress = NULL;
+    if (st != GV_OK)
         goto cleanup;
     gv_correlator_finish(corr, &diag, o.log_path);
     if (tl.rows_read == tl.rows_outside_range) {

@@ -5,6 +5,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 void gv_msgs_init(gv_msgs *m, bool quiet)
 {
@@ -16,6 +18,8 @@ static void on_warn(void *ctx, gv_warn_kind kind, const char *file, long line, c
     gv_msgs *m = ctx;
     if (m->count[kind]++ >= m->shown_limit || m->quiet)
         return;
+    if (m->progress)
+        gv_progress_end(m->progress); /* the next update draws it again below the warning */
     if (file && line > 0)
         fprintf(stderr, "gpuviz: warning: %s:%ld: %s\n", file, line, msg);
     else if (file)
@@ -63,4 +67,51 @@ size_t gv_msgs_total(const gv_msgs *m)
     for (int k = 0; k < GV_WARN_KIND_COUNT; k++)
         n += m->count[k];
     return n;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void gv_progress_init(gv_progress *p, bool enabled, const char *name, double delay_ms)
+{
+    const char *slash = strrchr(name, '/');
+    *p = (gv_progress){.enabled = enabled, .name = slash ? slash + 1 : name, .start_s = now_s(),
+                       .delay_s = delay_ms / 1000};
+}
+
+void gv_progress_update(void *ctx, unsigned long long done, unsigned long long total)
+{
+    gv_progress *p = ctx;
+    if (!p->enabled)
+        return;
+    double t = now_s(), el = t - p->start_s;
+    if (el < p->delay_s || (p->shown && t - p->last_s < 0.2))
+        return;
+    p->last_s = t;
+    double rate = el > 0 ? (double)done / el : 0;
+    char line[200];
+    int n;
+    if (total > 0)
+        n = snprintf(line, sizeof line, "gpuviz: reading %s: %3.0f%% (%.0f of %.0f MB), %.0f MB/s, %.1f s left",
+                     p->name, 100.0 * (double)done / (double)total, (double)done / 1e6, (double)total / 1e6,
+                     rate / 1e6, rate > 0 ? (double)(total - (done < total ? done : total)) / rate : 0);
+    else
+        n = snprintf(line, sizeof line, "gpuviz: reading %s: %.0f MB, %.0f MB/s", p->name,
+                     (double)done / 1e6, rate / 1e6);
+    size_t len = n > 0 ? (size_t)n : 0;
+    fprintf(stderr, "\r%s%*s", line, (int)(p->width > len ? p->width - len : 0), "");
+    p->width = len;
+    p->shown = true;
+    fflush(stderr);
+}
+
+void gv_progress_end(gv_progress *p)
+{
+    if (p->shown)
+        fprintf(stderr, "\r%*s\r", (int)p->width, "");
+    p->shown = false;
 }

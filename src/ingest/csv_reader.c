@@ -9,6 +9,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -302,16 +303,23 @@ void gv_csv_reader_free(gv_csv_reader *r)
     free(r);
 }
 
+/* progress: called after each block with the bytes fed so far (may be NULL). */
 static gv_status read_sync(FILE *f, const char *path, gv_timeline *tl, gv_sample_sink sink,
-                           const gv_diag *diag, gv_error *err)
+                           const gv_diag *diag, void (*progress)(void *, unsigned long long),
+                           void *progress_ctx, gv_error *err)
 {
     gv_status st = GV_OK;
     gv_csv_reader *r = gv_csv_reader_new(tl, path, sink, diag);
     size_t cap = 1 << 20;
     char *buf = gv_xmalloc(cap);
     size_t n;
-    while (st == GV_OK && (n = fread(buf, 1, cap, f)) > 0)
+    unsigned long long done = 0;
+    while (st == GV_OK && (n = fread(buf, 1, cap, f)) > 0) {
         st = gv_csv_reader_feed(r, buf, n, err);
+        done += n;
+        if (progress)
+            progress(progress_ctx, done);
+    }
     if (st == GV_OK && ferror(f)) {
         gv_error_set(err, path, 0, "read error: %s", strerror(errno));
         st = GV_ERR_INPUT;
@@ -335,6 +343,7 @@ typedef struct {
 typedef struct block {
     struct block *next;
     bool begin;             /* the header was read: call sink.begin before these rows */
+    unsigned long long bytes; /* bytes of the file fed when the block was handed over */
     size_t n;
     gv_time_us *t;
     double *v;              /* n x series */
@@ -356,6 +365,7 @@ typedef struct {
     size_t series;
     block *cur;
     bool begin_pending;
+    unsigned long long fed; /* bytes fed to the parser so far */
     gv_status st;
     gv_error err;
 } pipeline;
@@ -384,6 +394,7 @@ static void push_block(pipeline *p)
     p->cur = NULL;
     if (!b)
         return;
+    b->bytes = p->fed;
     pthread_mutex_lock(&p->mu);
     if (p->tail)
         p->tail->next = b;
@@ -438,11 +449,17 @@ static void pipe_warn(void *ctx, gv_warn_kind kind, const char *file, long line,
     snprintf(b->w[b->w_len++].msg, sizeof b->w->msg, "%s", msg);
 }
 
+static void note_fed(void *ctx, unsigned long long done)
+{
+    ((pipeline *)ctx)->fed = done;
+}
+
 static void *parser_thread(void *arg)
 {
     pipeline *p = arg;
     gv_diag diag = {pipe_warn, p};
-    p->st = read_sync(p->f, p->path, p->tl, (gv_sample_sink){pipe_begin, pipe_row, p}, &diag, &p->err);
+    p->st = read_sync(p->f, p->path, p->tl, (gv_sample_sink){pipe_begin, pipe_row, p}, &diag,
+                      note_fed, p, &p->err);
     if (p->begin_pending)
         current(p); /* a header without rows still announces the schema */
     push_block(p);
@@ -466,7 +483,8 @@ static void free_blocks(block *b)
 }
 
 static gv_status read_threaded(FILE *f, const char *path, gv_timeline *tl, gv_sample_sink sink,
-                               const gv_diag *diag, gv_error *err)
+                               const gv_diag *diag, const gv_csv_read_opts *o,
+                               unsigned long long total, gv_error *err)
 {
     pipeline p = {.f = f, .path = path, .tl = tl, .st = GV_OK};
     pthread_mutex_init(&p.mu, NULL);
@@ -475,7 +493,7 @@ static gv_status read_threaded(FILE *f, const char *path, gv_timeline *tl, gv_sa
     if (pthread_create(&th, NULL, parser_thread, &p) != 0) {
         pthread_mutex_destroy(&p.mu);
         pthread_cond_destroy(&p.cv);
-        return read_sync(f, path, tl, sink, diag, err);
+        return read_sync(f, path, tl, sink, diag, NULL, NULL, err);
     }
     gv_status st = GV_OK;
     for (;;) {
@@ -498,6 +516,8 @@ static gv_status read_threaded(FILE *f, const char *path, gv_timeline *tl, gv_sa
             st = sink.begin(sink.ctx, err);
         for (size_t i = 0; i < b->n && st == GV_OK; i++)
             sink.row(sink.ctx, b->t[i], &b->v[i * p.series]);
+        if (o->progress)
+            o->progress(o->progress_ctx, b->bytes, total);
         pthread_mutex_lock(&p.mu);
         b->next = p.free;
         p.free = b;
@@ -517,16 +537,32 @@ static gv_status read_threaded(FILE *f, const char *path, gv_timeline *tl, gv_sa
     return st;
 }
 
+typedef struct {
+    const gv_csv_read_opts *o;
+    unsigned long long total;
+} sync_progress;
+
+static void forward_progress(void *ctx, unsigned long long done)
+{
+    const sync_progress *sp = ctx;
+    sp->o->progress(sp->o->progress_ctx, done, sp->total);
+}
+
 gv_status gv_csv_read_file(const char *path, gv_timeline *tl, gv_sample_sink sink,
-                           const gv_diag *diag, gv_error *err, int threads)
+                           const gv_diag *diag, const gv_csv_read_opts *o, gv_error *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
         gv_error_set(err, path, 0, "cannot open: %s", strerror(errno));
         return GV_ERR_INPUT;
     }
-    gv_status st = threads >= 2 ? read_threaded(f, path, tl, sink, diag, err)
-                                : read_sync(f, path, tl, sink, diag, err);
+    struct stat st_buf;
+    unsigned long long total =
+        fstat(fileno(f), &st_buf) == 0 && S_ISREG(st_buf.st_mode) ? (unsigned long long)st_buf.st_size : 0;
+    sync_progress sp = {o, total};
+    gv_status st = o->threads >= 2
+                       ? read_threaded(f, path, tl, sink, diag, o, total, err)
+                       : read_sync(f, path, tl, sink, diag, o->progress ? forward_progress : NULL, &sp, err);
     fclose(f);
     return st;
 }
