@@ -90,6 +90,27 @@ def training_phases_and_per_token_energy():
 
 
 @test
+def step_statistics():
+    # medians, minima and maxima of the step fields, from the log with Python's statistics
+    import re
+    import statistics
+    for doc, run_dir in ((S2, RUN2), (SA, ANOM)):
+        vals = {"loss": [], "tok_per_sec": [], "dt_ms": [], "mfu": []}
+        for raw in open(os.path.join(run_dir, "training.log")):
+            if not re.search(r"\bstep \d+", raw):
+                continue
+            for key, name in (("loss", "loss"), ("tok/sec", "tok_per_sec"), ("dt", "dt_ms"), ("mfu", "mfu")):
+                m = re.search(r"\| %s: ([\d,.]+)" % re.escape(key), raw)
+                if m:
+                    vals[name].append(float(m.group(1).rstrip(".").replace(",", "")))
+        for name, v in vals.items():
+            got = doc["steps"][name]
+            near(got["median"], statistics.median(v), 1e-6, "%s median" % name)
+            near(got["min"], min(v), 1e-6, "%s min" % name)
+            near(got["max"], max(v), 1e-6, "%s max" % name)
+
+
+@test
 def anomalies_where_planted():
     # testdata/generate.py write_anomalies(): times of 2025-12-22 10:xx
     want = [("throughput_drop", "10:05:01", None), ("over_temperature", "10:10:00", 0),

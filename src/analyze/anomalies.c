@@ -92,10 +92,43 @@ static void slow_evaluations(gv_timeline *tl, double factor)
     }
 }
 
+/* The last GV_THROUGHPUT_WINDOW values, in arrival order (ring) and kept sorted (for the median
+ * without sorting per step). */
+typedef struct {
+    double ring[GV_THROUGHPUT_WINDOW], sorted[GV_THROUGHPUT_WINDOW];
+    size_t len, pos;
+} window;
+
+static void window_push(window *w, double v)
+{
+    if (w->len == GV_THROUGHPUT_WINDOW) { /* drop the oldest from the sorted copy */
+        double old = w->ring[w->pos];
+        size_t i = 0;
+        while (w->sorted[i] != old)
+            i++;
+        memmove(&w->sorted[i], &w->sorted[i + 1], (w->len - i - 1) * sizeof *w->sorted);
+        w->len--;
+    }
+    size_t i = w->len;
+    while (i > 0 && w->sorted[i - 1] > v) {
+        w->sorted[i] = w->sorted[i - 1];
+        i--;
+    }
+    w->sorted[i] = v;
+    w->len++;
+    w->ring[w->pos] = v;
+    w->pos = (w->pos + 1) % GV_THROUGHPUT_WINDOW;
+}
+
+static double window_median(const window *w)
+{
+    size_t n = w->len;
+    return n % 2 ? w->sorted[n / 2] : (w->sorted[n / 2 - 1] + w->sorted[n / 2]) / 2;
+}
+
 static void throughput_drops(gv_timeline *tl)
 {
-    double window[GV_THROUGHPUT_WINDOW], sorted[GV_THROUGHPUT_WINDOW];
-    size_t wlen = 0, wpos = 0;
+    window win = {.len = 0};
     int phase = -1;
     size_t run = 0;
     const gv_step *first = NULL;
@@ -107,9 +140,8 @@ static void throughput_drops(gv_timeline *tl)
             continue;
         bool flagged = false;
         double med = 0;
-        if (s && s->phase == phase && wlen >= 10) {
-            memcpy(sorted, window, wlen * sizeof *window);
-            med = median(sorted, wlen);
+        if (s && s->phase == phase && win.len >= 10) {
+            med = window_median(&win);
             flagged = s->tok_per_sec < GV_THROUGHPUT_DROP_RATIO * med;
         }
         if (flagged) {
@@ -132,12 +164,9 @@ static void throughput_drops(gv_timeline *tl)
             break;
         if (s->phase != phase) {
             phase = s->phase;
-            wlen = wpos = 0;
+            win.len = win.pos = 0;
         }
-        window[wpos] = s->tok_per_sec;
-        wpos = (wpos + 1) % GV_THROUGHPUT_WINDOW;
-        if (wlen < GV_THROUGHPUT_WINDOW)
-            wlen++;
+        window_push(&win, s->tok_per_sec);
     }
 }
 

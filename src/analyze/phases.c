@@ -107,13 +107,29 @@ size_t gv_phases_plan(gv_timeline *tl, gv_segment **segs)
     }
     label_train_phases(tl);
 
+    /* step edges are nearly always in order already: sort them only when not, sort the few
+     * event edges, and merge the two lists */
+    size_t steps_len = len;
+    bool sorted = true;
+    for (size_t i = 1; i < steps_len && sorted; i++)
+        sorted = edge_cmp(&e[i - 1], &e[i]) <= 0;
+    if (!sorted)
+        qsort(e, steps_len, sizeof *e, edge_cmp);
     for (size_t i = 0; i < tl->events_len; i++) {
         const gv_event *ev = &tl->events[i];
         int prio = ev->type == GV_EV_CHECKPOINT ? 3 : ev->type == GV_EV_EVALUATION ? 2 : 1;
         add_interval(&e, &len, &cap, ev->start, ev->end, prio, -1);
     }
-    if (len > 1)
-        qsort(e, len, sizeof *e, edge_cmp);
+    if (len > steps_len + 1)
+        qsort(e + steps_len, len - steps_len, sizeof *e, edge_cmp);
+    if (steps_len && len > steps_len) {
+        edge *m = gv_xmalloc(len * sizeof *m);
+        size_t a = 0, b = steps_len, o = 0;
+        while (a < steps_len || b < len)
+            m[o++] = b == len || (a < steps_len && edge_cmp(&e[a], &e[b]) <= 0) ? e[a++] : e[b++];
+        free(e);
+        e = m;
+    }
 
     gv_segment *out = NULL;
     size_t n = 0, out_cap = 0;

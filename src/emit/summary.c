@@ -29,10 +29,36 @@ static void add_size(cJSON *o, const char *name, long long v)
 
 static double hours_to_s(const gv_timeline *tl, gv_time_us t) { return (double)(t - tl->t_first) / 1e6; }
 
-static int cmp_double(const void *a, const void *b)
+/* The k-th smallest of v[0..n) (quickselect; reorders v). */
+static double kth(double *v, size_t n, size_t k)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2];
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i] = v[j];
+                v[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return v[k];
+    }
+    return v[k];
 }
 
 /* {median, min, max} of one step field over the steps (nulls when none). */
@@ -45,11 +71,21 @@ static cJSON *step_stats(const gv_timeline *tl, size_t offset)
         if (isfinite(x))
             v[n++] = x;
     }
-    qsort(v, n, sizeof *v, cmp_double);
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        lo = v[i] < lo ? v[i] : lo;
+        hi = v[i] > hi ? v[i] : hi;
+    }
+    double med = NAN;
+    if (n) {
+        med = kth(v, n, n / 2);
+        if (n % 2 == 0)
+            med = (med + kth(v, n, n / 2 - 1)) / 2;
+    }
     cJSON *o = cJSON_CreateObject();
-    gv_json_add_round(o, "median", n ? (n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : NAN, 6);
-    gv_json_add_round(o, "min", n ? v[0] : NAN, 6);
-    gv_json_add_round(o, "max", n ? v[n - 1] : NAN, 6);
+    gv_json_add_round(o, "median", med, 6);
+    gv_json_add_round(o, "min", n ? lo : NAN, 6);
+    gv_json_add_round(o, "max", n ? hi : NAN, 6);
     free(v);
     return o;
 }
