@@ -1,0 +1,32 @@
+/* libFuzzer target: the log parser fed the input in chunks (sizes from the first byte), then the
+ * events sorted and checked for sane windows. */
+#include "gpuviz/log_parser.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    size_t chunk = 1 + data[0] % 64;
+    data++;
+    size--;
+    gv_timeline tl;
+    gv_timeline_init(&tl);
+    gv_error err;
+    gv_log_parser *p = gv_log_parser_new(&tl, "fuzz.log", NULL, &err);
+    if (!p)
+        abort();
+    for (size_t off = 0; off < size; off += chunk)
+        gv_log_parser_feed(p, (const char *)data + off, size - off < chunk ? size - off : chunk);
+    gv_log_parser_finish(p);
+    gv_log_parser_free(p);
+    gv_timeline_sort_events(&tl);
+    for (size_t i = 0; i < tl.events_len; i++)
+        if (tl.events[i].t == GV_TIME_NONE || tl.events[i].end < tl.events[i].start || !tl.events[i].label)
+            abort();
+    gv_timeline_cleanup(&tl);
+    return 0;
+}
