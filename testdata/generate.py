@@ -247,6 +247,31 @@ def write_anomalies(folder):
         f.write("\n".join(l for _, l in lines) + "\n")
 
 
+# ---------------------------------------------------------------------------------------------
+# testdata/nvidia-smi/: `nvidia-smi --query-gpu=timestamp,index,power.draw,temperature.gpu,
+# utilization.gpu,memory.used --format=csv -lms 100` for 2 GPUs over 90 s: comma-space
+# separators, units in the header and in values, each GPU's row a few ms after the previous,
+# [N/A] and [Not Supported] cells, a short row.
+def write_nvidia_smi(folder):
+    os.makedirs(folder, exist_ok=True)
+    rnd3 = random.Random(11)
+    rows = ["timestamp, index, power.draw [W], temperature.gpu, utilization.gpu [%], memory.used [MiB]"]
+    t0 = dt.datetime(2025, 12, 22, 21, 6, 0, 162000)
+    for q in range(900):
+        for g in range(2):
+            t = t0 + dt.timedelta(milliseconds=100 * q + 11 * g)
+            busy = q < 600
+            p = (650 if busy else 90) + rnd3.uniform(-20, 20) + 15 * g
+            power = "[N/A]" if (q, g) == (100, 0) else "%.2f W" % p
+            mem = "[Not Supported]" if g == 1 and q % 300 == 0 else "%d MiB" % (28481 if busy else 1024)
+            rows.append("%s, %d, %s, %d, %d %%, %s" % (t.strftime("%Y/%m/%d %H:%M:%S.") + "%03d" % (t.microsecond // 1000),
+                                                         g, power, (70 if busy else 45) + g, 100 if busy else 0, mem))
+        if q == 450:
+            rows.append("2025/12/22 21:06:45.162, 0, 640.00 W")
+    with open(os.path.join(folder, "gpu_metrics.csv"), "w", newline="\n") as f:
+        f.write("\n".join(rows) + "\n")
+
+
 def step_at(lines, t):
     """The step number of the last step line before t."""
     last = 0
@@ -261,3 +286,4 @@ if __name__ == "__main__":
     write_csv(os.path.join(HERE, "gpu_metrics.csv"))
     write_log(os.path.join(HERE, "training.log"))
     write_anomalies(os.path.join(os.path.dirname(HERE), "anomalies"))
+    write_nvidia_smi(os.path.join(os.path.dirname(HERE), "nvidia-smi"))

@@ -173,8 +173,48 @@ static void test_v1_and_generic(void)
     gv_timeline_cleanup(&tl);
 }
 
+static void test_nvidia_smi(void)
+{
+    static const char *SMI =
+        "timestamp, index, power.draw [W], temperature.gpu, utilization.gpu [%], name\n" /* 1 */
+        "2025/12/22 21:06:00.162, 0, 642.32 W, 70, 100 %, NVIDIA H100\n"                 /* 2 */
+        "2025/12/22 21:06:00.173, 1, 675.62 W, 63, 99 %, NVIDIA H100\n"                  /* 3 */
+        "2025/12/22 21:06:00.262, 0, [N/A], 71, 100 %, NVIDIA H100\n"                    /* 4 */
+        "2025/12/22 21:06:00.273, 1, 600 W, [Not Supported], 98 %, NVIDIA H100\n"        /* 5 */
+        "2025/12/22 21:06:00.284, 2, 1 W, 1, 1 %, other\n"                               /* 6 */
+        "2025/12/22 21:06:00.362, 1, 601.5 W, 64, 97 %, NVIDIA H100\n";                  /* 7 */
+    size_t chunks[] = {1, 5, 64, 100000};
+    for (size_t k = 0; k < sizeof chunks / sizeof *chunks; k++) {
+        gv_timeline tl;
+        collected c;
+        warnings w;
+        gv_error err;
+        CHECK_EQ_LONG(read_text(SMI, chunks[k], &tl, &c, &w, &err), GV_OK);
+        /* 2 GPUs (those of the first query) x 4 metrics; the text column gives no number */
+        CHECK_EQ_LONG(tl.series_len, 8);
+        CHECK_EQ_LONG(tl.gpus_len, 2);
+        CHECK_STR(tl.series[0].name, "gpu0 power.draw");
+        CHECK_EQ_LONG(tl.series[0].kind, GV_SERIES_POWER);
+        CHECK_STR(tl.series[2].unit, "%");
+        CHECK_EQ_LONG(tl.gpus[1].power, 4);
+        CHECK_EQ_LONG(tl.gpus[1].temp, 5);
+        CHECK_EQ_LONG(c.rows, 3); /* three queries: lines 2-3, 4-6, 7 */
+        CHECK_EQ_LONG(c.t[0], 1766437560162000LL);
+        CHECK_EQ_LONG(c.t[1], 1766437560262000LL); /* a query takes its first row's time */
+        CHECK(c.v[0][0] == 642.32 && c.v[0][1] == 70 && c.v[0][2] == 100 && isnan(c.v[0][3]));
+        CHECK(c.v[0][4] == 675.62 && c.v[0][5] == 63 && c.v[0][6] == 99);
+        CHECK(isnan(c.v[1][0]) && c.v[1][1] == 71 && c.v[1][4] == 600 && isnan(c.v[1][5]));
+        CHECK(isnan(c.v[2][0]) && c.v[2][4] == 601.5);
+        CHECK_EQ_LONG(w.n, 1);
+        CHECK_EQ_LONG(w.line[0], 6);
+        CHECK(strstr(w.msg[0], "GPU 2 was not in the first query") != NULL);
+        gv_timeline_cleanup(&tl);
+    }
+}
+
 int main(void)
 {
+    test_nvidia_smi();
     test_dirty();
     test_errors();
     test_v1_and_generic();

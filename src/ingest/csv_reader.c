@@ -16,7 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { COL_SKIP = -1, COL_TIME = -2 };
+enum { COL_SKIP = -1, COL_TIME = -2, COL_INDEX = -3, COL_METRIC = -4 };
+#define SMI_MAX_GPU 1024 /* GPU indices in nvidia-smi's long layout */
 #define MAX_HEADER_FIELDS 4096
 #define FIELD_SHOW 40 /* bytes of a bad field quoted in a message */
 
@@ -44,6 +45,26 @@ struct gv_csv_reader {
 
     gv_status status;   /* sticky failure from a callback */
     gv_error *err;
+
+    /* nvidia-smi query layout (one row per GPU per query): rows are grouped into one sample per
+     * query (a group ends where the GPU index stops increasing); the GPUs are those of the
+     * first query */
+    bool smi;
+    size_t metrics_len;
+    int *col_metric;        /* per column: metric index (COL_METRIC columns) */
+    char **metric_name;     /* header text without its [unit] */
+    char **metric_unit;
+    double *mvals;          /* the current row's metrics */
+    long row_index;         /* the current row's GPU index */
+    bool schema_done;
+    struct pending_row { long index; gv_time_us t; long line; double *m; } *pending;
+    size_t pending_len, pending_cap;
+    int gpu_pos[SMI_MAX_GPU]; /* GPU index -> position in the first query, or -1 */
+    size_t gpus_len;
+    bool group_open;
+    long group_last;
+    gv_time_us group_t;
+    bool warned_gpu[SMI_MAX_GPU];
 };
 
 static void add_header_field(gv_csv_reader *r, const char *s, size_t len)
@@ -84,10 +105,180 @@ static int classify(const char *name, int *gpu)
     return GV_SERIES_OTHER;
 }
 
+/* nvidia-smi header: "timestamp, index, power.draw [W], temperature.gpu, ..." */
+static bool is_smi_header(const gv_csv_reader *r)
+{
+    bool idx = false, ts = false;
+    for (size_t i = 0; i < r->header_len; i++) {
+        idx |= strcmp(r->header[i], "index") == 0;
+        ts |= strncmp(r->header[i], "timestamp", 9) == 0;
+    }
+    return idx && ts;
+}
+
+static void setup_smi(gv_csv_reader *r)
+{
+    r->smi = true;
+    r->col_metric = gv_xmalloc(r->header_len * sizeof *r->col_metric);
+    r->metric_name = gv_xcalloc(r->header_len, sizeof *r->metric_name);
+    r->metric_unit = gv_xcalloc(r->header_len, sizeof *r->metric_unit);
+    bool have_time = false, have_index = false;
+    for (size_t i = 0; i < r->header_len; i++) {
+        const char *h = r->header[i];
+        r->col_metric[i] = -1;
+        if (strncmp(h, "timestamp", 9) == 0 && !have_time) {
+            r->col_map[i] = COL_TIME;
+            have_time = true;
+        } else if (strcmp(h, "index") == 0 && !have_index) {
+            r->col_map[i] = COL_INDEX;
+            have_index = true;
+        } else {
+            const char *br = strchr(h, '[');
+            size_t n = br ? (size_t)(br - h) : strlen(h);
+            while (n && h[n - 1] == ' ')
+                n--;
+            r->col_map[i] = COL_METRIC;
+            r->col_metric[i] = (int)r->metrics_len;
+            r->metric_name[r->metrics_len] = gv_xstrndup(h, n);
+            const char *close = br ? strchr(br, ']') : NULL;
+            r->metric_unit[r->metrics_len] = br && close ? gv_xstrndup(br + 1, (size_t)(close - br - 1)) : gv_xstrndup("", 0);
+            r->metrics_len++;
+        }
+    }
+    r->mvals = gv_xmalloc((r->metrics_len + 1) * sizeof *r->mvals);
+    for (size_t g = 0; g < SMI_MAX_GPU; g++)
+        r->gpu_pos[g] = -1;
+}
+
+static gv_series_kind smi_kind(const char *name)
+{
+    if (strcmp(name, "power.draw") == 0)
+        return GV_SERIES_POWER;
+    if (strcmp(name, "power.draw.instant") == 0)
+        return GV_SERIES_POWER_INSTANT;
+    if (strcmp(name, "power.draw.average") == 0)
+        return GV_SERIES_POWER_AVG;
+    if (strcmp(name, "temperature.gpu") == 0)
+        return GV_SERIES_TEMP;
+    return GV_SERIES_OTHER;
+}
+
+/* The series of the first query's GPUs: gpuN <metric>, in GPU then column order. */
+static void smi_make_schema(gv_csv_reader *r)
+{
+    r->schema_done = true;
+    for (size_t k = 0; k < r->pending_len; k++) {
+        long g = r->pending[k].index;
+        r->gpu_pos[g] = (int)r->gpus_len++;
+        for (size_t m = 0; m < r->metrics_len; m++) {
+            char name[160];
+            gv_series_kind kind = smi_kind(r->metric_name[m]);
+            snprintf(name, sizeof name, "gpu%ld %s", g, r->metric_name[m]);
+            size_t idx = gv_timeline_add_series(r->tl, name, kind, kind == GV_SERIES_OTHER ? -1 : (int)g);
+            if (kind == GV_SERIES_OTHER && r->metric_unit[m][0])
+                r->tl->series[idx].unit = gv_arena_strdup(&r->tl->arena, r->metric_unit[m]);
+        }
+    }
+    r->values = gv_xmalloc((r->tl->series_len ? r->tl->series_len : 1) * sizeof *r->values);
+    for (size_t i = 0; i < r->tl->series_len; i++)
+        r->values[i] = NAN;
+    if (r->sink.begin && r->status == GV_OK)
+        r->status = r->sink.begin(r->sink.ctx, r->err);
+}
+
+static void smi_emit(gv_csv_reader *r)
+{
+    if (r->group_open && r->status == GV_OK) {
+        r->tl->rows_read++;
+        r->sink.row(r->sink.ctx, r->group_t, r->values);
+    }
+    r->group_open = false;
+    for (size_t i = 0; i < r->tl->series_len; i++)
+        r->values[i] = NAN;
+}
+
+static void smi_place(gv_csv_reader *r, long index, gv_time_us t, long line, const double *m)
+{
+    if (!r->group_open || index <= r->group_last) {
+        smi_emit(r);
+        r->group_open = true;
+        r->group_t = t;
+    }
+    r->group_last = index;
+    int pos = r->gpu_pos[index];
+    if (pos < 0) {
+        if (!r->warned_gpu[index]) {
+            r->warned_gpu[index] = true;
+            gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, line,
+                         "GPU %ld was not in the first query; its rows are ignored", index);
+        }
+        return;
+    }
+    for (size_t k = 0; k < r->metrics_len; k++)
+        r->values[(size_t)pos * r->metrics_len + k] = m[k];
+}
+
+/* A valid nvidia-smi row: buffered until the first query is complete, then placed. */
+static void smi_row(gv_csv_reader *r)
+{
+    if (!r->schema_done) {
+        if (r->pending_len == 0 || r->row_index > r->pending[r->pending_len - 1].index) {
+            GV_GROW(r->pending, r->pending_cap, r->pending_len + 1);
+            struct pending_row *p = &r->pending[r->pending_len++];
+            p->index = r->row_index;
+            p->t = r->row_t;
+            p->line = r->line;
+            p->m = gv_xmalloc((r->metrics_len + 1) * sizeof *p->m);
+            memcpy(p->m, r->mvals, r->metrics_len * sizeof *p->m);
+            return;
+        }
+        smi_make_schema(r);
+        for (size_t k = 0; k < r->pending_len; k++)
+            smi_place(r, r->pending[k].index, r->pending[k].t, r->pending[k].line, r->pending[k].m);
+    }
+    smi_place(r, r->row_index, r->row_t, r->line, r->mvals);
+}
+
+static void smi_finish(gv_csv_reader *r)
+{
+    if (!r->schema_done && r->pending_len) {
+        smi_make_schema(r);
+        for (size_t k = 0; k < r->pending_len; k++)
+            smi_place(r, r->pending[k].index, r->pending[k].t, r->pending[k].line, r->pending[k].m);
+    }
+    if (r->schema_done)
+        smi_emit(r);
+}
+
+/* "642.32 W", "100 %", "28481 MiB": the number, with a unit after it allowed. */
+static gv_num_result parse_with_unit(const char *f, size_t len, double *v)
+{
+    size_t n = 0;
+    while (n < len && f[n] == ' ')
+        n++;
+    size_t num_end = n;
+    while (num_end < len && strchr("+-0123456789.eE", f[num_end]) && f[num_end])
+        num_end++;
+    size_t u = num_end;
+    while (u < len && f[u] == ' ')
+        u++;
+    bool unit_only = u < len;
+    for (size_t i = u; i < len; i++)
+        if (!((f[i] >= 'A' && f[i] <= 'Z') || (f[i] >= 'a' && f[i] <= 'z') || f[i] == '%' || f[i] == ' '))
+            unit_only = false;
+    if (num_end > n && unit_only)
+        return gv_parse_number(f + n, num_end - n, v);
+    return gv_parse_number(f, len, v);
+}
+
 static void setup_schema(gv_csv_reader *r)
 {
     r->col_map = gv_xmalloc(r->header_len * sizeof *r->col_map);
     r->col_strict = gv_xcalloc(r->header_len, sizeof *r->col_strict);
+    if (is_smi_header(r)) {
+        setup_smi(r);
+        return;
+    }
     bool have_time = false;
     for (size_t i = 0; i < r->header_len; i++) {
         const char *name = r->header[i];
@@ -106,10 +297,20 @@ static void setup_schema(gv_csv_reader *r)
         r->col_strict[i] = gpu >= 0;
     }
     if (!have_time) {
+        char line1[64];
+        size_t o = 0;
+        for (size_t i = 0; i < r->header_len && o + 1 < sizeof line1; i++)
+            o += (size_t)snprintf(line1 + o, sizeof line1 - o, "%s%s", i ? "," : "", r->header[i]);
+        if (o >= sizeof line1 - 1)
+            strcpy(line1 + sizeof line1 - 4, "...");
+        for (size_t i = 0; line1[i]; i++)
+            if ((unsigned char)line1[i] < 0x20)
+                line1[i] = '?';
         r->status = GV_ERR_INPUT;
         gv_error_set(r->err, r->file, 1,
-                     "no 'timestamp' column in the header (expected a GPU metrics CSV with "
-                     "timestamp,elapsed_sec,gpuN_power_..._w,gpuN_temp_c columns)");
+                     "no 'timestamp' column in the header: expected a monitor CSV "
+                     "(timestamp,elapsed_sec,gpuN_power_..._w,gpuN_temp_c) or nvidia-smi query CSV "
+                     "(timestamp, index, power.draw [W], ...); line 1 is '%s'", line1);
         return;
     }
     r->values = gv_xmalloc((r->tl->series_len ? r->tl->series_len : 1) * sizeof *r->values);
@@ -162,6 +363,17 @@ static void on_field(void *s, size_t len, void *data)
         return;
     }
     double v;
+    if (c == COL_INDEX) {
+        if (gv_parse_number(f, len, &v) != GV_NUM_OK || v < 0 || v >= SMI_MAX_GPU || v != floor(v))
+            row_error(r, "GPU index", f, len, r->header[i]);
+        else
+            r->row_index = (long)v;
+        return;
+    }
+    if (c == COL_METRIC) {
+        r->mvals[r->col_metric[i]] = parse_with_unit(f, len, &v) == GV_NUM_OK ? v : NAN;
+        return;
+    }
     switch (gv_parse_number(f, len, &v)) {
     case GV_NUM_OK:
         r->values[c] = v;
@@ -209,6 +421,10 @@ static void end_row(gv_csv_reader *r)
         skip_row(r, r->row_err);
         return;
     }
+    if (r->smi) {
+        smi_row(r);
+        return;
+    }
     r->tl->rows_read++;
     r->sink.row(r->sink.ctx, r->row_t, r->values);
 }
@@ -218,6 +434,11 @@ static void start_row(gv_csv_reader *r)
     r->field = 0;
     r->row_bad = false;
     r->row_is_header = r->have_header;
+    if (r->smi) {
+        for (size_t i = 0; i < r->metrics_len; i++)
+            r->mvals[i] = NAN;
+        return;
+    }
     if (r->values)
         for (size_t i = 0; i < r->tl->series_len; i++)
             r->values[i] = NAN;
@@ -276,6 +497,8 @@ gv_status gv_csv_reader_finish(gv_csv_reader *r, gv_error *err)
     if (r->status != GV_OK)
         return r->status;
     csv_fini(&r->p, on_field, on_row, r);
+    if (r->smi && r->status == GV_OK)
+        smi_finish(r);
     if (r->status != GV_OK)
         return r->status;
     if (!r->have_header) {
@@ -300,6 +523,17 @@ void gv_csv_reader_free(gv_csv_reader *r)
     free(r->col_map);
     free(r->col_strict);
     free(r->values);
+    for (size_t i = 0; i < r->metrics_len; i++) {
+        free(r->metric_name[i]);
+        free(r->metric_unit[i]);
+    }
+    free(r->metric_name);
+    free(r->metric_unit);
+    free(r->col_metric);
+    free(r->mvals);
+    for (size_t i = 0; i < r->pending_len; i++)
+        free(r->pending[i].m);
+    free(r->pending);
     free(r);
 }
 

@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the input formats other than the monitor CSV (issue 5, in progress):
+nvidia-smi query CSV (long layout, units in header and values, [N/A], [Not Supported]), checked
+against an independent Python reading of testdata/nvidia-smi, and the error for a file that is
+no known format. Usage: formats_test.py PATH/TO/gpuviz SOURCE_DIR"""
+import datetime as dt
+import json
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import check, expect_error, finish, near, run, setup, test  # noqa: E402
+
+GPUVIZ, SRC, TMP = setup(sys.argv)
+SMI = os.path.join(SRC, "testdata", "nvidia-smi", "gpu_metrics.csv")
+
+
+def smi_oracle(path):
+    """Queries (a query ends where the GPU index stops increasing; its time is its first row's),
+    then per GPU the statistics and trapezoid energy of power.draw (gaps over 5 s excluded)."""
+    lines = open(path).read().split("\n")[1:]
+    queries, cur, last = [], None, None
+    for line in lines:
+        cells = [c.strip() for c in line.split(", ")]
+        if len(cells) != 6:
+            continue
+        t = dt.datetime.strptime(cells[0], "%Y/%m/%d %H:%M:%S.%f")
+        idx = int(cells[1])
+        if cur is None or idx <= last:
+            cur = {"t": t, "gpus": {}}
+            queries.append(cur)
+        last = idx
+        num = lambda c: None if c.startswith("[") else float(c.split()[0])
+        cur["gpus"][idx] = {"power": num(cells[2]), "temp": num(cells[3]), "util": num(cells[4]), "mem": num(cells[5])}
+    out = {}
+    for g in (0, 1):
+        pts = [(q["t"], q["gpus"][g]["power"]) for q in queries if g in q["gpus"] and q["gpus"][g]["power"] is not None]
+        temps = [q["gpus"][g]["temp"] for q in queries if g in q["gpus"]]
+        e = sum((a[1] + b[1]) / 2 * (b[0] - a[0]).total_seconds() for a, b in zip(pts, pts[1:])
+                if 0 < (b[0] - a[0]).total_seconds() <= 5)
+        vals = [v for _, v in pts]
+        out[g] = {"n": len(vals), "mean": sum(vals) / len(vals), "min": min(vals), "max": max(vals),
+                  "energy_wh": e / 3600, "temp_max": max(temps)}
+    return len(queries), out
+
+
+@test
+def nvidia_smi_long_layout():
+    out = os.path.join(TMP, "smi.json")
+    rc, so, se = run(SMI, "-o", os.path.join(TMP, "smi.html"), "--summary-json", out)
+    check(rc == 0, se)
+    doc = json.load(open(out))
+    queries, exp = smi_oracle(SMI)
+    check(doc["inputs"]["csv"]["rows_read"] == queries == 900, doc["inputs"]["csv"])
+    check(doc["inputs"]["csv"]["rows_skipped"] == 1, "the short row")
+    check("gpu_metrics.csv:904: skipped row: expected 6 fields, found 3" in se, se)
+    for g in doc["gpus"]:
+        w = exp[g["index"]]
+        check(g["power_column"] == "gpu%d power.draw" % g["index"], g["power_column"])
+        check(g["samples"] == w["n"], "samples %d != %d" % (g["samples"], w["n"]))
+        near(g["power_w"]["mean"], w["mean"], 1e-3, "mean power")
+        near(g["power_w"]["min"], w["min"], 1e-9, "min power")
+        near(g["power_w"]["max"], w["max"], 1e-9, "max power")
+        near(g["energy_wh"], w["energy_wh"], 1e-6, "energy")
+        near(g["temp_c"]["max"], w["temp_max"], 0, "temperature")
+    check(doc["gpus"][0]["missing"] == 1, "[N/A] is a missing reading")
+    page = open(os.path.join(TMP, "smi.html")).read()
+    data = json.loads(re.search(r'id="gv-data">(.*?)</script>', page, re.S).group(1))
+    units = sorted({(s["name"], s["unit"]) for s in data["series"] if s["kind"] == "other"})
+    check(units == [("gpu0 memory.used", "MiB"), ("gpu0 utilization.gpu", "%"), ("gpu1 memory.used", "MiB"),
+                    ("gpu1 utilization.gpu", "%")], units)
+    # the same with one thread
+    rc, _, _ = run(SMI, "-o", os.path.join(TMP, "smi1.html"), "--summary-json", os.path.join(TMP, "smi1.json"), "--threads", "1")
+    check(rc == 0 and open(out).read() == open(os.path.join(TMP, "smi1.json")).read(), "threads")
+
+
+@test
+def unknown_format_says_what_it_found():
+    p = os.path.join(TMP, "weird.csv")
+    open(p, "w").write("time;power\n1;2\n")
+    expect_error([p], 2, "weird.csv:1: no 'timestamp' column in the header")
+    rc, so, se = run(p)
+    check("line 1 is 'time;power'" in se, se)
+
+
+finish("formats")
