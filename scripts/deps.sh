@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what gpuviz needs to build (and with --test, to test) on Debian 12 (bookworm), only
 # what is missing.
-# Build: compiler, CMake, pkg-config, libcsv, PCRE2, cJSON; npm fetches the pinned Plotly.js.
+# Build: compiler, CMake, pkg-config, libcsv, PCRE2, cJSON, zlib (gzip inputs); npm fetches the pinned Plotly.js.
 # Tests: python3 (end-to-end suite and its oracle), python3-jsonschema (summary schema).
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libcsv-dev libpcre2-dev libcjson-dev python3 python3-jsonschema ca-certificates)
+pkgs=(build-essential cmake pkg-config libcsv-dev libpcre2-dev libcjson-dev zlib1g-dev python3 python3-jsonschema ca-certificates)
 # The page tests run the report in a real browser: Debian's Chromium.
 # The fuzz targets need clang and its libFuzzer runtime.
 if [[ ${1:-} == --test ]]; then pkgs+=(chromium clang libclang-rt-14-dev); fi

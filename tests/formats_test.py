@@ -84,4 +84,57 @@ def unknown_format_says_what_it_found():
     check("line 1 is 'time;power'" in se, se)
 
 
+def summary_of(*args, stdin=None):
+    import subprocess
+    out = os.path.join(TMP, "g.json")
+    p = subprocess.run([GPUVIZ, *args, "-o", os.path.join(TMP, "g.html"), "--summary-json", out, "-q"],
+                       input=stdin, capture_output=True, cwd=TMP)
+    check(p.returncode == 0, p.stderr.decode())
+    doc = json.load(open(out))
+    for k in ("inputs", "gpuviz_version"):
+        doc.pop(k)
+    return doc
+
+
+RUN2 = os.path.join(SRC, "testdata", "run2")
+
+
+@test
+def gzip_and_standard_input():
+    import gzip
+    import shutil
+    csv, log = os.path.join(RUN2, "gpu_metrics.csv"), os.path.join(RUN2, "training.log")
+    plain = summary_of(csv, "--training-log", log)
+    gz_csv, gz_log = os.path.join(TMP, "m.csv.gz"), os.path.join(TMP, "t.log.gz")
+    with open(csv, "rb") as f, gzip.open(gz_csv, "wb") as g:
+        shutil.copyfileobj(f, g)
+    with open(log, "rb") as f, gzip.open(gz_log, "wb") as g:
+        shutil.copyfileobj(f, g)
+    check(summary_of(gz_csv, "--training-log", gz_log) == plain, "gzip inputs give the same summary")
+    # the content decides, not the name: a gzip file without .gz, a plain file named .gz
+    named = os.path.join(TMP, "metrics_no_suffix")
+    shutil.copy(gz_csv, named)
+    check(summary_of(named, "--training-log", log) == plain, "gzip without .gz")
+    data = open(csv, "rb").read()
+    check(summary_of("-", "--training-log", log, stdin=data) == plain, "CSV on standard input")
+    check(summary_of("-", "--training-log", log, stdin=open(gz_csv, "rb").read()) == plain, "gzip on standard input")
+    check(summary_of(csv, "--training-log", "-", stdin=open(log, "rb").read()) == plain, "log on standard input")
+    # concatenated members (cat a.gz b.gz) are one stream
+    half = data.index(b"\n", len(data) // 2) + 1
+    two = os.path.join(TMP, "two.csv.gz")
+    with open(two, "wb") as f:
+        f.write(gzip.compress(data[:half]) + gzip.compress(data[half:]))
+    check(summary_of(two, "--training-log", log) == plain, "two gzip members")
+    # a truncated gzip file is an input error that says so
+    cut = os.path.join(TMP, "cut.csv.gz")
+    open(cut, "wb").write(open(gz_csv, "rb").read()[:5000])
+    expect_error([cut, "-o", os.path.join(TMP, "c.html")], 2, "cut.csv.gz: gzip data ends early")
+    bad = os.path.join(TMP, "bad.csv.gz")
+    raw = bytearray(open(gz_csv, "rb").read())
+    raw[40:60] = b"\xff" * 20
+    open(bad, "wb").write(bytes(raw))
+    expect_error([bad, "-o", os.path.join(TMP, "b.html")], 2, "bad.csv.gz: gzip data is corrupt")
+    expect_error(["-", "--training-log", "-"], 2, "cannot both come from standard input")
+
+
 finish("formats")

@@ -36,8 +36,12 @@ static int exit_for(gv_status st)
 static gv_status check_paths(const gv_cli_opts *o, gv_error *err)
 {
     const char *inputs[] = {o->csv_path, o->log_path};
+    if (o->log_path && strcmp(o->csv_path, "-") == 0 && strcmp(o->log_path, "-") == 0) {
+        gv_error_set(err, NULL, 0, "the CSV and the log cannot both come from standard input");
+        return GV_ERR_USAGE;
+    }
     for (int i = 0; i < 2; i++) {
-        if (!inputs[i])
+        if (!inputs[i] || strcmp(inputs[i], "-") == 0)
             continue;
         struct stat st;
         FILE *f = fopen(inputs[i], "rb");

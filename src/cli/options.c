@@ -17,6 +17,8 @@ void gv_cli_print_help(void)
 "\n"
 "Plots GPU power and temperature on a wall-clock axis with the training's events\n"
 "(validation, evaluation, checkpoints) laid over them, in one self-contained HTML page.\n"
+"The CSV is a monitor CSV (timestamp,gpuN_power_..._w,gpuN_temp_c) or nvidia-smi query CSV;\n"
+"either input may be gzip-compressed or '-' for standard input.\n"
 "\n"
 "Inputs and outputs:\n"
 "  --training-log FILE     training log (nanochat format) to take events from\n"

@@ -4,12 +4,12 @@
 #include "gpuviz/csv_reader.h"
 
 #include "gpuviz/buf.h"
+#include "gpuviz/input.h"
 #include "gpuviz/numparse.h"
 
 #include <csv.h>
 #include <errno.h>
 #include <pthread.h>
-#include <sys/stat.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -538,7 +538,7 @@ void gv_csv_reader_free(gv_csv_reader *r)
 }
 
 /* progress: called after each block with the bytes fed so far (may be NULL). */
-static gv_status read_sync(FILE *f, const char *path, gv_timeline *tl, gv_sample_sink sink,
+static gv_status read_sync(gv_input *in, const char *path, gv_timeline *tl, gv_sample_sink sink,
                            const gv_diag *diag, void (*progress)(void *, unsigned long long),
                            void *progress_ctx, gv_error *err)
 {
@@ -546,18 +546,14 @@ static gv_status read_sync(FILE *f, const char *path, gv_timeline *tl, gv_sample
     gv_csv_reader *r = gv_csv_reader_new(tl, path, sink, diag);
     size_t cap = 1 << 20;
     char *buf = gv_xmalloc(cap);
-    size_t n;
-    unsigned long long done = 0;
-    while (st == GV_OK && (n = fread(buf, 1, cap, f)) > 0) {
-        st = gv_csv_reader_feed(r, buf, n, err);
-        done += n;
+    long n;
+    while (st == GV_OK && (n = gv_input_read(in, buf, cap, err)) > 0) {
+        st = gv_csv_reader_feed(r, buf, (size_t)n, err);
         if (progress)
-            progress(progress_ctx, done);
+            progress(progress_ctx, gv_input_consumed(in));
     }
-    if (st == GV_OK && ferror(f)) {
-        gv_error_set(err, path, 0, "read error: %s", strerror(errno));
+    if (st == GV_OK && n < 0)
         st = GV_ERR_INPUT;
-    }
     if (st == GV_OK)
         st = gv_csv_reader_finish(r, err);
     free(buf);
@@ -593,7 +589,7 @@ typedef struct {
     size_t in_flight;
     bool done;
     /* parser side */
-    FILE *f;
+    gv_input *in;
     const char *path;
     gv_timeline *tl;
     size_t series;
@@ -692,7 +688,7 @@ static void *parser_thread(void *arg)
 {
     pipeline *p = arg;
     gv_diag diag = {pipe_warn, p};
-    p->st = read_sync(p->f, p->path, p->tl, (gv_sample_sink){pipe_begin, pipe_row, p}, &diag,
+    p->st = read_sync(p->in, p->path, p->tl, (gv_sample_sink){pipe_begin, pipe_row, p}, &diag,
                       note_fed, p, &p->err);
     if (p->begin_pending)
         current(p); /* a header without rows still announces the schema */
@@ -716,18 +712,18 @@ static void free_blocks(block *b)
     }
 }
 
-static gv_status read_threaded(FILE *f, const char *path, gv_timeline *tl, gv_sample_sink sink,
+static gv_status read_threaded(gv_input *in, const char *path, gv_timeline *tl, gv_sample_sink sink,
                                const gv_diag *diag, const gv_csv_read_opts *o,
                                unsigned long long total, gv_error *err)
 {
-    pipeline p = {.f = f, .path = path, .tl = tl, .st = GV_OK};
+    pipeline p = {.in = in, .path = path, .tl = tl, .st = GV_OK};
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
     pthread_t th;
     if (pthread_create(&th, NULL, parser_thread, &p) != 0) {
         pthread_mutex_destroy(&p.mu);
         pthread_cond_destroy(&p.cv);
-        return read_sync(f, path, tl, sink, diag, NULL, NULL, err);
+        return read_sync(in, path, tl, sink, diag, NULL, NULL, err);
     }
     gv_status st = GV_OK;
     for (;;) {
@@ -785,18 +781,15 @@ static void forward_progress(void *ctx, unsigned long long done)
 gv_status gv_csv_read_file(const char *path, gv_timeline *tl, gv_sample_sink sink,
                            const gv_diag *diag, const gv_csv_read_opts *o, gv_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        gv_error_set(err, path, 0, "cannot open: %s", strerror(errno));
-        return GV_ERR_INPUT;
-    }
-    struct stat st_buf;
-    unsigned long long total =
-        fstat(fileno(f), &st_buf) == 0 && S_ISREG(st_buf.st_mode) ? (unsigned long long)st_buf.st_size : 0;
+    gv_input *in;
+    gv_status st = gv_input_open(&in, path, err);
+    if (st != GV_OK)
+        return st;
+    unsigned long long total = gv_input_size(in);
     sync_progress sp = {o, total};
-    gv_status st = o->threads >= 2
-                       ? read_threaded(f, path, tl, sink, diag, o, total, err)
-                       : read_sync(f, path, tl, sink, diag, o->progress ? forward_progress : NULL, &sp, err);
-    fclose(f);
+    st = o->threads >= 2
+             ? read_threaded(in, path, tl, sink, diag, o, total, err)
+             : read_sync(in, path, tl, sink, diag, o->progress ? forward_progress : NULL, &sp, err);
+    gv_input_close(in);
     return st;
 }

@@ -8,6 +8,7 @@
 #include "gpuviz/log_parser.h"
 
 #include "gpuviz/buf.h"
+#include "gpuviz/input.h"
 #include "gpuviz/numparse.h"
 
 #include <errno.h>
@@ -621,24 +622,21 @@ void gv_log_parser_free(gv_log_parser *p)
 gv_status gv_log_parse_file(const char *path, gv_timeline *tl, const gv_diag *diag, gv_error *err,
                             long *lines)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        gv_error_set(err, path, 0, "cannot open: %s", strerror(errno));
-        return GV_ERR_INPUT;
-    }
+    gv_input *in;
+    gv_status st = gv_input_open(&in, path, err);
+    if (st != GV_OK)
+        return st;
     gv_log_parser *p = gv_log_parser_new(tl, path, diag, err);
     if (!p) {
-        fclose(f);
+        gv_input_close(in);
         return GV_ERR_INPUT;
     }
     size_t cap = 1 << 20;
     char *buf = gv_xmalloc(cap);
-    size_t n;
-    while ((n = fread(buf, 1, cap, f)) > 0)
-        gv_log_parser_feed(p, buf, n);
-    gv_status st = GV_OK;
-    if (ferror(f)) {
-        gv_error_set(err, path, 0, "read error: %s", strerror(errno));
+    long n;
+    while ((n = gv_input_read(in, buf, cap, err)) > 0)
+        gv_log_parser_feed(p, buf, (size_t)n);
+    if (n < 0) {
         st = GV_ERR_INPUT;
     } else {
         gv_log_parser_finish(p);
@@ -647,6 +645,6 @@ gv_status gv_log_parse_file(const char *path, gv_timeline *tl, const gv_diag *di
     }
     free(buf);
     gv_log_parser_free(p);
-    fclose(f);
+    gv_input_close(in);
     return st;
 }

@@ -1,0 +1,143 @@
+/* input.c: plain, standard-input and gzip inputs behind one read call. The first bytes are read
+ * into a buffer to recognise gzip, so pipes work too; gzip members are inflated one after the
+ * other (concatenated .gz files). Depends on libc, POSIX and zlib only. */
+#include "gpuviz/input.h"
+
+#include "gpuviz/buf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <zlib.h>
+
+#define RAW_CAP (1u << 20)
+
+struct gv_input {
+    const char *path;
+    FILE *f;
+    bool is_stdin, gzip, raw_eof, done;
+    unsigned char *raw;      /* bytes read from the file, not yet consumed */
+    size_t raw_len, raw_pos;
+    unsigned long long consumed, size;
+    z_stream zs;
+};
+
+static bool fill(gv_input *in)
+{
+    if (in->raw_pos < in->raw_len || in->raw_eof)
+        return in->raw_pos < in->raw_len;
+    in->raw_len = fread(in->raw, 1, RAW_CAP, in->f);
+    in->raw_pos = 0;
+    if (in->raw_len == 0)
+        in->raw_eof = true;
+    return in->raw_len > 0;
+}
+
+gv_status gv_input_open(gv_input **out, const char *path, gv_error *err)
+{
+    *out = NULL;
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) {
+        gv_error_set(err, path, 0, "cannot open: %s", strerror(errno));
+        return GV_ERR_INPUT;
+    }
+    struct stat st;
+    unsigned long long size = 0;
+    if (fstat(fileno(f), &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            gv_error_set(err, path, 0, "is a directory, not a file");
+            if (!is_stdin)
+                fclose(f);
+            return GV_ERR_INPUT;
+        }
+        if (S_ISREG(st.st_mode))
+            size = (unsigned long long)st.st_size;
+    }
+    gv_input *in = gv_xcalloc(1, sizeof *in);
+    in->path = path;
+    in->f = f;
+    in->is_stdin = is_stdin;
+    in->size = size;
+    in->raw = gv_xmalloc(RAW_CAP);
+    fill(in);
+    if (in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b) {
+        in->gzip = true;
+        if (inflateInit2(&in->zs, 15 + 32) != Z_OK) {
+            gv_error_set(err, path, 0, "cannot start gzip decompression");
+            gv_input_close(in);
+            return GV_ERR_INPUT;
+        }
+    }
+    *out = in;
+    return GV_OK;
+}
+
+long gv_input_read(gv_input *in, char *buf, size_t cap, gv_error *err)
+{
+    if (cap > (size_t)1 << 30)
+        cap = (size_t)1 << 30;
+    if (!in->gzip) {
+        if (!fill(in)) {
+            if (ferror(in->f)) {
+                gv_error_set(err, in->path, 0, "read error: %s", strerror(errno));
+                return -1;
+            }
+            return 0;
+        }
+        size_t n = in->raw_len - in->raw_pos < cap ? in->raw_len - in->raw_pos : cap;
+        memcpy(buf, in->raw + in->raw_pos, n);
+        in->raw_pos += n;
+        in->consumed += n;
+        return (long)n;
+    }
+    size_t produced = 0;
+    while (produced == 0 && !in->done) {
+        if (!fill(in)) {
+            if (ferror(in->f)) {
+                gv_error_set(err, in->path, 0, "read error: %s", strerror(errno));
+                return -1;
+            }
+            gv_error_set(err, in->path, 0, "gzip data ends early (truncated file?)");
+            return -1;
+        }
+        in->zs.next_in = in->raw + in->raw_pos;
+        in->zs.avail_in = (uInt)(in->raw_len - in->raw_pos);
+        in->zs.next_out = (unsigned char *)buf + produced;
+        in->zs.avail_out = (uInt)(cap - produced);
+        int rc = inflate(&in->zs, Z_NO_FLUSH);
+        size_t used = (in->raw_len - in->raw_pos) - in->zs.avail_in;
+        in->raw_pos += used;
+        in->consumed += used;
+        produced = cap - in->zs.avail_out;
+        if (rc == Z_STREAM_END) {
+            /* another member may follow (cat a.gz b.gz) */
+            if (fill(in))
+                inflateReset(&in->zs);
+            else
+                in->done = true;
+        } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+            gv_error_set(err, in->path, 0, "gzip data is corrupt (%s)", in->zs.msg ? in->zs.msg : "inflate failed");
+            return -1;
+        }
+    }
+    return (long)produced;
+}
+
+unsigned long long gv_input_consumed(const gv_input *in) { return in->consumed; }
+unsigned long long gv_input_size(const gv_input *in) { return in->size; }
+bool gv_input_compressed(const gv_input *in) { return in->gzip; }
+
+void gv_input_close(gv_input *in)
+{
+    if (!in)
+        return;
+    if (in->gzip)
+        inflateEnd(&in->zs);
+    if (!in->is_stdin)
+        fclose(in->f);
+    free(in->raw);
+    free(in);
+}
