@@ -19,8 +19,8 @@ echo "== thread sanitizer build: the end-to-end tests, which run the two-thread 
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DGPUVIZ_SANITIZE=thread >/dev/null
 cmake --build build-tsan -j"$jobs" >/dev/null
 TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -R '^(cli|analysis)$'
-echo "== fuzz targets (libFuzzer, address,undefined), ${GPUVIZ_FUZZ_SECONDS:-15} s each"
+echo "== fuzz targets (libFuzzer, address,undefined), ${GPUVIZ_FUZZ_SECONDS:-10} s each"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DGPUVIZ_FUZZ=ON \
-  -DGPUVIZ_FUZZ_SECONDS="${GPUVIZ_FUZZ_SECONDS:-15}" >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_csv_reader fuzz_log_parser fuzz_check >/dev/null
+  -DGPUVIZ_FUZZ_SECONDS="${GPUVIZ_FUZZ_SECONDS:-10}" >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_csv_reader fuzz_dcgm_reader fuzz_log_parser fuzz_check >/dev/null
 ctest --test-dir build-fuzz --output-on-failure -R '^fuzz_'

@@ -272,6 +272,26 @@ def write_nvidia_smi(folder):
         f.write("\n".join(rows) + "\n")
 
 
+# ---------------------------------------------------------------------------------------------
+# testdata/dcgm/: `dcgmi dmon -e 155,150,203 -d 1000` for 2 GPUs over 120 s: whitespace-aligned,
+# the two header lines repeated every 20 samples, N/A cells; no timestamps (the tests give
+# --start 2025-12-22 21:06:00 --interval 1000).
+def write_dcgm(folder):
+    os.makedirs(folder, exist_ok=True)
+    rnd4 = random.Random(5)
+    out = []
+    for k in range(120):
+        if k % 20 == 0:
+            out.append("#Entity   POWER        TMPTR        GPUTL")
+            out.append("ID        W            C            %")
+        for g in range(2):
+            p = (640 if k < 90 else 85) + rnd4.uniform(-10, 10) + 20 * g
+            power = "N/A" if (k, g) == (33, 1) else "%.3f" % p
+            out.append("GPU %-6d%-13s%-13d%d" % (g, power, (70 if k < 90 else 45) + g, 99 if k < 90 else 0))
+    with open(os.path.join(folder, "dmon.txt"), "w", newline="\n") as f:
+        f.write("\n".join(out) + "\n")
+
+
 def step_at(lines, t):
     """The step number of the last step line before t."""
     last = 0
@@ -287,3 +307,4 @@ if __name__ == "__main__":
     write_log(os.path.join(HERE, "training.log"))
     write_anomalies(os.path.join(os.path.dirname(HERE), "anomalies"))
     write_nvidia_smi(os.path.join(os.path.dirname(HERE), "nvidia-smi"))
+    write_dcgm(os.path.join(os.path.dirname(HERE), "dcgm"))

@@ -84,6 +84,61 @@ def unknown_format_says_what_it_found():
     check("line 1 is 'time;power'" in se, se)
 
 
+DCGM = os.path.join(SRC, "testdata", "dcgm", "dmon.txt")
+
+
+def dcgm_oracle(path, start, interval_s):
+    """Samples (one per run of increasing GPU ids, at start + k * interval) and per-GPU power
+    statistics and trapezoid energy."""
+    samples, cur, last = [], None, None
+    for line in open(path):
+        w = line.split()
+        if not w or w[0] in ("#Entity", "ID") or w[0] != "GPU":
+            continue
+        gid = int(w[1])
+        if cur is None or gid <= last:
+            cur = {}
+            samples.append(cur)
+        last = gid
+        cur[gid] = [None if x == "N/A" else float(x) for x in w[2:]]
+    out = {}
+    for g in (0, 1):
+        pts = [(start + dt.timedelta(seconds=k * interval_s), s[g][0]) for k, s in enumerate(samples) if s.get(g) and s[g][0] is not None]
+        e = sum((a[1] + b[1]) / 2 * (b[0] - a[0]).total_seconds() for a, b in zip(pts, pts[1:]) if (b[0] - a[0]).total_seconds() <= 5)
+        v = [p for _, p in pts]
+        out[g] = {"n": len(v), "mean": sum(v) / len(v), "max": max(v), "energy_wh": e / 3600,
+                  "temp_max": max(s[g][1] for s in samples if g in s)}
+    return len(samples), out
+
+
+@test
+def dcgm_dmon():
+    out = os.path.join(TMP, "dcgm.json")
+    args = [DCGM, "-o", os.path.join(TMP, "dcgm.html"), "--summary-json", out]
+    expect_error(args, 2, "has no timestamps: give --start")
+    expect_error(args + ["--start", "2025-12-22 21:06:00"], 2, "and --interval MS")
+    rc, so, se = run(*args, "--start", "2025-12-22 21:06:00", "--interval", "1000")
+    check(rc == 0, se)
+    doc = json.load(open(out))
+    n, exp = dcgm_oracle(DCGM, dt.datetime(2025, 12, 22, 21, 6, 0), 1.0)
+    check(doc["inputs"]["csv"]["rows_read"] == n == 120, doc["inputs"]["csv"])
+    check(doc["time_range"]["start"] == "2025-12-22T21:06:00.000" and doc["time_range"]["end"] == "2025-12-22T21:07:59.000", doc["time_range"])
+    for g in doc["gpus"]:
+        w = exp[g["index"]]
+        check(g["samples"] == w["n"], "samples")
+        near(g["power_w"]["mean"], w["mean"], 1e-3, "mean")
+        near(g["power_w"]["max"], w["max"], 1e-9, "max")
+        near(g["energy_wh"], w["energy_wh"], 1e-6, "energy")
+        near(g["temp_c"]["max"], w["temp_max"], 0, "temp")
+    # the content decides; --format overrides it
+    expect_error([DCGM, "--format", "csv", "-o", os.path.join(TMP, "x.html")], 2, "no 'timestamp' column")
+    rc, so, se = run(DCGM, "--format", "dcgm", "--start", "2025-12-22 21:06:00", "--interval", "500", "-o", os.path.join(TMP, "h.html"), "--summary-json", out)
+    check(rc == 0 and json.load(open(out))["time_range"]["end"] == "2025-12-22T21:06:59.500", "interval 500 ms")
+    expect_error([DCGM, "--start", "yesterday"], 2, "--start takes a time")
+    expect_error([DCGM, "--interval", "0"], 2, "--interval takes milliseconds > 0")
+    expect_error([DCGM, "--format", "xml"], 2, "--format takes auto, csv or dcgm")
+
+
 def summary_of(*args, stdin=None):
     import subprocess
     out = os.path.join(TMP, "g.json")

@@ -2,6 +2,8 @@
  * numbers, restarts, missing values, BOM/CRLF, errors, and identical results in any chunk size.
  * Expected values are read off the literal inputs below by hand. */
 #include "gpuviz/csv_reader.h"
+#include "gpuviz/dcgm_reader.h"
+#include "gpuviz/gpu_file.h"
 #include "harness.h"
 
 #include <stdlib.h>
@@ -147,8 +149,8 @@ static void test_errors(void)
     gv_timeline_init(&tl);
     gv_error err;
     collected c = {.tl = &tl};
-    gv_csv_read_opts ro = {.threads = 1};
-    CHECK_EQ_LONG(gv_csv_read_file("/nonexistent/x.csv", &tl, (gv_sample_sink){begin, row, &c}, NULL, &ro, &err),
+    gv_read_opts ro = {.threads = 1};
+    CHECK_EQ_LONG(gv_gpu_read_file("/nonexistent/x.csv", &tl, (gv_sample_sink){begin, row, &c}, NULL, &ro, &err),
                   GV_ERR_INPUT);
     CHECK(strstr(err.msg, "cannot open") != NULL);
     gv_timeline_cleanup(&tl);
@@ -212,8 +214,57 @@ static void test_nvidia_smi(void)
     }
 }
 
+static void test_dcgm(void)
+{
+    static const char *TEXT = "#Entity   POWER        TMPTR\n"   /* 1 */
+                              "ID        W            C\n"       /* 2 */
+                              "GPU 0     642.320      70\n"      /* 3 */
+                              "GPU 1     N/A          63\n"      /* 4 */
+                              "GPU 0     600          71\n"      /* 5 */
+                              "#Entity   POWER        TMPTR\n"   /* 6 */
+                              "ID        W            C\n"       /* 7 */
+                              "GPU 1     610.5        64\n"      /* 8 */
+                              "GPU 0     1x           1\n"       /* 9 */
+                              "garbage\n"                        /* 10 */
+                              "GPU 0     500          60";       /* 11, no newline */
+    CHECK(gv_dcgm_detect(TEXT, strlen(TEXT)));
+    CHECK(!gv_dcgm_detect("timestamp,gpu0_power_w\n", 23));
+    size_t chunks[] = {1, 4, 100000};
+    for (size_t k = 0; k < sizeof chunks / sizeof *chunks; k++) {
+        gv_timeline tl;
+        gv_timeline_init(&tl);
+        collected c = {.tl = &tl};
+        warnings w = {0};
+        gv_diag diag = {warn, &w};
+        gv_error err;
+        gv_dcgm_reader *r = gv_dcgm_reader_new(&tl, "d.txt", (gv_sample_sink){begin, row, &c}, &diag,
+                                               1766437560000000LL, 250);
+        size_t len = strlen(TEXT);
+        for (size_t off = 0; off < len; off += chunks[k])
+            gv_dcgm_reader_feed(r, TEXT + off, len - off < chunks[k] ? len - off : chunks[k], &err);
+        CHECK_EQ_LONG(gv_dcgm_reader_finish(r, &err), GV_OK);
+        gv_dcgm_reader_free(r);
+        CHECK_EQ_LONG(tl.series_len, 4);
+        CHECK_STR(tl.series[0].name, "gpu0 POWER");
+        CHECK_EQ_LONG(tl.gpus[1].temp, 3);
+        /* samples: (3,4), (5,8), (11): ids 0 1 | 0 1 | 0 (line 9 bad, line 10 garbage) */
+        CHECK_EQ_LONG(c.rows, 3);
+        CHECK_EQ_LONG(c.t[0], 1766437560000000LL);
+        CHECK_EQ_LONG(c.t[2], 1766437560500000LL);
+        CHECK(c.v[0][0] == 642.32 && isnan(c.v[0][2]) && c.v[0][3] == 63);
+        CHECK(c.v[1][0] == 600 && c.v[1][2] == 610.5);
+        CHECK(c.v[2][0] == 500 && isnan(c.v[2][2]));
+        CHECK_EQ_LONG(w.n, 2);
+        CHECK_EQ_LONG(w.line[0], 9);
+        CHECK_EQ_LONG(w.line[1], 10);
+        CHECK_EQ_LONG(tl.rows_skipped, 2);
+        gv_timeline_cleanup(&tl);
+    }
+}
+
 int main(void)
 {
+    test_dcgm();
     test_nvidia_smi();
     test_dirty();
     test_errors();

@@ -18,7 +18,6 @@
 #ifndef GPUVIZ_CORRELATE_H
 #define GPUVIZ_CORRELATE_H
 
-#include "gpuviz/csv_reader.h"
 #include "gpuviz/status.h"
 #include "gpuviz/timeline.h"
 

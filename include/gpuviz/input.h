@@ -16,6 +16,8 @@ typedef struct gv_input gv_input;
 gv_status gv_input_open(gv_input **in, const char *path, gv_error *err);
 /* Reads up to cap bytes of content; returns 0 at the end, -1 on an error (err says which). */
 long gv_input_read(gv_input *in, char *buf, size_t cap, gv_error *err);
+/* Pushes n bytes back: the next reads return them first (once; n <= the last read's size). */
+void gv_input_unread(gv_input *in, const char *buf, size_t n);
 /* Bytes of the file consumed so far and its size on disk (0 when unknown, e.g. a pipe). */
 unsigned long long gv_input_consumed(const gv_input *in);
 unsigned long long gv_input_size(const gv_input *in);

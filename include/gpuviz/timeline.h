@@ -7,6 +7,7 @@
 
 #include "gpuviz/arena.h"
 #include "gpuviz/pyramid.h"
+#include "gpuviz/status.h"
 #include "gpuviz/timeparse.h"
 
 #include <stdbool.h>
@@ -216,6 +217,15 @@ void gv_timeline_sort_anomalies(gv_timeline *tl);
  * may be NULL). */
 void gv_timeline_phase_totals(const gv_timeline *tl, double wh[GV_PHASE_COUNT], double *all_s,
                               double *all_wh);
+
+/* Where a GPU reader (CSV, dcgmi) delivers samples. */
+typedef struct {
+    /* Called once, after the reader set up tl's series. Non-GV_OK stops the read. */
+    gv_status (*begin)(void *ctx, gv_error *err);
+    /* Called per valid row; values has tl->series_len entries, NAN where missing. */
+    void (*row)(void *ctx, gv_time_us t, const double *values);
+    void *ctx;
+} gv_sample_sink;
 
 /* Counts of events by type. */
 void gv_timeline_count_events(const gv_timeline *tl, size_t counts[GV_EV_TYPE_COUNT]);

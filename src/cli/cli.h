@@ -5,6 +5,7 @@
 #define GPUVIZ_CLI_H
 
 #include "gpuviz/export.h"
+#include "gpuviz/gpu_file.h"
 #include "gpuviz/status.h"
 #include "gpuviz/timeparse.h"
 
@@ -37,6 +38,9 @@ typedef struct {
     double max_size_mb;        /* page size budget */
     bool timeline_row;         /* --layout timeline */
     int threads;               /* --threads: 1 = one thread; 2 = parse and analyse in parallel */
+    gv_format format;          /* --format */
+    gv_time_us dcgm_start;     /* --start (GV_TIME_NONE: not given) */
+    double dcgm_interval_ms;   /* --interval (0: not given) */
     unsigned event_mask;       /* bit per gv_event_type */
     bool quiet;
     const char *summary_path;  /* --summary-json, NULL: none */

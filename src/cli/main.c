@@ -6,7 +6,7 @@
 #include "gpuviz/anomalies.h"
 #include "gpuviz/atomic_file.h"
 #include "gpuviz/correlate.h"
-#include "gpuviz/csv_reader.h"
+#include "gpuviz/gpu_file.h"
 #include "gpuviz/html_report.h"
 #include "gpuviz/log_parser.h"
 #include "gpuviz/summary.h"
@@ -291,8 +291,10 @@ int main(int argc, char **argv)
     const char *delay = getenv("GPUVIZ_PROGRESS_DELAY_MS"); /* for tests; default 1 s */
     gv_progress_init(&prog, !o.quiet && isatty(fileno(stderr)), o.csv_path, delay ? atof(delay) : 1000);
     msgs.progress = &prog;
-    gv_csv_read_opts ro = {.threads = o.threads, .progress = gv_progress_update, .progress_ctx = &prog};
-    st = gv_csv_read_file(o.csv_path, &tl, gv_correlator_sink(corr), &diag, &ro, &err);
+    gv_read_opts ro = {.threads = o.threads, .format = o.format, .dcgm_start = o.dcgm_start,
+                       .dcgm_interval_ms = o.dcgm_interval_ms, .progress = gv_progress_update,
+                       .progress_ctx = &prog};
+    st = gv_gpu_read_file(o.csv_path, &tl, gv_correlator_sink(corr), &diag, &ro, &err);
     gv_progress_end(&prog);
     msgs.progress = NULL;
     if (st != GV_OK)

@@ -25,6 +25,9 @@ void gv_cli_print_help(void)
 "  -o, --output FILE       report page (default gpuviz_report.html)\n"
 "  --export-events FILE    events as CSV, or JSON when FILE ends in .json; '-' = stdout\n"
 "  --export-format csv|json  format of --export-events regardless of its name\n"
+"  --format auto|csv|dcgm  the GPU file's format (default: recognised from its content)\n"
+"  --start TIME            dcgmi dmon output: when the first sample was taken\n"
+"  --interval MS           dcgmi dmon output: the sampling interval (its -d)\n"
 "  --plotly embed|cdn      embed Plotly.js (default, works offline) or load the same\n"
 "                          pinned version from a CDN (small page, needs network)\n"
 "Time and idle detection:\n"
@@ -113,7 +116,8 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
 {
     *o = (gv_cli_opts){.action = GV_CLI_RUN, .output = "gpuviz_report.html",
                        .power_threshold_w = 200, .buffer_min = 10, .idle_cutoff = true,
-                       .max_points = 6000, .max_size_mb = 8, .threads = 0, .event_mask = (1u << GV_EV_TYPE_COUNT) - 1,
+                       .max_points = 6000, .max_size_mb = 8, .threads = 0,
+                       .dcgm_start = GV_TIME_NONE, .event_mask = (1u << GV_EV_TYPE_COUNT) - 1,
                        .temp_limit_c = 85, .slow_factor = 2,
                        .range_abs = {GV_TIME_NONE, GV_TIME_NONE}, .range_hours = {NAN, NAN}};
     unsigned no_mask = 0, only_mask = 0;
@@ -211,6 +215,31 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
                 return GV_ERR_USAGE;
             }
             o->max_points = (size_t)v;
+        } else if (FLAG("--format")) {
+            NEEDS_VALUE();
+            if (!strcmp(val, "auto"))
+                o->format = GV_FORMAT_AUTO;
+            else if (!strcmp(val, "csv"))
+                o->format = GV_FORMAT_CSV;
+            else if (!strcmp(val, "dcgm"))
+                o->format = GV_FORMAT_DCGM;
+            else {
+                gv_error_set(err, NULL, 0, "--format takes auto, csv or dcgm, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+        } else if (FLAG("--start")) {
+            NEEDS_VALUE();
+            int frac;
+            if (gv_time_parse(val, strlen(val), &o->dcgm_start, &frac) != strlen(val)) {
+                gv_error_set(err, NULL, 0, "--start takes a time like '2025-12-22 21:06:00', not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+        } else if (FLAG("--interval")) {
+            NEEDS_VALUE();
+            if (!parse_double(val, &o->dcgm_interval_ms) || o->dcgm_interval_ms <= 0 || o->dcgm_interval_ms > 86400000) {
+                gv_error_set(err, NULL, 0, "--interval takes milliseconds > 0, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
         } else if (FLAG("--threads")) {
             NEEDS_VALUE();
             double v;

@@ -22,6 +22,8 @@ struct gv_input {
     size_t raw_len, raw_pos;
     unsigned long long consumed, size;
     z_stream zs;
+    char *back;              /* pushed-back content (gv_input_unread) */
+    size_t back_len, back_pos;
 };
 
 static bool fill(gv_input *in)
@@ -75,10 +77,25 @@ gv_status gv_input_open(gv_input **out, const char *path, gv_error *err)
     return GV_OK;
 }
 
+void gv_input_unread(gv_input *in, const char *buf, size_t n)
+{
+    free(in->back);
+    in->back = gv_xmalloc(n ? n : 1);
+    memcpy(in->back, buf, n);
+    in->back_len = n;
+    in->back_pos = 0;
+}
+
 long gv_input_read(gv_input *in, char *buf, size_t cap, gv_error *err)
 {
     if (cap > (size_t)1 << 30)
         cap = (size_t)1 << 30;
+    if (in->back_pos < in->back_len) {
+        size_t n = in->back_len - in->back_pos < cap ? in->back_len - in->back_pos : cap;
+        memcpy(buf, in->back + in->back_pos, n);
+        in->back_pos += n;
+        return (long)n;
+    }
     if (!in->gzip) {
         if (!fill(in)) {
             if (ferror(in->f)) {
@@ -139,5 +156,6 @@ void gv_input_close(gv_input *in)
     if (!in->is_stdin)
         fclose(in->f);
     free(in->raw);
+    free(in->back);
     free(in);
 }

@@ -1,0 +1,26 @@
+/* dcgm_reader.h: `dcgmi dmon` text output -> timeline schema + sample rows.
+ * The output is whitespace-aligned, its two header lines (#Entity names, ID units) repeat, and it
+ * has no timestamps: sample k (a sample ends where the GPU id stops increasing) is placed at
+ * start + k * interval. Owns: its line buffer and the current sample. Lifecycle like the CSV
+ * reader: _new, _feed..., _finish, _free; any chunk sizes. */
+#ifndef GPUVIZ_DCGM_READER_H
+#define GPUVIZ_DCGM_READER_H
+
+#include "gpuviz/status.h"
+#include "gpuviz/timeline.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct gv_dcgm_reader gv_dcgm_reader;
+
+/* Does this text (the first bytes of a file) look like dcgmi dmon output? */
+bool gv_dcgm_detect(const char *buf, size_t len);
+
+gv_dcgm_reader *gv_dcgm_reader_new(gv_timeline *tl, const char *file_name, gv_sample_sink sink,
+                                   const gv_diag *diag, gv_time_us start, double interval_ms);
+gv_status gv_dcgm_reader_feed(gv_dcgm_reader *r, const char *buf, size_t len, gv_error *err);
+gv_status gv_dcgm_reader_finish(gv_dcgm_reader *r, gv_error *err);
+void gv_dcgm_reader_free(gv_dcgm_reader *r);
+
+#endif

@@ -1,0 +1,36 @@
+/* gpu_file.h: reading a GPU metrics file of any supported format into a sample sink.
+ * Owns: the input (path, "-", gzip), the chosen reader and, with threads >= 2, the parser thread
+ * and its bounded queue of row blocks. The format is recognised from the first bytes: dcgmi dmon
+ * text (a "#Entity" header) or CSV (monitor or nvidia-smi, told apart by its header). */
+#ifndef GPUVIZ_GPU_FILE_H
+#define GPUVIZ_GPU_FILE_H
+
+#include "gpuviz/status.h"
+#include "gpuviz/timeline.h"
+
+/* With threads >= 2 a second thread reads and tokenizes while the calling thread runs the sink:
+ * the sink and diag are still called only from the calling thread, with the same rows and
+ * warnings in the same order as with threads = 1. Memory in flight is bounded
+ * (GV_READ_BLOCKS_IN_FLIGHT blocks of GV_READ_BLOCK_ROWS rows). */
+#define GV_READ_BLOCK_ROWS 4096
+#define GV_READ_BLOCKS_IN_FLIGHT 8
+
+typedef enum { GV_FORMAT_AUTO, GV_FORMAT_CSV, GV_FORMAT_DCGM } gv_format;
+
+typedef struct {
+    int threads;             /* 1: everything on the calling thread; >= 2: a parser thread too */
+    gv_format format;        /* AUTO: recognised from the content */
+    gv_time_us dcgm_start;   /* dcgmi dmon has no timestamps: the first sample's time */
+    double dcgm_interval_ms; /* and the -d interval (0: not given) */
+    /* Called on the calling thread as the input is consumed (may be NULL): bytes of the file
+     * consumed so far, and the file's size (0 when unknown, e.g. a pipe). */
+    void (*progress)(void *ctx, unsigned long long done, unsigned long long total);
+    void *progress_ctx;
+} gv_read_opts;
+
+/* Reads path into tl through sink. dcgmi dmon output without dcgm_start and dcgm_interval_ms is
+ * GV_ERR_USAGE (the message names both options). */
+gv_status gv_gpu_read_file(const char *path, gv_timeline *tl, gv_sample_sink sink,
+                           const gv_diag *diag, const gv_read_opts *opts, gv_error *err);
+
+#endif
