@@ -156,6 +156,24 @@ static void test_errors(void)
     gv_timeline_cleanup(&tl);
 }
 
+static void test_trailing_commas(void)
+{
+    gv_timeline tl;
+    collected c;
+    warnings w;
+    gv_error err;
+    const char *text = "timestamp,gpu0_power_w,gpu0_temp_c\n"
+                       "2025-12-22 21:06:00,100,50,\n"      /* a trailing comma: fine */
+                       "2025-12-22 21:06:01,101,51,,\n"     /* two: fine */
+                       "2025-12-22 21:06:02,102,52,7\n";    /* an extra value: a bad row */
+    CHECK_EQ_LONG(read_text(text, 3, &tl, &c, &w, &err), GV_OK);
+    CHECK_EQ_LONG(c.rows, 2);
+    CHECK_EQ_LONG(w.n, 1);
+    CHECK_EQ_LONG(w.line[0], 4);
+    CHECK(strstr(w.msg[0], "expected 3 fields, found 4") != NULL);
+    gv_timeline_cleanup(&tl);
+}
+
 static void test_v1_and_generic(void)
 {
     gv_timeline tl;
@@ -269,5 +287,6 @@ int main(void)
     test_dirty();
     test_errors();
     test_v1_and_generic();
+    test_trailing_commas();
     return test_summary("test_csv_reader");
 }

@@ -62,7 +62,8 @@ static void test_numbers(void)
         {"[Not Supported]", GV_NUM_MISSING, 0}, {"nan", GV_NUM_MISSING, 0},
         {"1e999", GV_NUM_BAD, 0},        {"inf", GV_NUM_BAD, 0},       {"6x0.00", GV_NUM_BAD, 0},
         {"abc", GV_NUM_BAD, 0},          {"1.2.3", GV_NUM_BAD, 0},     {"-", GV_NUM_BAD, 0},
-        {".", GV_NUM_BAD, 0},
+        {".", GV_NUM_BAD, 0},            {"0x10", GV_NUM_BAD, 0},      {"1e-320", GV_NUM_OK, 1e-320},
+        {"infinity", GV_NUM_BAD, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         double v = -1;

@@ -18,6 +18,13 @@ enum { COL_SKIP = -1, COL_TIME = -2, COL_INDEX = -3, COL_METRIC = -4 };
 #define SMI_MAX_GPU 1024 /* GPU indices in nvidia-smi's long layout */
 #define MAX_HEADER_FIELDS 4096
 #define FIELD_SHOW 40 /* bytes of a bad field quoted in a message */
+#define FIELD_MAX (1u << 20) /* libcsv buffers one field at a time: longer fields are an error */
+
+/* libcsv's buffer allocator, capped so that a field without end cannot take the memory. */
+static void *capped_realloc(void *p, size_t n)
+{
+    return n > FIELD_MAX + 64 ? NULL : realloc(p, n);
+}
 
 struct gv_csv_reader {
     struct csv_parser p;
@@ -37,8 +44,10 @@ struct gv_csv_reader {
     size_t field;       /* fields seen in the current row */
     bool row_bad;
     bool row_is_header; /* all fields so far equal the header */
+    bool extra_nonempty; /* a field past the header's count held something */
     char row_err[200];
     gv_time_us row_t;
+    gv_time_us prev_t;  /* the previous valid row's time (for going-back warnings) */
     double *values;
 
     gv_status status;   /* sticky failure from a callback */
@@ -329,7 +338,7 @@ static void row_error(gv_csv_reader *r, const char *what, const char *field, siz
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)shown[i] < 0x20)
             shown[i] = '?';
-    snprintf(r->row_err, sizeof r->row_err, "unparsable %s '%s' in column %s", what, shown, col);
+    snprintf(r->row_err, sizeof r->row_err, "%s '%s' in column %s", what, shown, col);
 }
 
 static void on_field(void *s, size_t len, void *data)
@@ -346,6 +355,8 @@ static void on_field(void *s, size_t len, void *data)
     if (r->row_is_header &&
         (i >= r->header_len || strlen(r->header[i]) != len || memcmp(r->header[i], f, len) != 0))
         r->row_is_header = false;
+    if (i >= r->header_len && len > 0)
+        r->extra_nonempty = true; /* fields past the header: only empty ones (a trailing comma) are fine */
     if (i >= r->header_len || r->row_bad)
         return;
     int c = r->col_map[i];
@@ -357,13 +368,13 @@ static void on_field(void *s, size_t len, void *data)
         while (used && used < len && (f[used] == ' ' || f[used] == '\r'))
             used++;
         if (!used || used != len)
-            row_error(r, "time", f, len, r->header[i]);
+            row_error(r, "unparsable time", f, len, r->header[i]);
         return;
     }
     double v;
     if (c == COL_INDEX) {
         if (gv_parse_number(f, len, &v) != GV_NUM_OK || v < 0 || v >= SMI_MAX_GPU || v != floor(v))
-            row_error(r, "GPU index", f, len, r->header[i]);
+            row_error(r, "unparsable GPU index", f, len, r->header[i]);
         else
             r->row_index = (long)v;
         return;
@@ -374,6 +385,10 @@ static void on_field(void *s, size_t len, void *data)
     }
     switch (gv_parse_number(f, len, &v)) {
     case GV_NUM_OK:
+        if (v < 0 && r->col_strict[i] && r->tl->series[c].kind != GV_SERIES_TEMP) {
+            row_error(r, "negative power", f, len, r->header[i]);
+            break;
+        }
         r->values[c] = v;
         break;
     case GV_NUM_MISSING:
@@ -381,7 +396,7 @@ static void on_field(void *s, size_t len, void *data)
         break;
     case GV_NUM_BAD:
         if (r->col_strict[i])
-            row_error(r, "number", f, len, r->header[i]);
+            row_error(r, "unparsable number", f, len, r->header[i]);
         r->values[c] = NAN;
         break;
     }
@@ -409,6 +424,8 @@ static void end_row(gv_csv_reader *r)
                      "header repeated (sampler restarted); continuing");
         return;
     }
+    if (nfields > r->header_len && !r->extra_nonempty)
+        nfields = r->header_len; /* trailing commas */
     if (nfields != r->header_len) {
         char why[96];
         snprintf(why, sizeof why, "expected %zu fields, found %zu", r->header_len, nfields);
@@ -419,6 +436,11 @@ static void end_row(gv_csv_reader *r)
         skip_row(r, r->row_err);
         return;
     }
+    if (r->prev_t != GV_TIME_NONE && r->row_t < r->prev_t)
+        gv_diag_warn(r->diag, GV_WARN_CSV_TIME, r->file, r->line,
+                     "sample time goes back %.3f s (rows out of order?)",
+                     (double)(r->prev_t - r->row_t) / 1e6);
+    r->prev_t = r->row_t;
     if (r->smi) {
         smi_row(r);
         return;
@@ -431,6 +453,7 @@ static void start_row(gv_csv_reader *r)
 {
     r->field = 0;
     r->row_bad = false;
+    r->extra_nonempty = false;
     r->row_is_header = r->have_header;
     if (r->smi) {
         for (size_t i = 0; i < r->metrics_len; i++)
@@ -464,15 +487,17 @@ gv_csv_reader *gv_csv_reader_new(gv_timeline *tl, const char *file_name, gv_samp
                                  const gv_diag *diag)
 {
     gv_csv_reader *r = gv_xcalloc(1, sizeof *r);
-    if (csv_init(&r->p, CSV_REPALL_NL | CSV_APPEND_NULL) != 0) {
+    if (csv_init(&r->p, CSV_REPALL_NL) != 0) {
         free(r);
         return NULL;
     }
+    csv_set_realloc_func(&r->p, capped_realloc);
     r->tl = tl;
     r->file = file_name;
     r->sink = sink;
     r->diag = diag;
     r->line = 1;
+    r->prev_t = GV_TIME_NONE;
     start_row(r);
     return r;
 }
@@ -484,7 +509,13 @@ gv_status gv_csv_reader_feed(gv_csv_reader *r, const char *buf, size_t len, gv_e
         return r->status;
     if (csv_parse(&r->p, buf, len, on_field, on_row, r) != len && r->status == GV_OK) {
         r->status = GV_ERR_INPUT;
-        gv_error_set(err, r->file, r->line, "CSV error: %s", csv_strerror(csv_error(&r->p)));
+        if (csv_error(&r->p) == CSV_ENOMEM || csv_error(&r->p) == CSV_ETOOBIG) {
+            r->status = GV_ERR_LIMIT;
+            gv_error_set(err, r->file, r->line, "a field longer than %u bytes (no line end or "
+                         "closing quote?): not a GPU metrics CSV", FIELD_MAX);
+        } else {
+            gv_error_set(err, r->file, r->line, "CSV error: %s", csv_strerror(csv_error(&r->p)));
+        }
     }
     return r->status;
 }

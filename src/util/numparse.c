@@ -59,6 +59,10 @@ gv_num_result gv_parse_number(const char *s, size_t len, double *out)
 
     if (is_missing(s, len))
         return GV_NUM_MISSING;
+    /* only decimal forms: no hex, no inf, no nan(...) */
+    for (size_t i = 0; i < len; i++)
+        if (!strchr("0123456789+-.eE", s[i]) || s[i] == '\0')
+            return GV_NUM_BAD;
     char tmp[64];
     if (len >= sizeof tmp)
         return GV_NUM_BAD;
@@ -66,7 +70,7 @@ gv_num_result gv_parse_number(const char *s, size_t len, double *out)
     tmp[len] = '\0';
     char *end;
     double v = strtod(tmp, &end);
-    if (end == tmp || *end != '\0')
+    if (end != tmp + len) /* also catches a NUL byte inside the field */
         return GV_NUM_BAD;
     if (isnan(v))
         return GV_NUM_MISSING;
