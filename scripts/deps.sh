@@ -6,8 +6,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libcsv-dev libpcre2-dev libcjson-dev zlib1g-dev python3 python3-jsonschema ca-certificates)
 # The page tests run the report in a real browser: Debian's Chromium.
-# The fuzz targets need clang and its libFuzzer runtime.
-if [[ ${1:-} == --test ]]; then pkgs+=(chromium clang libclang-rt-14-dev); fi
+# The fuzz targets need clang and its libFuzzer runtime; the memcheck pass needs valgrind.
+if [[ ${1:-} == --test ]]; then pkgs+=(chromium clang libclang-rt-14-dev valgrind); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
