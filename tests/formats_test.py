@@ -76,6 +76,27 @@ def nvidia_smi_long_layout():
 
 
 @test
+def nvidia_smi_noheader_nounits():
+    # `--format=csv,noheader,nounits`: the same data without the header line and the units
+    import re as _re
+    lines = open(SMI).read().split("\n")[1:]
+    plain = "\n".join(_re.sub(r" (W|%|MiB)(?=,|$)", "", l) for l in lines)
+    p = os.path.join(TMP, "noheader.csv")
+    open(p, "w").write(plain)
+    expect_error([p, "-o", os.path.join(TMP, "n.html")], 2, "line 1 is data, not a header")
+    cols = "timestamp,index,power.draw [W],temperature.gpu,utilization.gpu [%],memory.used [MiB]"
+    a = os.path.join(TMP, "nh.json")
+    rc, so, se = run(p, "--columns", cols, "-o", os.path.join(TMP, "n.html"), "--summary-json", a, "-q")
+    check(rc == 0, se)
+    rc, so, se = run(SMI, "-o", os.path.join(TMP, "h.html"), "--summary-json", os.path.join(TMP, "h.json"), "-q")
+    got, want = json.load(open(a)), json.load(open(os.path.join(TMP, "h.json")))
+    for k in ("gpus", "phases", "time_range", "energy_wh_total"):
+        check(got[k] == want[k], "%s differs without header and units" % k)
+    check(got["inputs"]["csv"]["rows_read"] == 900, "rows")
+    expect_error([p, "--columns", "index,power.draw"], 2, "--columns must name a timestamp column")
+
+
+@test
 def unknown_format_says_what_it_found():
     p = os.path.join(TMP, "weird.csv")
     open(p, "w").write("time;power\n1;2\n")

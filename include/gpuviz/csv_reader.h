@@ -18,6 +18,9 @@ typedef struct gv_csv_reader gv_csv_reader;
 /* tl must outlive the reader; file_name is used in messages (borrowed for the reader's life). */
 gv_csv_reader *gv_csv_reader_new(gv_timeline *tl, const char *file_name, gv_sample_sink sink,
                                  const gv_diag *diag);
+/* For files without a header line (nvidia-smi --format=csv,noheader): the column names, comma
+ * separated (copied). Call before the first feed. */
+void gv_csv_reader_set_columns(gv_csv_reader *r, const char *names);
 gv_status gv_csv_reader_feed(gv_csv_reader *r, const char *buf, size_t len, gv_error *err);
 /* Ends the input. Errors: empty file, no timestamp column, no valid rows. */
 gv_status gv_csv_reader_finish(gv_csv_reader *r, gv_error *err);

@@ -22,6 +22,7 @@ typedef struct {
     gv_format format;        /* AUTO: recognised from the content */
     gv_time_us dcgm_start;   /* dcgmi dmon has no timestamps: the first sample's time */
     double dcgm_interval_ms; /* and the -d interval (0: not given) */
+    const char *columns;     /* CSV without a header: its column names, comma separated (or NULL) */
     /* Called on the calling thread as the input is consumed (may be NULL): bytes of the file
      * consumed so far, and the file's size (0 when unknown, e.g. a pipe). */
     void (*progress)(void *ctx, unsigned long long done, unsigned long long total);

@@ -41,6 +41,7 @@ typedef struct {
     gv_format format;          /* --format */
     gv_time_us dcgm_start;     /* --start (GV_TIME_NONE: not given) */
     double dcgm_interval_ms;   /* --interval (0: not given) */
+    const char *columns;       /* --columns (a CSV without a header line) */
     unsigned event_mask;       /* bit per gv_event_type */
     bool quiet;
     const char *summary_path;  /* --summary-json, NULL: none */

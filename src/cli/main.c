@@ -292,7 +292,8 @@ int main(int argc, char **argv)
     gv_progress_init(&prog, !o.quiet && isatty(fileno(stderr)), o.csv_path, delay ? atof(delay) : 1000);
     msgs.progress = &prog;
     gv_read_opts ro = {.threads = o.threads, .format = o.format, .dcgm_start = o.dcgm_start,
-                       .dcgm_interval_ms = o.dcgm_interval_ms, .progress = gv_progress_update,
+                       .dcgm_interval_ms = o.dcgm_interval_ms, .columns = o.columns,
+                       .progress = gv_progress_update,
                        .progress_ctx = &prog};
     st = gv_gpu_read_file(o.csv_path, &tl, gv_correlator_sink(corr), &diag, &ro, &err);
     gv_progress_end(&prog);

@@ -26,6 +26,8 @@ void gv_cli_print_help(void)
 "  --export-events FILE    events as CSV, or JSON when FILE ends in .json; '-' = stdout\n"
 "  --export-format csv|json  format of --export-events regardless of its name\n"
 "  --format auto|csv|dcgm  the GPU file's format (default: recognised from its content)\n"
+"  --columns A,B,...       names of the columns of a CSV without a header line\n"
+"                          (nvidia-smi --format=csv,noheader)\n"
 "  --start TIME            dcgmi dmon output: when the first sample was taken\n"
 "  --interval MS           dcgmi dmon output: the sampling interval (its -d)\n"
 "  --plotly embed|cdn      embed Plotly.js (default, works offline) or load the same\n"
@@ -227,6 +229,13 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
                 gv_error_set(err, NULL, 0, "--format takes auto, csv or dcgm, not '%s'", val);
                 return GV_ERR_USAGE;
             }
+        } else if (FLAG("--columns")) {
+            NEEDS_VALUE();
+            if (!strstr(val, "timestamp")) {
+                gv_error_set(err, NULL, 0, "--columns must name a timestamp column, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+            o->columns = val;
         } else if (FLAG("--start")) {
             NEEDS_VALUE();
             int frac;

@@ -45,6 +45,7 @@ struct gv_csv_reader {
     bool row_bad;
     bool row_is_header; /* all fields so far equal the header */
     bool extra_nonempty; /* a field past the header's count held something */
+    bool given_columns;  /* the header came from gv_csv_reader_set_columns */
     char row_err[200];
     gv_time_us row_t;
     gv_time_us prev_t;  /* the previous valid row's time (for going-back warnings) */
@@ -111,6 +112,8 @@ static int classify(const char *name, int *gpu)
     }
     return GV_SERIES_OTHER;
 }
+
+static void setup_schema(gv_csv_reader *r);
 
 /* nvidia-smi header: "timestamp, index, power.draw [W], temperature.gpu, ..." */
 static bool is_smi_header(const gv_csv_reader *r)
@@ -278,6 +281,23 @@ static gv_num_result parse_with_unit(const char *f, size_t len, double *v)
     return gv_parse_number(f, len, v);
 }
 
+void gv_csv_reader_set_columns(gv_csv_reader *r, const char *names)
+{
+    for (const char *p = names; *p;) {
+        size_t n = strcspn(p, ",");
+        const char *a = p, *b = p + n;
+        while (a < b && *a == ' ')
+            a++;
+        while (b > a && b[-1] == ' ')
+            b--;
+        add_header_field(r, a, (size_t)(b - a));
+        p += n + (p[n] == ',');
+    }
+    r->have_header = true;
+    r->given_columns = true;
+    setup_schema(r);
+}
+
 static void setup_schema(gv_csv_reader *r)
 {
     r->col_map = gv_xmalloc(r->header_len * sizeof *r->col_map);
@@ -414,6 +434,15 @@ static void end_row(gv_csv_reader *r)
     if (r->status != GV_OK || nfields == 0)
         return;
     if (!r->have_header) {
+        gv_time_us t;
+        if (r->header_len && gv_time_parse(r->header[0], strlen(r->header[0]), &t, NULL)) {
+            r->status = GV_ERR_USAGE;
+            gv_error_set(r->err, r->file, 1,
+                         "line 1 is data, not a header (nvidia-smi --format=csv,noheader?): name "
+                         "the columns with --columns, e.g. --columns "
+                         "'timestamp,index,power.draw [W],temperature.gpu'");
+            return;
+        }
         r->have_header = true;
         setup_schema(r);
         return;

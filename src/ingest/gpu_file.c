@@ -45,8 +45,11 @@ static gv_status read_sync(gv_input *in, const char *path, gv_timeline *tl, gv_s
     any_reader rd = {NULL, NULL}, *r = &rd;
     if (o->format == GV_FORMAT_DCGM)
         rd.dcgm = gv_dcgm_reader_new(tl, path, sink, diag, o->dcgm_start, o->dcgm_interval_ms);
-    else
+    else {
         rd.csv = gv_csv_reader_new(tl, path, sink, diag);
+        if (o->columns)
+            gv_csv_reader_set_columns(rd.csv, o->columns);
+    }
     size_t cap = 1 << 20;
     char *buf = gv_xmalloc(cap);
     long n;
