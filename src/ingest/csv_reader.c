@@ -5,6 +5,7 @@
 
 #include "gpuviz/buf.h"
 #include "gpuviz/numparse.h"
+#include "sample_grouper.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -15,7 +16,7 @@
 #include <string.h>
 
 enum { COL_SKIP = -1, COL_TIME = -2, COL_INDEX = -3, COL_METRIC = -4 };
-#define SMI_MAX_GPU 1024 /* GPU indices in nvidia-smi's long layout */
+#define SMI_MAX_GPU GV_GROUPER_MAX_GPU /* GPU indices in nvidia-smi's long layout */
 #define MAX_HEADER_FIELDS 4096
 #define FIELD_SHOW 40 /* bytes of a bad field quoted in a message */
 #define FIELD_MAX (1u << 20) /* libcsv buffers one field at a time: longer fields are an error */
@@ -64,15 +65,7 @@ struct gv_csv_reader {
     char **metric_unit;
     double *mvals;          /* the current row's metrics */
     long row_index;         /* the current row's GPU index */
-    bool schema_done;
-    struct pending_row { long index; gv_time_us t; long line; double *m; } *pending;
-    size_t pending_len, pending_cap;
-    int gpu_pos[SMI_MAX_GPU]; /* GPU index -> position in the first query, or -1 */
-    size_t gpus_len;
-    bool group_open;
-    long group_last;
-    gv_time_us group_t;
-    bool warned_gpu[SMI_MAX_GPU];
+    gv_sample_grouper *grouper; /* created when the header is read */
 };
 
 static void add_header_field(gv_csv_reader *r, const char *s, size_t len)
@@ -126,6 +119,27 @@ static bool is_smi_header(const gv_csv_reader *r)
     return idx && ts;
 }
 
+static gv_series_kind smi_kind(const char *name)
+{
+    if (strcmp(name, "power.draw") == 0)
+        return GV_SERIES_POWER;
+    if (strcmp(name, "power.draw.instant") == 0)
+        return GV_SERIES_POWER_INSTANT;
+    if (strcmp(name, "power.draw.average") == 0)
+        return GV_SERIES_POWER_AVG;
+    if (strcmp(name, "temperature.gpu") == 0)
+        return GV_SERIES_TEMP;
+    return GV_SERIES_OTHER;
+}
+
+/* nvidia-smi: a query takes the time of its first row. */
+static gv_time_us first_row_time(void *ctx, long k, gv_time_us t)
+{
+    (void)ctx;
+    (void)k;
+    return t;
+}
+
 static void setup_smi(gv_csv_reader *r)
 {
     r->smi = true;
@@ -156,108 +170,24 @@ static void setup_smi(gv_csv_reader *r)
         }
     }
     r->mvals = gv_xmalloc((r->metrics_len + 1) * sizeof *r->mvals);
-    for (size_t g = 0; g < SMI_MAX_GPU; g++)
-        r->gpu_pos[g] = -1;
+    r->grouper = gv_grouper_new(r->tl, r->file, r->sink, r->diag, r->metrics_len, r->metric_name,
+                                r->metric_unit, smi_kind, first_row_time, NULL);
 }
 
-static gv_series_kind smi_kind(const char *name)
-{
-    if (strcmp(name, "power.draw") == 0)
-        return GV_SERIES_POWER;
-    if (strcmp(name, "power.draw.instant") == 0)
-        return GV_SERIES_POWER_INSTANT;
-    if (strcmp(name, "power.draw.average") == 0)
-        return GV_SERIES_POWER_AVG;
-    if (strcmp(name, "temperature.gpu") == 0)
-        return GV_SERIES_TEMP;
-    return GV_SERIES_OTHER;
-}
 
-/* The series of the first query's GPUs: gpuN <metric>, in GPU then column order. */
-static void smi_make_schema(gv_csv_reader *r)
-{
-    r->schema_done = true;
-    for (size_t k = 0; k < r->pending_len; k++) {
-        long g = r->pending[k].index;
-        r->gpu_pos[g] = (int)r->gpus_len++;
-        for (size_t m = 0; m < r->metrics_len; m++) {
-            char name[160];
-            gv_series_kind kind = smi_kind(r->metric_name[m]);
-            snprintf(name, sizeof name, "gpu%ld %s", g, r->metric_name[m]);
-            size_t idx = gv_timeline_add_series(r->tl, name, kind, kind == GV_SERIES_OTHER ? -1 : (int)g);
-            if (kind == GV_SERIES_OTHER && r->metric_unit[m][0])
-                r->tl->series[idx].unit = gv_arena_strdup(&r->tl->arena, r->metric_unit[m]);
-        }
-    }
-    r->values = gv_xmalloc((r->tl->series_len ? r->tl->series_len : 1) * sizeof *r->values);
-    for (size_t i = 0; i < r->tl->series_len; i++)
-        r->values[i] = NAN;
-    if (r->sink.begin && r->status == GV_OK)
-        r->status = r->sink.begin(r->sink.ctx, r->err);
-}
-
-static void smi_emit(gv_csv_reader *r)
-{
-    if (r->group_open && r->status == GV_OK) {
-        r->tl->rows_read++;
-        r->sink.row(r->sink.ctx, r->group_t, r->values);
-    }
-    r->group_open = false;
-    for (size_t i = 0; i < r->tl->series_len; i++)
-        r->values[i] = NAN;
-}
-
-static void smi_place(gv_csv_reader *r, long index, gv_time_us t, long line, const double *m)
-{
-    if (!r->group_open || index <= r->group_last) {
-        smi_emit(r);
-        r->group_open = true;
-        r->group_t = t;
-    }
-    r->group_last = index;
-    int pos = r->gpu_pos[index];
-    if (pos < 0) {
-        if (!r->warned_gpu[index]) {
-            r->warned_gpu[index] = true;
-            gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, line,
-                         "GPU %ld was not in the first query; its rows are ignored", index);
-        }
-        return;
-    }
-    for (size_t k = 0; k < r->metrics_len; k++)
-        r->values[(size_t)pos * r->metrics_len + k] = m[k];
-}
-
-/* A valid nvidia-smi row: buffered until the first query is complete, then placed. */
+/* A valid nvidia-smi row goes to the grouper, which makes one sample per query. */
 static void smi_row(gv_csv_reader *r)
 {
-    if (!r->schema_done) {
-        if (r->pending_len == 0 || r->row_index > r->pending[r->pending_len - 1].index) {
-            GV_GROW(r->pending, r->pending_cap, r->pending_len + 1);
-            struct pending_row *p = &r->pending[r->pending_len++];
-            p->index = r->row_index;
-            p->t = r->row_t;
-            p->line = r->line;
-            p->m = gv_xmalloc((r->metrics_len + 1) * sizeof *p->m);
-            memcpy(p->m, r->mvals, r->metrics_len * sizeof *p->m);
-            return;
-        }
-        smi_make_schema(r);
-        for (size_t k = 0; k < r->pending_len; k++)
-            smi_place(r, r->pending[k].index, r->pending[k].t, r->pending[k].line, r->pending[k].m);
-    }
-    smi_place(r, r->row_index, r->row_t, r->line, r->mvals);
+    gv_status st = gv_grouper_row(r->grouper, r->row_index, r->row_t, r->line, r->mvals, r->err);
+    if (st != GV_OK)
+        r->status = st;
 }
 
 static void smi_finish(gv_csv_reader *r)
 {
-    if (!r->schema_done && r->pending_len) {
-        smi_make_schema(r);
-        for (size_t k = 0; k < r->pending_len; k++)
-            smi_place(r, r->pending[k].index, r->pending[k].t, r->pending[k].line, r->pending[k].m);
-    }
-    if (r->schema_done)
-        smi_emit(r);
+    gv_status st = gv_grouper_finish(r->grouper, r->err);
+    if (st != GV_OK)
+        r->status = st;
 }
 
 /* "642.32 W", "100 %", "28481 MiB": the number, with a unit after it allowed. */
@@ -589,9 +519,7 @@ void gv_csv_reader_free(gv_csv_reader *r)
     free(r->metric_unit);
     free(r->col_metric);
     free(r->mvals);
-    for (size_t i = 0; i < r->pending_len; i++)
-        free(r->pending[i].m);
-    free(r->pending);
+    gv_grouper_free(r->grouper);
     free(r);
 }
 

@@ -5,6 +5,7 @@
 
 #include "gpuviz/buf.h"
 #include "gpuviz/numparse.h"
+#include "sample_grouper.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -12,7 +13,7 @@
 #include <string.h>
 
 #define MAX_FIELDS 64
-#define MAX_GPU 1024
+#define MAX_GPU GV_GROUPER_MAX_GPU
 #define LINE_MAX_BYTES 65536
 
 struct gv_dcgm_reader {
@@ -29,18 +30,9 @@ struct gv_dcgm_reader {
 
     char *names[MAX_FIELDS], *units[MAX_FIELDS];
     size_t fields;
-    bool have_names, have_units, schema_done;
-    int gpu_pos[MAX_GPU];
-    size_t gpus_len;
-    struct pending { long id; double v[MAX_FIELDS]; long line; } *pending;
-    size_t pending_len, pending_cap;
-
+    bool have_names, have_units;
+    gv_sample_grouper *grouper; /* created with the first GPU line */
     gv_error *err;
-    double *values;
-    bool sample_open;
-    long last_id;
-    long samples;
-    bool warned[MAX_GPU];
     gv_status status;
 };
 
@@ -63,8 +55,6 @@ gv_dcgm_reader *gv_dcgm_reader_new(gv_timeline *tl, const char *file_name, gv_sa
     r->start = start;
     r->interval_ms = interval_ms;
     gv_buf_init(&r->line, 0);
-    for (size_t g = 0; g < MAX_GPU; g++)
-        r->gpu_pos[g] = -1;
     return r;
 }
 
@@ -76,8 +66,7 @@ void gv_dcgm_reader_free(gv_dcgm_reader *r)
         free(r->names[i]);
         free(r->units[i]);
     }
-    free(r->pending);
-    free(r->values);
+    gv_grouper_free(r->grouper);
     gv_buf_cleanup(&r->line);
     free(r);
 }
@@ -109,58 +98,12 @@ static gv_series_kind kind_of(const char *name)
     return GV_SERIES_OTHER;
 }
 
-static void make_schema(gv_dcgm_reader *r)
+/* dcgmi dmon has no timestamps: sample k is at start + k x interval. */
+static gv_time_us sample_time(void *ctx, long k, gv_time_us t)
 {
-    r->schema_done = true;
-    for (size_t k = 0; k < r->pending_len; k++) {
-        long g = r->pending[k].id;
-        r->gpu_pos[g] = (int)r->gpus_len++;
-        for (size_t f = 0; f < r->fields; f++) {
-            char name[96];
-            gv_series_kind kind = kind_of(r->names[f]);
-            snprintf(name, sizeof name, "gpu%ld %s", g, r->names[f]);
-            size_t idx = gv_timeline_add_series(r->tl, name, kind, kind == GV_SERIES_OTHER ? -1 : (int)g);
-            if (kind == GV_SERIES_OTHER && r->units[f])
-                r->tl->series[idx].unit = gv_arena_strdup(&r->tl->arena, r->units[f]);
-        }
-    }
-    r->values = gv_xmalloc((r->tl->series_len + 1) * sizeof *r->values);
-    for (size_t i = 0; i < r->tl->series_len; i++)
-        r->values[i] = NAN;
-    if (r->sink.begin)
-        r->status = r->sink.begin(r->sink.ctx, r->err);
-}
-
-static void emit(gv_dcgm_reader *r)
-{
-    if (r->sample_open && r->status == GV_OK) {
-        gv_time_us t = r->start + (gv_time_us)llround((double)r->samples * r->interval_ms * 1000);
-        r->tl->rows_read++;
-        r->sink.row(r->sink.ctx, t, r->values);
-        r->samples++;
-    }
-    r->sample_open = false;
-    for (size_t i = 0; i < r->tl->series_len; i++)
-        r->values[i] = NAN;
-}
-
-static void place(gv_dcgm_reader *r, long id, const double *v, long line)
-{
-    if (!r->sample_open || id <= r->last_id) {
-        emit(r);
-        r->sample_open = true;
-    }
-    r->last_id = id;
-    int pos = r->gpu_pos[id];
-    if (pos < 0) {
-        if (!r->warned[id]) {
-            r->warned[id] = true;
-            gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, line,
-                         "GPU %ld was not in the first sample; its lines are ignored", id);
-        }
-        return;
-    }
-    memcpy(&r->values[(size_t)pos * r->fields], v, r->fields * sizeof *v);
+    const gv_dcgm_reader *r = ctx;
+    (void)t;
+    return r->start + (gv_time_us)llround((double)k * r->interval_ms * 1000);
 }
 
 static void process(gv_dcgm_reader *r, char *s)
@@ -210,20 +153,10 @@ static void process(gv_dcgm_reader *r, char *s)
             return;
         }
     }
-    if (!r->schema_done) {
-        if (r->pending_len == 0 || id > r->pending[r->pending_len - 1].id) {
-            GV_GROW(r->pending, r->pending_cap, r->pending_len + 1);
-            struct pending *p = &r->pending[r->pending_len++];
-            p->id = id;
-            p->line = r->line_no;
-            memcpy(p->v, v, r->fields * sizeof *v);
-            return;
-        }
-        make_schema(r);
-        for (size_t k = 0; k < r->pending_len; k++)
-            place(r, r->pending[k].id, r->pending[k].v, r->pending[k].line);
-    }
-    place(r, id, v, r->line_no);
+    if (!r->grouper)
+        r->grouper = gv_grouper_new(r->tl, r->file, r->sink, r->diag, r->fields, r->names, r->units,
+                                    kind_of, sample_time, r);
+    r->status = gv_grouper_row(r->grouper, id, 0, r->line_no, v, r->err);
 }
 
 gv_status gv_dcgm_reader_feed(gv_dcgm_reader *r, const char *buf, size_t len, gv_error *err)
@@ -264,13 +197,8 @@ gv_status gv_dcgm_reader_finish(gv_dcgm_reader *r, gv_error *err)
         r->line_no++;
         process(r, r->line.data);
     }
-    if (!r->schema_done && r->pending_len) { /* a single sample */
-        make_schema(r);
-        for (size_t k = 0; k < r->pending_len; k++)
-            place(r, r->pending[k].id, r->pending[k].v, r->pending[k].line);
-    }
-    if (r->schema_done)
-        emit(r);
+    if (r->grouper && r->status == GV_OK)
+        r->status = gv_grouper_finish(r->grouper, err);
     if (r->status != GV_OK)
         return r->status;
     if (!r->have_names) {
