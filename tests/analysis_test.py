@@ -279,6 +279,37 @@ def time_and_step_ranges():
 
 
 @test
+def buffered_log_bursts_are_retimed():
+    # a log piped with stdout block-buffered: step k truly printed at 21:08:00 + k s (dt 1000 ms),
+    # but stamped in bursts of 30 lines with the flush time (the burst's last line's own time);
+    # a validation printed just before step 45 truly ended at 21:08:44 (step 45 began then)
+    import datetime as dt
+    t0 = dt.datetime(2025, 12, 22, 21, 8, 0)
+    lines = []
+    for k in range(1, 91):
+        flush = t0 + dt.timedelta(seconds=((k - 1) // 30 + 1) * 30)
+        if k == 45:
+            lines.append(flush.strftime("%Y-%m-%d %H:%M:%S") + " Step 00045 | Validation bpb: 0.9100")
+        lines.append(flush.strftime("%Y-%m-%d %H:%M:%S") +
+                     " step %05d/00090 (%.2f%%) | loss: 2.0 | lrm: 1.00 | dt: 1000.00ms | tok/sec: 100,000" % (k, k / 0.9))
+    log = os.path.join(TMP, "buffered.log")
+    open(log, "w").write("\n".join(lines) + "\n")
+    out = os.path.join(TMP, "b.json")
+    rc, so, se = run(os.path.join(RUN2, "gpu_metrics.csv"), "--training-log", log, "-o", os.path.join(TMP, "b.html"),
+                     "--summary-json", out)
+    check(rc == 0, se)
+    doc = json.load(open(out))
+    # 3 bursts of 30 steps: 29 of each move (the last is at the flush time), by up to 29 s
+    check(doc["log_retiming"] == {"bursts": 3, "steps": 87, "events": 1, "max_shift_s": 29}, doc["log_retiming"])
+    check("3 bursts of buffered lines re-timed" in se, se)
+    val = [e for e in doc["events"] if e["type"] == "validation"][0]
+    check(val["timestamp"] == "2025-12-22T21:08:44.000", val["timestamp"])
+    tp = doc["training"]["phases"][0]
+    check(tp["start"] == "2025-12-22T21:08:00.000" and tp["end"] == "2025-12-22T21:09:30.000", tp)
+    jsonschema.validate(doc, SCHEMA)
+
+
+@test
 def one_thread_and_two_give_identical_results():
     # every test input: the summary, the events and the page must not depend on --threads
     inputs = [(RUN2, True), (ANOM, True), (RUN2, False)]

@@ -97,6 +97,8 @@ typedef struct {
     bool complete;          /* evaluation closed by its CORE line */
     /* correlation */
     gv_event_gpu *gpu;      /* arena, gpus_len entries, NULL before correlation */
+    bool printed;           /* its time came from a line prefix (or the last time seen), not from
+                               a logging time: it may lag when stdout was buffered */
     double nearest_sample_dt_s; /* distance to the nearest sample (NAN if none) */
 } gv_event;
 
@@ -185,6 +187,10 @@ typedef struct {
     size_t anomaly_counts[GV_AN_KIND_COUNT]; /* including those not stored */
     gv_time_us range_start, range_end;   /* analysed time range (GV_TIME_NONE = open) */
     size_t rows_outside_range;
+
+    /* buffered-log repair (gv_retime_bursts) */
+    size_t retimed_bursts, retimed_steps, retimed_events;
+    double retime_max_shift_s;
 } gv_timeline;
 
 void gv_timeline_init(gv_timeline *tl);

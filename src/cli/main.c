@@ -9,6 +9,7 @@
 #include "gpuviz/gpu_file.h"
 #include "gpuviz/html_report.h"
 #include "gpuviz/log_parser.h"
+#include "gpuviz/retime.h"
 #include "gpuviz/summary.h"
 #include "gpuviz/timeline.h"
 
@@ -225,6 +226,10 @@ static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_
         gv_msg_info(m, "; %zu training step lines in %zu phase%s\n", tl->steps_len, tl->step_phases,
                     tl->step_phases == 1 ? "" : "s");
     }
+    if (tl->retimed_bursts)
+        gv_msg_info(m, "  log: %zu bursts of buffered lines re-timed by the steps' dt (%zu steps, %zu "
+                       "events moved, by at most %.1f s)\n", tl->retimed_bursts, tl->retimed_steps,
+                    tl->retimed_events, tl->retime_max_shift_s);
     print_phases(m, tl);
     print_anomalies(m, tl);
 }
@@ -267,6 +272,7 @@ int main(int argc, char **argv)
     if (o.log_path) {
         if ((st = gv_log_parse_file(o.log_path, &tl, &diag, &err, &log_lines)) != GV_OK)
             goto cleanup;
+        gv_retime_bursts(&tl);
         if (o.time_offset_s != 0)
             gv_timeline_shift_log(&tl, (gv_time_us)llround(o.time_offset_s * 1e6));
         gv_timeline_filter_types(&tl, o.event_mask);

@@ -224,6 +224,12 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     gv_json_add_round(train, "energy_per_step_j", steps ? ph_wh[GV_PHASE_TRAINING] * 3600 / (double)steps : NAN, 3);
     gv_json_add_round(train, "energy_per_token_j", tokens > 0 ? ph_wh[GV_PHASE_TRAINING] * 3600 / tokens : NAN, 9);
 
+    cJSON *rt = cJSON_AddObjectToObject(d, "log_retiming");
+    cJSON_AddNumberToObject(rt, "bursts", (double)tl->retimed_bursts);
+    cJSON_AddNumberToObject(rt, "steps", (double)tl->retimed_steps);
+    cJSON_AddNumberToObject(rt, "events", (double)tl->retimed_events);
+    gv_json_add_round(rt, "max_shift_s", tl->retime_max_shift_s, 3);
+
     cJSON *st = cJSON_AddObjectToObject(d, "steps");
     cJSON_AddNumberToObject(st, "count", (double)tl->steps_len);
     cJSON_AddNumberToObject(st, "phases", (double)tl->step_phases);

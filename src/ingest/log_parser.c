@@ -72,6 +72,7 @@ struct gv_log_parser {
     long line_no;
 
     gv_time_us cur_t;  /* last time seen */
+    bool line_logged;  /* the current line's time is its own Python logging time */
     gv_time_us prev_line_t; /* effective time of the previous line */
     long last_step;    /* last training step seen (context for evaluation labels) */
     long prev_step_no; /* for phase detection */
@@ -209,6 +210,7 @@ static void close_session(gv_log_parser *p, bool complete, long step, double cor
         ev->line = complete ? line : p->tasks_len ? p->tasks[p->tasks_len - 1].line : ev->first_line;
         ev->step = complete ? step : p->last_step;
         ev->complete = complete;
+        ev->printed = !p->line_logged;
         if (p->tasks_len) {
             ev->tasks = gv_arena_alloc(&tl->arena, p->tasks_len * sizeof *ev->tasks);
             memcpy(ev->tasks, p->tasks, p->tasks_len * sizeof *ev->tasks);
@@ -242,6 +244,7 @@ static void on_validation(gv_log_parser *p, const compiled_rule *cr, const char 
     ev->t = ev->end = t;
     ev->start = p->prev_line_t != GV_TIME_NONE && p->prev_line_t <= t ? p->prev_line_t : t;
     ev->line = ev->first_line = p->line_no;
+    ev->printed = !p->line_logged;
     ev->step = group_long(cr, s, G_STEP);
     double v = group_number(cr, s, G_VALUE);
     gv_event_add_metric(tl, ev, bpb ? "bpb" : "loss", v);
@@ -465,7 +468,8 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
         t_log = GV_TIME_NONE;
 
     gv_time_us t;
-    if (t_log != GV_TIME_NONE && (t_prefix == GV_TIME_NONE || log_digits >= prefix_digits))
+    p->line_logged = t_log != GV_TIME_NONE && (t_prefix == GV_TIME_NONE || log_digits >= prefix_digits);
+    if (p->line_logged)
         t = t_log;
     else
         t = t_prefix;
