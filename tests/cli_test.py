@@ -244,6 +244,9 @@ def time_offset_and_no_cutoff():
     rc, so, se = run(CSV, "--training-log", LOG, "-o", os.path.join(TMP, "o.html"), "--time-offset", "86400")
     check(rc == 0 and "0 events before monitoring started and 6 after it ended were left out" in se, se)
     check("shift the log with --time-offset" in se, "hint")
+    # a log written 2 hours ahead (another time zone): the warning names the shift that fixes it
+    rc, so, se = run(CSV, "--training-log", LOG, "-o", os.path.join(TMP, "o.html"), "--time-offset", "7200")
+    check("differ by whole hours (a time zone?): shifting the log -7200 s more with --time-offset puts 5 of them inside" in se, se)
     rc, so, se = run(CSV, "-o", os.path.join(TMP, "n.html"), "--no-idle-cutoff")
     check(rc == 0 and "idle cutoff" not in se, se)
     data = json.loads(re.search(r'id="gv-data">(.*?)</script>', open(os.path.join(TMP, "n.html")).read(), re.S).group(1))

@@ -379,6 +379,22 @@ void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log
             tl->idle_cutoff = cut;
     }
 
+    /* a clock that differs by whole hours (time zones): the shift that puts the most events
+     * inside the samples, for the warning below */
+    long best_h = 0;
+    size_t best_in = 0;
+    for (long h = -14; h <= 14; h++) {
+        size_t in = 0;
+        for (size_t i = 0; i < c->ev_len; i++) {
+            gv_time_us t = tl->events[i].t + (gv_time_us)h * 3600 * 1000000;
+            in += t >= tl->t_first && t <= tl->t_last;
+        }
+        if (in > best_in || (in == best_in && labs(h) < labs(best_h))) {
+            best_in = in;
+            best_h = h;
+        }
+    }
+
     /* event correlations, then drop events outside [t_first, t_last] */
     size_t o = 0;
     tl->events_before = tl->events_after = 0;
@@ -416,12 +432,18 @@ void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log
             fmt_range(log, sizeof log, tl->log_first, tl->log_last);
         else
             snprintf(log, sizeof log, "(no timestamps)");
-        const char *hint =
-            o == 0 ? "; no event falls inside the samples: if the two clocks differ, shift the log "
-                     "with --time-offset SECONDS"
-            : tl->events_after == 0 ? "; the sampler started after the training began"
-            : tl->events_before == 0 ? "; the sampler stopped before the training ended"
-                                     : "; the sampler covered only part of the training";
+        char hint[200];
+        if (best_h != 0 && best_in > o)
+            snprintf(hint, sizeof hint, "; the clocks probably differ by whole hours (a time zone?): "
+                     "shifting the log %+ld s more with --time-offset puts %zu of them inside",
+                     best_h * 3600, best_in);
+        else
+            snprintf(hint, sizeof hint, "%s",
+                     o == 0 ? "; no event falls inside the samples: if the two clocks differ, shift "
+                              "the log with --time-offset SECONDS"
+                     : tl->events_after == 0  ? "; the sampler started after the training began"
+                     : tl->events_before == 0 ? "; the sampler stopped before the training ended"
+                                              : "; the sampler covered only part of the training");
         bool ranged = tl->range_start != GV_TIME_NONE || tl->range_end != GV_TIME_NONE;
         gv_diag_warn(diag, GV_WARN_RANGE, log_name, 0,
                      "%zu events before %s and %zu after it ended were left out "
