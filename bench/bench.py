@@ -45,6 +45,19 @@ def measure(cmd, runs, **kw):
     return statistics.median(times), rss
 
 
+def measure_round_robin(cmds, runs):
+    """Like measure() for several commands, run in turn (a, b, c, a, b, c, ...) so that this
+    machine's drifting speed affects them alike. Returns {name: (median s, peak MB)}."""
+    times = {k: [] for k in cmds}
+    rss = {k: 0.0 for k in cmds}
+    for _ in range(runs):
+        for k, cmd in cmds.items():
+            t, m = measure(cmd, 1)
+            times[k].append(t)
+            rss[k] = max(rss[k], m)
+    return {k: (statistics.median(times[k]), rss[k]) for k in cmds}
+
+
 def render_time(page, runs):
     import cdp
     if not cdp.find_chromium():
@@ -77,7 +90,7 @@ def main():
     ref = gen(a.cache, "ref-7h", "--hours", "7")
     small = gen(a.cache, "ref-0.7h", "--hours", "0.7")
     big = gen(a.cache, "ref-70h", "--hours", "70", "--log-scale", "0")
-    biglog = gen(a.cache, "log-300mb", "--hours", "1", "--csv-hours", "0.01", "--log-scale", "500")
+    biglog = gen(a.cache, "log-500h", "--hours", "500", "--csv-hours", "0.01")
     global MAXRSS
     MAXRSS = os.path.join(work, "maxrss")
     subprocess.run(["cc", "-O2", "-D_DEFAULT_SOURCE", "-o", MAXRSS, os.path.join(SRC, "tests", "maxrss.c")], check=True)
@@ -90,11 +103,11 @@ def main():
     R["rows"] = sum(1 for _ in open(csv)) - 1
     R["csv_mb"] = os.path.getsize(csv) / 1e6
     R["log_lines"] = sum(1 for _ in open(log))
-    R["wc"] = measure(["wc", "-l", csv], a.runs)
-    R["tokenize"] = measure([tok, csv], a.runs)
-    R["gpuviz"] = measure(gv, a.runs)
-    R["gpuviz_1t"] = measure(gv + ["--threads", "1"], a.runs) if "--threads" in subprocess.run(
-        [a.gpuviz, "--help"], capture_output=True, text=True).stdout else None
+    cmds = {"wc": ["wc", "-l", csv], "tokenize": [tok, csv], "gpuviz": gv}
+    if "--threads" in subprocess.run([a.gpuviz, "--help"], capture_output=True, text=True).stdout:
+        cmds["gpuviz_1t"] = gv + ["--threads", "1"]
+    R.update(measure_round_robin(cmds, a.runs))
+    R.setdefault("gpuviz_1t", None)
     R["page_mb"] = os.path.getsize(page) / 1e6
     R["small"] = measure([a.gpuviz, os.path.join(small, "gpu_metrics.csv"), "--training-log", log,
                           "-o", os.path.join(work, "s.html"), "-q"], a.runs)
@@ -131,7 +144,7 @@ def main():
     R["peer"] = peer
 
     cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
-    print("\nMachine: %s, %d cores, %.0f GiB; medians of %d runs (the 70-h run: %d; the peer: 1)\n"
+    print("\nMachine: %s, %d cores, %.0f GiB; medians of %d runs, the first four rows run in turn (the 70-h run: %d, interleaved with the reference; the peer: 1)\n"
           % (cpu, os.cpu_count(), os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, a.runs, max(1, a.runs // 2)))
     print("| what | wall | peak memory | ratio |")
     print("| --- | --- | --- | --- |")
