@@ -2,6 +2,7 @@
  * first byte; rows go to a sink that checks them. Memory must stay bounded and nothing may crash
  * or leak (ASan, UBSan). Build: cmake -DGPUVIZ_FUZZ=ON with clang (docs/testing.md). */
 #include "gpuviz/csv_reader.h"
+#include "fuzz_chunks.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -29,27 +30,32 @@ static void row(void *ctx, gv_time_us t, const double *values)
     c->rows++;
 }
 
+typedef struct {
+    gv_csv_reader *r;
+    gv_status st;
+    gv_error err;
+} feed_ctx;
+
+static bool feed(void *ctx, const char *buf, size_t len)
+{
+    feed_ctx *f = ctx;
+    f->st = gv_csv_reader_feed(f->r, buf, len, &f->err);
+    return f->st == GV_OK;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size == 0)
-        return 0;
-    size_t chunk = 1 + data[0] % 64;
-    data++;
-    size--;
     gv_timeline tl;
     gv_timeline_init(&tl);
     counter c = {&tl, 0};
-    gv_error err;
-    gv_csv_reader *r = gv_csv_reader_new(&tl, "fuzz.csv", (gv_sample_sink){begin, row, &c}, NULL);
-    gv_status st = GV_OK;
-    for (size_t off = 0; off < size && st == GV_OK; off += chunk)
-        st = gv_csv_reader_feed(r, (const char *)data + off, size - off < chunk ? size - off : chunk, &err);
-    if (st == GV_OK)
-        st = gv_csv_reader_finish(r, &err);
-    if (st == GV_OK && c.rows != tl.rows_read)
+    feed_ctx f = {gv_csv_reader_new(&tl, "fuzz.csv", (gv_sample_sink){begin, row, &c}, NULL), GV_OK, {{0}, {0}}};
+    fuzz_feed_chunks(data, size, feed, &f);
+    if (f.st == GV_OK)
+        f.st = gv_csv_reader_finish(f.r, &f.err);
+    if (f.st == GV_OK && c.rows != tl.rows_read)
         abort();
-    gv_csv_reader_free(r);
+    gv_csv_reader_free(f.r);
     gv_timeline_cleanup(&tl);
     return 0;
 }

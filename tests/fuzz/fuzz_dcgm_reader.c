@@ -1,5 +1,6 @@
 /* libFuzzer target: the dcgmi dmon reader fed the input in chunks (sizes from the first byte). */
 #include "gpuviz/dcgm_reader.h"
+#include "fuzz_chunks.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -21,24 +22,30 @@ static void row(void *ctx, gv_time_us t, const double *values)
             abort();
 }
 
+typedef struct {
+    gv_dcgm_reader *r;
+    gv_status st;
+    gv_error err;
+} feed_ctx;
+
+static bool feed(void *ctx, const char *buf, size_t len)
+{
+    feed_ctx *f = ctx;
+    f->st = gv_dcgm_reader_feed(f->r, buf, len, &f->err);
+    return f->st == GV_OK;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size == 0)
-        return 0;
-    size_t chunk = 1 + data[0] % 64;
-    data++;
-    size--;
     gv_timeline tl;
     gv_timeline_init(&tl);
-    gv_error err;
-    gv_dcgm_reader *r = gv_dcgm_reader_new(&tl, "fuzz.txt", (gv_sample_sink){begin, row, &tl}, NULL, 0, 100);
-    gv_status st = GV_OK;
-    for (size_t off = 0; off < size && st == GV_OK; off += chunk)
-        st = gv_dcgm_reader_feed(r, (const char *)data + off, size - off < chunk ? size - off : chunk, &err);
-    if (st == GV_OK)
-        gv_dcgm_reader_finish(r, &err);
-    gv_dcgm_reader_free(r);
+    feed_ctx f = {gv_dcgm_reader_new(&tl, "fuzz.txt", (gv_sample_sink){begin, row, &tl}, NULL, 0, 100),
+                  GV_OK, {{0}, {0}}};
+    fuzz_feed_chunks(data, size, feed, &f);
+    if (f.st == GV_OK)
+        gv_dcgm_reader_finish(f.r, &f.err);
+    gv_dcgm_reader_free(f.r);
     gv_timeline_cleanup(&tl);
     return 0;
 }

@@ -1,26 +1,27 @@
 /* libFuzzer target: the log parser fed the input in chunks (sizes from the first byte), then the
  * events sorted and checked for sane windows. */
 #include "gpuviz/log_parser.h"
+#include "fuzz_chunks.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
+static bool feed(void *ctx, const char *buf, size_t len)
+{
+    gv_log_parser_feed(ctx, buf, len);
+    return true;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size == 0)
-        return 0;
-    size_t chunk = 1 + data[0] % 64;
-    data++;
-    size--;
     gv_timeline tl;
     gv_timeline_init(&tl);
     gv_error err;
     gv_log_parser *p = gv_log_parser_new(&tl, "fuzz.log", NULL, &err);
     if (!p)
         abort();
-    for (size_t off = 0; off < size; off += chunk)
-        gv_log_parser_feed(p, (const char *)data + off, size - off < chunk ? size - off : chunk);
+    fuzz_feed_chunks(data, size, feed, p);
     gv_log_parser_finish(p);
     gv_log_parser_free(p);
     gv_timeline_sort_events(&tl);
