@@ -40,12 +40,14 @@ static void parse(const char *text, size_t len, size_t chunk, gv_timeline *tl, w
     memset(w, 0, sizeof *w);
     gv_diag diag = {warn, w};
     gv_error err;
-    gv_log_parser *p = gv_log_parser_new(tl, "t.log", &diag, &err);
-    CHECK(p != NULL);
+    gv_log_rules *rules = gv_log_rules_builtin(&err);
+    CHECK(rules != NULL);
+    gv_log_parser *p = gv_log_parser_new(tl, rules, "t.log", &diag);
     for (size_t off = 0; off < len; off += chunk)
         gv_log_parser_feed(p, text + off, len - off < chunk ? len - off : chunk);
     gv_log_parser_finish(p);
     gv_log_parser_free(p);
+    gv_log_rules_free(rules);
 }
 
 #define ESC "\x1b"
@@ -79,7 +81,8 @@ static void test_events(size_t chunk)
     parse(LOG, sizeof LOG - 1, chunk, &tl, &w);
 
     CHECK_EQ_LONG(tl.events_len, 6); /* 3 validations (line 1 has no time), 2 evaluations, 1 ckpt */
-    size_t c[GV_EV_TYPE_COUNT];
+    size_t c[GV_EV_BUILTIN_COUNT];
+    CHECK_EQ_LONG(tl.types_len, GV_EV_BUILTIN_COUNT);
     gv_timeline_count_events(&tl, c);
     CHECK_EQ_LONG(c[GV_EV_VALIDATION], 3);
     CHECK_EQ_LONG(c[GV_EV_EVALUATION], 2);
@@ -180,7 +183,7 @@ static void test_events(size_t chunk)
     CHECK_EQ_LONG(w.line[0], 1);
     CHECK(strstr(w.msg[0], "before any timestamp") != NULL);
     CHECK_EQ_LONG(w.line[1], 17);
-    CHECK(strstr(w.msg[1], "no CORE metric line") != NULL);
+    CHECK(strstr(w.msg[1], "evaluation session (2 items) has no closing line") != NULL);
     CHECK_EQ_LONG(w.line[2], 20);
     CHECK(strstr(w.msg[2], "goes back 60.000 s") != NULL);
     gv_timeline_cleanup(&tl);

@@ -46,10 +46,27 @@ typedef struct {
  * power column, else the 1-second average. -1 if the GPU has no power column. */
 int gv_gpu_energy_series(const gv_gpu *g);
 
-/* ---- events ---- */
-typedef enum { GV_EV_VALIDATION, GV_EV_EVALUATION, GV_EV_CHECKPOINT, GV_EV_TYPE_COUNT } gv_event_type;
+/* ---- phases (also what an event type's windows count as) ---- */
+typedef enum {
+    GV_PHASE_TRAINING, GV_PHASE_VALIDATION, GV_PHASE_EVALUATION, GV_PHASE_CHECKPOINT,
+    GV_PHASE_IDLE, GV_PHASE_OTHER, GV_PHASE_COUNT
+} gv_phase;
 
-const char *gv_event_type_name(gv_event_type t); /* "validation", "evaluation", "checkpoint" */
+const char *gv_phase_name(gv_phase p); /* "training", ..., "other" */
+
+/* ---- events ---- */
+/* An event type is an index into gv_timeline.types. The first three always exist and keep their
+ * meaning for the analysis (bpb regression reads validation metrics, slow evaluation reads
+ * evaluation sessions, incomplete checkpoint reads checkpoint files); rules files may add more. */
+typedef int gv_event_type;
+enum { GV_EV_VALIDATION, GV_EV_EVALUATION, GV_EV_CHECKPOINT, GV_EV_BUILTIN_COUNT };
+
+typedef struct {
+    const char *name;  /* [a-z0-9_], unique */
+    const char *color; /* CSS colour "#rrggbb" */
+    const char *dash;  /* Plotly dash: solid, dot, dash, longdash, dashdot, longdashdot */
+    gv_phase phase;    /* what its windows count as in the phase plan; GV_PHASE_OTHER = nothing */
+} gv_event_type_info;
 
 typedef struct {
     const char *name;
@@ -113,13 +130,6 @@ typedef struct {
 } gv_step;
 
 /* ---- analysis results ---- */
-typedef enum {
-    GV_PHASE_TRAINING, GV_PHASE_VALIDATION, GV_PHASE_EVALUATION, GV_PHASE_CHECKPOINT,
-    GV_PHASE_IDLE, GV_PHASE_OTHER, GV_PHASE_COUNT
-} gv_phase;
-
-const char *gv_phase_name(gv_phase p); /* "training", ..., "other" */
-
 /* One training phase of the log (base, mid, SFT...): step numbers restart at each. */
 typedef struct {
     const char *label;      /* "base", "mid", "chatsft" (from the checkpoint saved in or right
@@ -157,6 +167,8 @@ typedef struct {
     size_t series_len, series_cap;
     gv_gpu *gpus;
     size_t gpus_len, gpus_cap;
+    gv_event_type_info *types;   /* event types (strings in the arena); the built-in three first */
+    size_t types_len, types_cap;
     gv_event *events;
     size_t events_len, events_cap;
     gv_step *steps;
@@ -206,8 +218,8 @@ gv_step *gv_timeline_add_step(gv_timeline *tl);
 
 /* Sorts events by (t, line) for output. */
 void gv_timeline_sort_events(gv_timeline *tl);
-/* Removes events whose type is not in keep_mask (bit i = gv_event_type i). */
-void gv_timeline_filter_types(gv_timeline *tl, unsigned keep_mask);
+/* Removes events whose type t has keep[t] false (keep has types_len entries). */
+void gv_timeline_filter_types(gv_timeline *tl, const bool *keep);
 /* Shifts every log-derived time (events, steps) by offset. */
 void gv_timeline_shift_log(gv_timeline *tl, gv_time_us offset);
 
@@ -233,7 +245,15 @@ typedef struct {
     void *ctx;
 } gv_sample_sink;
 
-/* Counts of events by type. */
-void gv_timeline_count_events(const gv_timeline *tl, size_t counts[GV_EV_TYPE_COUNT]);
+/* Counts of events by type; counts has types_len entries. */
+void gv_timeline_count_events(const gv_timeline *tl, size_t *counts);
+
+/* The type named name, or -1. */
+gv_event_type gv_timeline_find_type(const gv_timeline *tl, const char *name);
+/* The type named name, added (name copied; colour, dash and phase from info, NULL = defaults) when
+ * absent; an existing type takes info's fields when info is given. */
+gv_event_type gv_timeline_event_type(gv_timeline *tl, const char *name, const gv_event_type_info *info);
+/* The name of type t ("?" when out of range). */
+const char *gv_event_type_name(const gv_timeline *tl, gv_event_type t);
 
 #endif

@@ -117,7 +117,11 @@ size_t gv_phases_plan(gv_timeline *tl, gv_segment **segs)
         qsort(e, steps_len, sizeof *e, edge_cmp);
     for (size_t i = 0; i < tl->events_len; i++) {
         const gv_event *ev = &tl->events[i];
-        int prio = ev->type == GV_EV_CHECKPOINT ? 3 : ev->type == GV_EV_EVALUATION ? 2 : 1;
+        gv_phase ph = tl->types[ev->type].phase;
+        int prio = ph == GV_PHASE_CHECKPOINT ? 3 : ph == GV_PHASE_EVALUATION ? 2
+                 : ph == GV_PHASE_VALIDATION ? 1 : -1;
+        if (prio < 0)
+            continue; /* a type that counts as no activity */
         add_interval(&e, &len, &cap, ev->start, ev->end, prio, -1);
     }
     if (len > steps_len + 1)

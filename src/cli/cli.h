@@ -20,7 +20,7 @@ enum {
     GV_EXIT_OUTPUT = 3        /* an output file could not be written */
 };
 
-typedef enum { GV_CLI_RUN, GV_CLI_HELP, GV_CLI_VERSION } gv_cli_action;
+typedef enum { GV_CLI_RUN, GV_CLI_HELP, GV_CLI_VERSION, GV_CLI_PRINT_RULES } gv_cli_action;
 
 typedef struct {
     gv_cli_action action;
@@ -42,7 +42,9 @@ typedef struct {
     gv_time_us dcgm_start;     /* --start (GV_TIME_NONE: not given) */
     double dcgm_interval_ms;   /* --interval (0: not given) */
     const char *columns;       /* --columns (a CSV without a header line) */
-    unsigned event_mask;       /* bit per gv_event_type */
+    const char *rules_path;    /* --rules, NULL: the built-in nanochat rules */
+    const char *only_types;    /* --only: comma-separated type names, NULL: all */
+    bool no_builtin[3];        /* --no-validation, --no-evaluation, --no-checkpoint */
     bool quiet;
     const char *summary_path;  /* --summary-json, NULL: none */
     const char *checks[64];    /* --check expressions */

@@ -5,10 +5,12 @@
 #include "cli.h"
 #include "gpuviz/anomalies.h"
 #include "gpuviz/atomic_file.h"
+#include "gpuviz/buf.h"
 #include "gpuviz/correlate.h"
 #include "gpuviz/gpu_file.h"
 #include "gpuviz/html_report.h"
 #include "gpuviz/log_parser.h"
+#include "gpuviz/log_rules.h"
 #include "gpuviz/retime.h"
 #include "gpuviz/summary.h"
 #include "gpuviz/timeline.h"
@@ -33,15 +35,50 @@ static int exit_for(gv_status st)
     return GV_EXIT_USAGE;
 }
 
+/* Keeps the event types --only and --no-TYPE ask for; an unknown name in --only is an error. */
+static gv_status filter_types(gv_timeline *tl, const gv_cli_opts *o, gv_error *err)
+{
+    bool *keep = gv_xcalloc(tl->types_len, sizeof *keep);
+    for (size_t t = 0; t < tl->types_len; t++)
+        keep[t] = !o->only_types && !(t < GV_EV_BUILTIN_COUNT && o->no_builtin[t]);
+    gv_status st = GV_OK;
+    for (const char *p = o->only_types; p && *p && st == GV_OK;) {
+        size_t n = strcspn(p, ",");
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), p);
+        gv_event_type t = n ? gv_timeline_find_type(tl, name) : -2;
+        if (t == -1) {
+            gv_buf names;
+            gv_buf_init(&names, 0);
+            for (size_t k = 0; k < tl->types_len; k++)
+                gv_buf_printf(&names, "%s%s", k ? ", " : "", tl->types[k].name);
+            gv_error_set(err, NULL, 0, "--only: unknown event type '%s' (the rules define: %s)", name,
+                         names.data);
+            gv_buf_cleanup(&names);
+            st = GV_ERR_USAGE;
+        } else if (t >= 0 && t < GV_EV_BUILTIN_COUNT && o->no_builtin[t]) {
+            gv_error_set(err, NULL, 0, "--only and --no-%s contradict each other", name);
+            st = GV_ERR_USAGE;
+        } else if (t >= 0) {
+            keep[t] = true;
+        }
+        p += n + (p[n] == ',');
+    }
+    if (st == GV_OK)
+        gv_timeline_filter_types(tl, keep);
+    free(keep);
+    return st;
+}
+
 /* Inputs must be readable regular files; outputs must not overwrite an input. */
 static gv_status check_paths(const gv_cli_opts *o, gv_error *err)
 {
-    const char *inputs[] = {o->csv_path, o->log_path};
+    const char *inputs[] = {o->csv_path, o->log_path, o->rules_path};
     if (o->log_path && strcmp(o->csv_path, "-") == 0 && strcmp(o->log_path, "-") == 0) {
         gv_error_set(err, NULL, 0, "the CSV and the log cannot both come from standard input");
         return GV_ERR_USAGE;
     }
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         if (!inputs[i] || strcmp(inputs[i], "-") == 0)
             continue;
         struct stat st;
@@ -59,8 +96,8 @@ static gv_status check_paths(const gv_cli_opts *o, gv_error *err)
     }
     const char *outputs[] = {o->output, o->export_path, o->summary_path};
     for (int k = 0; k < 3; k++)
-        for (int i = 0; i < 2; i++)
-            if (outputs[k] && gv_same_file(outputs[k], inputs[i])) {
+        for (int i = 0; i < 3; i++)
+            if (outputs[k] && inputs[i] && gv_same_file(outputs[k], inputs[i])) {
                 gv_error_set(err, outputs[k], 0,
                              "refusing to overwrite an input file with an output; choose "
                              "another output path");
@@ -218,9 +255,12 @@ static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_
                        "not plotted\n", a, o->buffer_min, o->power_threshold_w);
     }
     if (o->log_path) {
-        size_t c[GV_EV_TYPE_COUNT];
+        size_t *c = gv_xcalloc(tl->types_len, sizeof *c);
         gv_timeline_count_events(tl, c);
-        gv_msg_info(m, "  events: %zu validation, %zu evaluation, %zu checkpoint", c[0], c[1], c[2]);
+        gv_msg_info(m, "  events:");
+        for (size_t t = 0; t < tl->types_len; t++)
+            gv_msg_info(m, "%s %zu %s", t ? "," : "", c[t], tl->types[t].name);
+        free(c);
         if (tl->events_before || tl->events_after)
             gv_msg_info(m, " (%zu outside the samples left out)", tl->events_before + tl->events_after);
         gv_msg_info(m, "; %zu training step lines in %zu phase%s\n", tl->steps_len, tl->step_phases,
@@ -241,6 +281,7 @@ int main(int argc, char **argv)
     gv_timeline tl;
     gv_correlator *corr = NULL;
     gv_summary *sum = NULL;
+    gv_log_rules *rules = NULL;
     gv_check *checks[64] = {NULL};
     size_t failed = 0;
     gv_msgs msgs;
@@ -253,6 +294,12 @@ int main(int argc, char **argv)
         goto cleanup;
     if (o.action == GV_CLI_HELP) {
         gv_cli_print_help();
+        goto cleanup;
+    }
+    if (o.action == GV_CLI_PRINT_RULES) {
+        size_t len;
+        const char *json = gv_log_rules_builtin_json(&len);
+        fwrite(json, 1, len, stdout);
         goto cleanup;
     }
     if (o.action == GV_CLI_VERSION) {
@@ -269,15 +316,26 @@ int main(int argc, char **argv)
 
     /* 1. the log: small, parsed whole before the samples so that the pass can correlate */
     long log_lines = 0;
+    if (o.rules_path)
+        st = gv_log_rules_load_file(o.rules_path, &rules, &err);
+    else if (o.log_path)
+        rules = gv_log_rules_builtin(&err);
+    if (st != GV_OK || ((o.log_path || o.rules_path) && !rules)) {
+        st = o.rules_path ? GV_ERR_USAGE : GV_ERR_INPUT;
+        goto cleanup;
+    }
+    if (rules)
+        gv_log_rules_register_types(rules, &tl, NULL);
     if (o.log_path) {
-        if ((st = gv_log_parse_file(o.log_path, &tl, &diag, &err, &log_lines)) != GV_OK)
+        if ((st = gv_log_parse_file(o.log_path, rules, &tl, &diag, &err, &log_lines)) != GV_OK)
             goto cleanup;
         gv_retime_bursts(&tl);
         if (o.time_offset_s != 0)
             gv_timeline_shift_log(&tl, (gv_time_us)llround(o.time_offset_s * 1e6));
-        gv_timeline_filter_types(&tl, o.event_mask);
-        gv_timeline_sort_events(&tl);
     }
+    if ((st = filter_types(&tl, &o, &err)) != GV_OK)
+        goto cleanup;
+    gv_timeline_sort_events(&tl);
     if (o.step_range_set && (st = step_range(&tl, &o, &err)) != GV_OK)
         goto cleanup;
     if (o.range_set) {
@@ -354,6 +412,7 @@ cleanup:
         gv_check_free(checks[i]);
     gv_summary_free(sum);
     gv_correlator_free(corr);
+    gv_log_rules_free(rules);
     gv_timeline_cleanup(&tl);
     return st == GV_OK && failed ? GV_EXIT_CHECK_FAILED : exit_for(st);
 }

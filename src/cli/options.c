@@ -39,7 +39,11 @@ void gv_cli_print_help(void)
 "  --no-idle-cutoff        plot every sample\n"
 "Events:\n"
 "  --no-validation, --no-evaluation, --no-checkpoint   leave that type out\n"
-"  --only TYPE[,TYPE]      keep only these types (validation, evaluation, checkpoint)\n"
+"  --only TYPE[,TYPE]      keep only these types (validation, evaluation, checkpoint,\n"
+"                          or those of --rules)\n"
+"  --rules FILE.json       log rules: event types, patterns, labels (docs/rules.md);\n"
+"                          replaces the built-in nanochat rules\n"
+"  --print-rules           print the built-in rules (a starting point) and exit\n"
 "Analysis and checks:\n"
 "  --summary-json FILE     machine-readable summary (docs/summary.md); '-' = stdout\n"
 "  --check EXPR            e.g. 'max(temp_c) < 85', 'phase.evaluation.energy_share < 0.15',\n"
@@ -104,26 +108,15 @@ static bool parse_range_end(const char *s, size_t n, gv_time_us *abs, double *ho
     return true;
 }
 
-static int type_bit(const char *s, size_t n)
-{
-    for (int t = 0; t < GV_EV_TYPE_COUNT; t++) {
-        const char *name = gv_event_type_name((gv_event_type)t);
-        if (strlen(name) == n && strncmp(name, s, n) == 0)
-            return 1 << t;
-    }
-    return 0;
-}
-
 gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
 {
     *o = (gv_cli_opts){.action = GV_CLI_RUN, .output = "gpuviz_report.html",
                        .power_threshold_w = 200, .buffer_min = 10, .idle_cutoff = true,
                        .max_points = 6000, .max_size_mb = 8, .threads = 0,
-                       .dcgm_start = GV_TIME_NONE, .event_mask = (1u << GV_EV_TYPE_COUNT) - 1,
+                       .dcgm_start = GV_TIME_NONE,
                        .temp_limit_c = 85, .slow_factor = 2,
                        .range_abs = {GV_TIME_NONE, GV_TIME_NONE}, .range_hours = {NAN, NAN}};
-    unsigned no_mask = 0, only_mask = 0;
-    bool fmt_set = false, seen_only = false;
+    bool fmt_set = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || strcmp(a, "-") == 0) {
@@ -271,26 +264,20 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
                 return GV_ERR_USAGE;
             }
         } else if (FLAG("--no-validation") || FLAG("--no-evaluation") || FLAG("--no-checkpoint")) {
-            no_mask |= (unsigned)type_bit(name + 5, strlen(name + 5));
+            o->no_builtin[FLAG("--no-validation") ? 0 : FLAG("--no-evaluation") ? 1 : 2] = true;
         } else if (FLAG("--only")) {
             NEEDS_VALUE();
-            seen_only = true;
-            for (const char *p = val; *p;) {
-                size_t n = strcspn(p, ",");
-                int bit = type_bit(p, n);
-                if (!bit) {
-                    gv_error_set(err, NULL, 0,
-                                 "--only: unknown event type '%.*s' (validation, evaluation, "
-                                 "checkpoint)", (int)n, p);
-                    return GV_ERR_USAGE;
-                }
-                only_mask |= (unsigned)bit;
-                p += n + (p[n] == ',');
-            }
-            if (!only_mask) {
+            if (strspn(val, ",") == strlen(val)) {
                 gv_error_set(err, NULL, 0, "--only needs at least one event type");
                 return GV_ERR_USAGE;
             }
+            o->only_types = val; /* names are checked against the rules once they are loaded */
+        } else if (FLAG("--rules")) {
+            NEEDS_VALUE();
+            o->rules_path = val;
+        } else if (FLAG("--print-rules")) {
+            o->action = GV_CLI_PRINT_RULES;
+            return GV_OK;
         } else if (FLAG("--summary-json")) {
             NEEDS_VALUE();
             o->summary_path = val;
@@ -356,12 +343,6 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
                                    "[--training-log LOG]; see --help)");
         return GV_ERR_USAGE;
     }
-    if (seen_only && (only_mask & no_mask)) {
-        gv_error_set(err, NULL, 0, "--only and --no-%s contradict each other",
-                     gv_event_type_name((gv_event_type)__builtin_ctz(only_mask & no_mask)));
-        return GV_ERR_USAGE;
-    }
-    o->event_mask = seen_only ? only_mask : o->event_mask & ~no_mask;
     if (o->threads == 0) {
         long cores = sysconf(_SC_NPROCESSORS_ONLN);
         o->threads = cores >= 2 ? 2 : 1;

@@ -180,14 +180,18 @@ typedef struct {
     size_t n;
 } list;
 
-static bool is_filter_name(const char *p)
+/* An anomaly kind or an event type of the run (the summary's event_types). */
+static bool is_filter_name(const cJSON *doc, const char *p)
 {
     for (int k = 0; k < GV_AN_KIND_COUNT; k++)
         if (!strcmp(p, gv_anomaly_kind_name((gv_anomaly_kind)k)))
             return true;
-    for (int t = 0; t < GV_EV_TYPE_COUNT; t++)
-        if (!strcmp(p, gv_event_type_name((gv_event_type)t)))
+    const cJSON *t;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(doc, "event_types")) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(t, "name");
+        if (cJSON_IsString(name) && !strcmp(p, name->valuestring))
             return true;
+    }
     return false;
 }
 
@@ -288,7 +292,7 @@ static bool resolve(const gv_check *c, const operand *x, cJSON *doc, list *out, 
                 o = 1;
             }
             single = true;
-        } else if (is_filter_name(p)) {
+        } else if (is_filter_name(doc, p)) {
             for (size_t k = 0; k < cur.n; k++) {
                 cJSON *kind = cJSON_GetObjectItemCaseSensitive(cur.items[k], "kind");
                 if (!kind)

@@ -54,7 +54,7 @@ static void csv_time(FILE *f, gv_time_us t)
 static void csv_row(FILE *f, const gv_timeline *tl, const gv_event *ev, const char *metric,
                     double value)
 {
-    fputs(gv_event_type_name(ev->type), f);
+    csv_field(f, gv_event_type_name(tl, ev->type));
     fputc(',', f);
     csv_time(f, ev->t);
     fprintf(f, ",%.6f,", (double)(ev->t - tl->t_first) / 3.6e9);

@@ -378,6 +378,14 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const pa
             cJSON_AddItemToObject(jg, "temp_c", stats_json(&tl->series[gp->temp].stats));
         cJSON_AddItemToArray(gpus, jg);
     }
+    cJSON *types = cJSON_AddArrayToObject(d, "event_types");
+    for (size_t t = 0; t < tl->types_len; t++) {
+        cJSON *jt = cJSON_CreateObject();
+        cJSON_AddStringToObject(jt, "name", tl->types[t].name);
+        cJSON_AddStringToObject(jt, "color", tl->types[t].color);
+        cJSON_AddStringToObject(jt, "dash", tl->types[t].dash);
+        cJSON_AddItemToArray(types, jt);
+    }
     cJSON *events = cJSON_AddArrayToObject(d, "events");
     for (size_t i = 0; i < tl->events_len; i++) {
         const gv_event *ev = &tl->events[i];

@@ -33,7 +33,7 @@ void gv_json_add_time(cJSON *obj, const char *name, gv_time_us t)
 cJSON *gv_json_event(const gv_timeline *tl, const gv_event *ev)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "type", gv_event_type_name(ev->type));
+    cJSON_AddStringToObject(o, "type", gv_event_type_name(tl, ev->type));
     cJSON_AddStringToObject(o, "label", ev->label ? ev->label : "");
     gv_json_add_time(o, "timestamp", ev->t);
     gv_json_add_round(o, "elapsed_s", (double)(ev->t - tl->t_first) / 1e6, 3);

@@ -6,12 +6,21 @@
 (function () {
   'use strict';
   var D = JSON.parse(document.getElementById('gv-data').textContent);
-  var STYLE = {
-    validation: { name: 'Validation', color: '#1f77b4', dash: 'dot', width: 1, symbol: 'triangle-down', fill: 'rgba(31,119,180,0.10)' },
-    evaluation: { name: 'Evaluation', color: '#2ca02c', dash: 'dash', width: 1.5, symbol: 'diamond', fill: 'rgba(44,160,44,0.13)' },
-    checkpoint: { name: 'Checkpoint', color: '#9467bd', dash: 'solid', width: 2, symbol: 'square', fill: 'rgba(148,103,189,0.18)' }
-  };
-  var TYPES = ['validation', 'evaluation', 'checkpoint'];
+  /* event types come from the rules (name, colour, dash); the built-in three keep their symbols */
+  var SYMBOLS = { validation: 'triangle-down', evaluation: 'diamond', checkpoint: 'square' };
+  var WIDTHS = { validation: 1, evaluation: 1.5, checkpoint: 2 };
+  var STYLE = {}, TYPES = [];
+  function rgba(hex, a) {
+    var h = /^#[0-9a-fA-F]{3}$/.test(hex) ? '#' + hex[1] + hex[1] + hex[2] + hex[2] + hex[3] + hex[3] : hex;
+    if (!/^#[0-9a-fA-F]{6}$/.test(h)) return 'rgba(127,127,127,' + a + ')';
+    return 'rgba(' + parseInt(h.slice(1, 3), 16) + ',' + parseInt(h.slice(3, 5), 16) + ',' + parseInt(h.slice(5, 7), 16) + ',' + a + ')';
+  }
+  D.event_types.forEach(function (t) {
+    TYPES.push(t.name);
+    STYLE[t.name] = { name: t.name.charAt(0).toUpperCase() + t.name.slice(1).replace(/_/g, ' '), color: t.color,
+      dash: t.dash, width: WIDTHS[t.name] || 1.5, symbol: SYMBOLS[t.name] || 'circle',
+      fill: rgba(t.color, t.name === 'checkpoint' ? 0.18 : 0.12) };
+  });
   var GPU_COLORS = ['#d62728', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#1f77b4'];
   var dark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
   var GRID = dark ? '#2a303b' : '#eceff3';
@@ -123,7 +132,7 @@
     top -= h + gap;
     r.axis = 'y' + (i ? i + 1 : ''); r.evAxis = 'y' + (R + i + 1); r.domain = dom;
     var yax = { title: { text: r.title }, domain: dom, anchor: 'x', gridcolor: GRID, zeroline: false };
-    if (r.key === 'timeline') { yax.range = [-0.5, 2.5]; yax.tickvals = [0, 1, 2]; yax.ticktext = ['validation', 'evaluation', 'checkpoint']; yax.fixedrange = true; yax.title = { text: '' }; }
+    if (r.key === 'timeline') { yax.range = [-0.5, TYPES.length - 0.5]; yax.tickvals = TYPES.map(function (t, i) { return i; }); yax.ticktext = TYPES.slice(); yax.fixedrange = true; yax.title = { text: '' }; }
     layout['yaxis' + (i ? i + 1 : '')] = yax;
     layout['yaxis' + (R + i + 1)] = { domain: dom, range: [0, 1], visible: false, fixedrange: true,
       overlaying: r.axis, tickmode: 'auto', anchor: 'x' };

@@ -258,6 +258,21 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     cJSON_AddItemToObject(val, "last", validation_point(vlast));
     cJSON_AddItemToObject(val, "min", validation_point(vmin));
 
+    cJSON *types = cJSON_AddArrayToObject(d, "event_types");
+    size_t *type_counts = gv_xcalloc(tl->types_len + 1, sizeof *type_counts);
+    gv_timeline_count_events(tl, type_counts);
+    for (size_t t = 0; t < tl->types_len; t++) {
+        const gv_event_type_info *ti = &tl->types[t];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", ti->name);
+        cJSON_AddStringToObject(o, "color", ti->color);
+        cJSON_AddStringToObject(o, "dash", ti->dash);
+        cJSON_AddStringToObject(o, "phase", ti->phase == GV_PHASE_OTHER ? "none" : gv_phase_name(ti->phase));
+        cJSON_AddNumberToObject(o, "count", (double)type_counts[t]);
+        cJSON_AddItemToArray(types, o);
+    }
+    free(type_counts);
+
     cJSON *events = cJSON_AddArrayToObject(d, "events");
     for (size_t i = 0; i < tl->events_len; i++)
         cJSON_AddItemToArray(events, gv_json_event(tl, &tl->events[i]));

@@ -1,11 +1,14 @@
-/* log_parser.c: nanochat training logs -> events and steps. The only file that includes
- * <pcre2.h>. Depends on model and util; never on the CSV reader or the emitters.
+/* log_parser.c: training logs -> events and steps, by a rule set (log_rules.h; the built-in
+ * one reads nanochat logs). Runs the patterns with PCRE2 (JIT); depends on model and util, never
+ * on the CSV reader or the emitters. What the rules mean is docs/rules.md.
  *
  * Per line: split off a timestamp prefix, keep what a terminal would show after the last '\r',
- * strip ANSI escape sequences, read a Python logging time, then try the rule table in order
- * (a cheap literal prefilter before each pattern). The first rule that matches owns the line. */
-#define PCRE2_CODE_UNIT_WIDTH 8
+ * strip ANSI escape sequences, read a Python logging time (or a rules-file timestamp), then try
+ * the event patterns in order (a cheap literal prefilter before each), then the step patterns.
+ * The first pattern that matches owns the line. */
 #include "gpuviz/log_parser.h"
+
+#include "log_rules_impl.h"
 
 #include "gpuviz/buf.h"
 #include "gpuviz/input.h"
@@ -13,119 +16,86 @@
 
 #include <errno.h>
 #include <math.h>
-#include <pcre2.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-typedef enum { R_VALIDATION, R_CORE, R_EVAL_TASK, R_CHECKPOINT, R_STEP, R_COUNT } rule_id;
-
-/* The built-in rules for nanochat logs (docs/formats.md). One table; order matters. */
-static const struct {
-    rule_id id;
-    const char *literal; /* must occur in the line for the pattern to be tried */
-    const char *pattern;
-} RULES[R_COUNT] = {
-    {R_VALIDATION, "Validation",
-     "\\bStep\\s+(?<step>\\d+)\\s*\\|\\s*Validation\\s+(?<metric>bpb|loss)\\s*:\\s*(?<value>[-+0-9.eE]+|nan|inf)"},
-    {R_CORE, "CORE metric", "\\bStep\\s+(?<step>\\d+)\\s*\\|\\s*CORE metric\\s*:\\s*(?<value>[-+0-9.eE]+)"},
-    {R_EVAL_TASK, "Evaluating:",
-     "Evaluating:\\s+(?<task>[^\\s(]+)(?:\\s+\\((?<shots>\\d+)-shot,\\s*type:\\s*(?<type>[^)]*)\\))?"
-     "(?:.*?accuracy:\\s*(?<acc>[-0-9.]+)\\s*\\|\\s*centered:\\s*(?<cent>[-0-9.]+)"
-     "\\s*\\|\\s*time:\\s*(?<time>[0-9.]+)s)?"},
-    {R_CHECKPOINT, "Saved ",
-     "Saved (?<what>model parameters|metadata|optimizer state) to:\\s*(?<dir>\\S*)/"
-     "(?<file>(?:model|meta|optim)_(?<step>\\d+)\\S*)"},
-    {R_STEP, "tep ",
-     "^\\s*[Ss]tep\\s+(?<step>\\d+)(?:\\s*/\\s*(?<total>\\d+))?(?:\\s+\\([0-9.]+%\\))?\\s*\\|(?<fields>.*)$"},
-};
-
-/* Names of the capture groups used anywhere; looked up per rule at start. */
-enum { G_STEP, G_METRIC, G_VALUE, G_TASK, G_SHOTS, G_TYPE, G_ACC, G_CENT, G_TIME, G_WHAT, G_DIR,
-       G_FILE, G_TOTAL, G_FIELDS, G_COUNT };
-static const char *const GROUP_NAMES[G_COUNT] = {"step", "metric", "value", "task",  "shots",
-                                                 "type", "acc",    "cent",  "time",  "what",
-                                                 "dir",  "file",   "total", "fields"};
-
-#define FIELD_PATTERN "\\s*(?<key>[A-Za-z][A-Za-z0-9_/ ]*?)\\s*:\\s*(?<val>[^|]*)"
-
-typedef struct {
-    pcre2_code *code;
-    pcre2_match_data *md;
-    int group[G_COUNT]; /* group numbers, -1 when the rule has no such group */
-} compiled_rule;
-
 struct gv_log_parser {
     gv_timeline *tl;
+    const gv_log_rules *rules;
     const char *file;
     const gv_diag *diag;
-    compiled_rule rules[R_COUNT];
-    pcre2_code *field_re;
+    pcre2_match_data **md_events, **md_steps, **md_stamps; /* one per pattern */
     pcre2_match_data *field_md;
-    int field_key, field_val;
+    gv_event_type *type_of; /* rules type -> timeline type */
 
     gv_buf line;       /* the raw line being collected */
     bool truncated;
     gv_buf clean;      /* the visible text of the line */
+    gv_buf scratch;    /* labels and merge keys being rendered */
+    gv_buf key;        /* the open merge's key */
     long line_no;
 
     gv_time_us cur_t;  /* last time seen */
-    bool line_logged;  /* the current line's time is its own Python logging time */
+    bool line_logged;  /* the current line's time is its own logging time */
     gv_time_us prev_line_t; /* effective time of the previous line */
-    long last_step;    /* last training step seen (context for evaluation labels) */
+    long last_step;    /* last training step seen (context for session labels) */
     long prev_step_no; /* for phase detection */
 
-    /* open evaluation session */
-    bool sess_open;
+    /* the open session (sess_type >= 0) */
+    int sess_type;
     long sess_first_line;
     gv_time_us sess_first_t;
     gv_eval_task *tasks;
     size_t tasks_len, tasks_cap;
 
-    /* open checkpoint: an index, as the events array may move */
-    long ckpt_idx;
+    /* the open merge: an index, as the events array may move */
+    long merge_idx;
+    int merge_type;
+    gv_time_us merge_last_t;
+    int merge_count_metric; /* index of its count metric, -1 if none */
 };
 
-/* ---------------------------------------------------------------- regex plumbing */
+/* ---------------------------------------------------------------- captures */
 
-static bool compile_rule(compiled_rule *cr, const char *pattern, gv_error *err)
+/* A matched line: the pattern, its match data and the text it ran on. */
+typedef struct {
+    const gv_rule_pattern *rp;
+    pcre2_match_data *md;
+    const char *s;
+} match;
+
+/* Captured group g of m: pointer and length; false when unset or absent. */
+static bool group(const match *m, int g, const char **s_out, size_t *len)
 {
-    int ec;
-    PCRE2_SIZE eo;
-    cr->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
-    if (!cr->code) {
-        PCRE2_UCHAR msg[160];
-        pcre2_get_error_message(ec, msg, sizeof msg);
-        gv_error_set(err, NULL, 0, "built-in pattern error at offset %zu: %s", (size_t)eo,
-                     (const char *)msg);
+    int n = m && m->rp ? m->rp->group[g] : -1;
+    if (n < 0)
         return false;
-    }
-    pcre2_jit_compile(cr->code, PCRE2_JIT_COMPLETE); /* falls back to the interpreter if absent */
-    cr->md = pcre2_match_data_create_from_pattern(cr->code, NULL);
-    for (int g = 0; g < G_COUNT; g++) {
-        int n = pcre2_substring_number_from_name(cr->code, (PCRE2_SPTR)GROUP_NAMES[g]);
-        cr->group[g] = n > 0 ? n : -1;
-    }
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
+    if (ov[2 * n] == PCRE2_UNSET)
+        return false;
+    *s_out = m->s + ov[2 * n];
+    *len = ov[2 * n + 1] - ov[2 * n];
     return true;
 }
 
-static bool rule_match(compiled_rule *cr, const char *s, size_t len)
+/* The group named name[0..nlen) of m, by name (templates may name any group). */
+static bool named_group(const match *m, const char *name, size_t nlen, const char **p, size_t *len)
 {
-    return pcre2_match(cr->code, (PCRE2_SPTR)s, len, 0, 0, cr->md, NULL) >= 0;
-}
-
-/* Captured group g of the last match: pointer and length; false when unset. */
-static bool group(const compiled_rule *cr, const char *s, int g, const char **p, size_t *len)
-{
-    int n = cr->group[g];
-    if (n < 0)
+    char tmp[64];
+    if (!m || !m->rp || nlen >= sizeof tmp)
         return false;
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(cr->md);
+    memcpy(tmp, name, nlen);
+    tmp[nlen] = '\0';
+    int n = pcre2_substring_number_from_name(m->rp->code, (PCRE2_SPTR)tmp);
+    if (n <= 0)
+        return false;
+    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
     if (ov[2 * n] == PCRE2_UNSET)
         return false;
-    *p = s + ov[2 * n];
+    *p = m->s + ov[2 * n];
     *len = ov[2 * n + 1] - ov[2 * n];
     return true;
 }
@@ -160,141 +130,190 @@ static double leading_number(const char *s, size_t len)
     return end == tmp ? NAN : v;
 }
 
-static double group_number(const compiled_rule *cr, const char *s, int g)
+
+static double group_number(const match *m, int g)
 {
     const char *p;
     size_t len;
-    return group(cr, s, g, &p, &len) ? leading_number(p, len) : NAN;
+    return group(m, g, &p, &len) ? leading_number(p, len) : NAN;
 }
 
-static long group_long(const compiled_rule *cr, const char *s, int g)
+static long group_long(const match *m, int g)
 {
-    double v = group_number(cr, s, g);
+    double v = group_number(m, g);
     return isfinite(v) && v >= 0 && v < 1e15 ? (long)v : -1;
+}
+
+/* ---------------------------------------------------------------- templates */
+
+typedef struct {
+    const gv_log_parser *p;
+    const match *m;      /* the line whose captures fill the template (NULL: fields only) */
+    const gv_event *ev;
+    int count_metric;
+} tmpl_ctx;
+
+static bool resolve(void *ctx, const char *name, size_t nlen, const char *spec, size_t slen, gv_buf *out)
+{
+    const tmpl_ctx *c = ctx;
+    const char *g;
+    size_t glen;
+    if (named_group(c->m, name, nlen, &g, &glen)) {
+        if (slen == 0)
+            gv_buf_append(out, g, glen);
+        else
+            gv_tmpl_format_number(leading_number(g, glen), spec, slen, out);
+        return true;
+    }
+#define IS(lit) (nlen == sizeof lit - 1 && memcmp(name, lit, nlen) == 0)
+    const gv_event *ev = c->ev;
+    double v = NAN;
+    if (IS("type"))
+        return gv_buf_puts(out, gv_event_type_name(c->p->tl, ev->type)), true;
+    if (IS("step") && ev->step >= 0)
+        v = (double)ev->step;
+    else if (IS("count") && c->count_metric >= 0)
+        v = ev->metrics[c->count_metric].value;
+    else if (IS("value") && ev->metrics_len)
+        v = ev->metrics[0].value;
+#undef IS
+    if (isnan(v))
+        return false;
+    if (slen)
+        gv_tmpl_format_number(v, spec, slen, out);
+    else
+        gv_tmpl_format_number(v, "d", v == trunc(v) ? 1 : 0, out);
+    return true;
+}
+
+static const char *render(gv_log_parser *p, const char *tmpl, const match *m, const gv_event *ev,
+                          int count_metric)
+{
+    tmpl_ctx c = {p, m, ev, count_metric};
+    gv_buf_reset(&p->scratch);
+    gv_tmpl_render(tmpl, resolve, &c, &p->scratch);
+    return gv_arena_strndup(&p->tl->arena, p->scratch.data, p->scratch.len);
 }
 
 /* ---------------------------------------------------------------- events */
 
-static const char *fmt_label(gv_timeline *tl, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static const char *fmt_label(gv_timeline *tl, const char *fmt, ...)
+/* The value metric of a matched line (when its pattern has a value group) and the type's further
+ * metrics. */
+static void add_line_metrics(gv_log_parser *p, gv_event *ev, const match *m)
 {
-    char buf[160];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    return gv_arena_strdup(&tl->arena, buf);
+    gv_timeline *tl = p->tl;
+    const gv_rule_type *ty = &p->rules->types[m->rp->type];
+    if (m->rp->group[RG_VALUE] >= 0) {
+        const char *name = m->rp->metric ? m->rp->metric : "value", *g;
+        size_t glen;
+        if (group(m, RG_METRIC, &g, &glen) && glen)
+            name = gv_arena_strndup(&tl->arena, g, glen);
+        gv_event_add_metric(tl, ev, name, group_number(m, RG_VALUE));
+    }
+    for (size_t k = 0; k < ty->metrics_len; k++) {
+        const char *g;
+        size_t glen;
+        double v = named_group(m, ty->metrics[k], strlen(ty->metrics[k]), &g, &glen) ? leading_number(g, glen) : NAN;
+        gv_event_add_metric(tl, ev, ty->metrics[k], v);
+    }
 }
 
-static void close_session(gv_log_parser *p, bool complete, long step, double core, long line,
-                          gv_time_us t_line)
+static gv_event *new_event(gv_log_parser *p, int rtype, gv_time_us t)
 {
-    if (!p->sess_open && !complete)
+    gv_event *ev = gv_timeline_add_event(p->tl, p->type_of[rtype]);
+    ev->t = ev->start = ev->end = t;
+    ev->line = ev->first_line = p->line_no;
+    ev->printed = !p->line_logged;
+    return ev;
+}
+
+static void close_session(gv_log_parser *p, const match *close_m, gv_time_us t_line)
+{
+    if (p->sess_type < 0 && !close_m)
         return;
     gv_timeline *tl = p->tl;
+    bool complete = close_m != NULL, open = p->sess_type >= 0;
+    int rtype = complete ? close_m->rp->type : p->sess_type;
+    const gv_rule_type *ty = &p->rules->types[rtype];
     gv_time_us end = complete ? t_line : p->tasks_len ? p->tasks[p->tasks_len - 1].t_end : p->sess_first_t;
-    gv_time_us start = p->sess_open ? p->sess_first_t : t_line;
+    gv_time_us start = open ? p->sess_first_t : t_line;
     if (p->tasks_len && p->tasks[0].t_end != GV_TIME_NONE && isfinite(p->tasks[0].time_s))
         start = p->tasks[0].t_end - (gv_time_us)llround(p->tasks[0].time_s * 1e6);
     if (end == GV_TIME_NONE || start == GV_TIME_NONE) {
-        gv_diag_warn(p->diag, GV_WARN_LOG_EVENT, p->file, p->sess_open ? p->sess_first_line : line,
-                     "evaluation session has no timestamp (no time seen before it); dropped");
+        gv_diag_warn(p->diag, GV_WARN_LOG_EVENT, p->file, open ? p->sess_first_line : p->line_no,
+                     "%s session has no timestamp (no time seen before it); dropped", ty->name);
     } else {
-        gv_event *ev = gv_timeline_add_event(tl, GV_EV_EVALUATION);
+        gv_event *ev = new_event(p, rtype, start);
         if (start > end)
-            start = end;
-        ev->t = ev->start = start;
+            ev->t = ev->start = start = end;
         ev->end = end;
-        ev->first_line = p->sess_open ? p->sess_first_line : line;
-        ev->line = complete ? line : p->tasks_len ? p->tasks[p->tasks_len - 1].line : ev->first_line;
-        ev->step = complete ? step : p->last_step;
+        ev->first_line = open ? p->sess_first_line : p->line_no;
+        ev->line = complete ? p->line_no : p->tasks_len ? p->tasks[p->tasks_len - 1].line : ev->first_line;
+        long step = complete ? group_long(close_m, RG_STEP) : -1;
+        ev->step = step >= 0 ? step : p->last_step;
         ev->complete = complete;
-        ev->printed = !p->line_logged;
         if (p->tasks_len) {
             ev->tasks = gv_arena_alloc(&tl->arena, p->tasks_len * sizeof *ev->tasks);
             memcpy(ev->tasks, p->tasks, p->tasks_len * sizeof *ev->tasks);
             ev->tasks_len = p->tasks_len;
         }
         if (complete)
-            gv_event_add_metric(tl, ev, "core", core);
-        gv_event_add_metric(tl, ev, "tasks", (double)p->tasks_len);
-        ev->label = ev->step >= 0 ? fmt_label(tl, "Eval S%ld", ev->step) : fmt_label(tl, "Eval");
+            add_line_metrics(p, ev, close_m);
+        int count = -1;
+        if (ty->count_metric) {
+            count = (int)ev->metrics_len;
+            gv_event_add_metric(tl, ev, ty->count_metric, (double)p->tasks_len);
+        }
+        ev->label = render(p, ty->label, close_m, ev, count);
         if (!complete)
             gv_diag_warn(p->diag, GV_WARN_LOG_EVENT, p->file, ev->first_line,
-                         "evaluation session (%zu tasks) has no CORE metric line; kept as "
-                         "incomplete, ending at line %ld", p->tasks_len, ev->line);
+                         "%s session (%zu items) has no closing line (no match of a \"close\" pattern); kept as incomplete, ending at "
+                         "line %ld", ty->name, p->tasks_len, ev->line);
     }
-    p->sess_open = false;
+    p->sess_type = -1;
     p->tasks_len = 0;
 }
 
-static void close_checkpoint(gv_log_parser *p)
+static void end_merge(gv_log_parser *p)
 {
-    p->ckpt_idx = -1;
+    p->merge_idx = -1;
 }
 
-static void on_validation(gv_log_parser *p, const compiled_rule *cr, const char *s, gv_time_us t)
+static void session_item(gv_log_parser *p, const match *m, gv_time_us t)
 {
     gv_timeline *tl = p->tl;
-    const char *m;
-    size_t mlen;
-    bool bpb = group(cr, s, G_METRIC, &m, &mlen) && mlen == 3 && memcmp(m, "bpb", 3) == 0;
-    gv_event *ev = gv_timeline_add_event(tl, GV_EV_VALIDATION);
-    ev->t = ev->end = t;
-    ev->start = p->prev_line_t != GV_TIME_NONE && p->prev_line_t <= t ? p->prev_line_t : t;
-    ev->line = ev->first_line = p->line_no;
-    ev->printed = !p->line_logged;
-    ev->step = group_long(cr, s, G_STEP);
-    double v = group_number(cr, s, G_VALUE);
-    gv_event_add_metric(tl, ev, bpb ? "bpb" : "loss", v);
-    ev->label = fmt_label(tl, "Val: %.3f", v);
-}
-
-static void on_eval_task(gv_log_parser *p, const compiled_rule *cr, const char *s, gv_time_us t)
-{
-    gv_timeline *tl = p->tl;
-    if (!p->sess_open) {
-        p->sess_open = true;
+    if (p->sess_type < 0 || m->rp->role == GV_ROLE_OPEN) {
+        close_session(p, NULL, t);
+        p->sess_type = m->rp->type;
         p->sess_first_line = p->line_no;
         p->sess_first_t = t;
         p->tasks_len = 0;
+        if (m->rp->role == GV_ROLE_OPEN)
+            return;
     }
     GV_GROW(p->tasks, p->tasks_cap, p->tasks_len + 1);
     gv_eval_task *k = &p->tasks[p->tasks_len++];
     const char *g;
     size_t glen;
-    k->name = group(cr, s, G_TASK, &g, &glen) ? gv_arena_strndup(&tl->arena, g, glen) : "";
-    k->type = group(cr, s, G_TYPE, &g, &glen) ? gv_arena_strndup(&tl->arena, g, glen) : "";
-    long shots = group_long(cr, s, G_SHOTS);
+    k->name = group(m, RG_TASK, &g, &glen) ? gv_arena_strndup(&tl->arena, g, glen) : "";
+    k->type = group(m, RG_TASK_TYPE, &g, &glen) ? gv_arena_strndup(&tl->arena, g, glen) : "";
+    long shots = group_long(m, RG_SHOTS);
     k->shots = shots >= 0 && shots < 1000000 ? (int)shots : -1;
-    k->accuracy = group_number(cr, s, G_ACC);
-    k->centered = group_number(cr, s, G_CENT);
-    k->time_s = group_number(cr, s, G_TIME);
+    k->accuracy = group_number(m, RG_ACCURACY);
+    k->centered = group_number(m, RG_CENTERED);
+    k->time_s = group_number(m, RG_DURATION);
     k->t_end = t;
     k->line = p->line_no;
 }
 
-static void on_checkpoint(gv_log_parser *p, const compiled_rule *cr, const char *s, gv_time_us t)
+/* Checkpoint files: the directory names kind and tag, `what` says which file. */
+static void file_details(gv_log_parser *p, gv_event *ev, const match *m, gv_time_us t, bool first)
 {
     gv_timeline *tl = p->tl;
-    const char *dir = "", *what = "", *step = "";
-    size_t dir_len = 0, what_len = 0, step_len = 0;
-    group(cr, s, G_DIR, &dir, &dir_len);
-    group(cr, s, G_WHAT, &what, &what_len);
-    group(cr, s, G_STEP, &step, &step_len);
-    long step_no = group_long(cr, s, G_STEP);
-
-    gv_event *ev = p->ckpt_idx >= 0 ? &tl->events[p->ckpt_idx] : NULL;
-    if (ev && (ev->step != step_no || strlen(ev->dir) != dir_len || memcmp(ev->dir, dir, dir_len) != 0))
-        ev = NULL;
-    if (!ev) {
-        ev = gv_timeline_add_event(tl, GV_EV_CHECKPOINT);
-        p->ckpt_idx = (long)(ev - tl->events);
-        ev->t = ev->start = ev->end = t;
-        ev->line = ev->first_line = p->line_no;
-        ev->step = step_no;
-        ev->dir = gv_arena_strndup(&tl->arena, dir, dir_len);
+    const char *g;
+    size_t glen;
+    if (first && group(m, RG_DIR, &g, &glen)) {
+        ev->dir = gv_arena_strndup(&tl->arena, g, glen);
         /* kind and tag from ".../<kind>_checkpoints/<tag>" */
         const char *k = strstr(ev->dir, "_checkpoints/");
         if (k) {
@@ -307,23 +326,108 @@ static void on_checkpoint(gv_log_parser *p, const compiled_rule *cr, const char 
         } else {
             ev->ckpt_kind = ev->model_tag = "";
         }
-        ev->label = fmt_label(tl, "CP %.*s", (int)(step_len < 20 ? step_len : 20), step);
-        ev->model_id = fmt_label(tl, "model_%.*s", (int)(step_len < 20 ? step_len : 20), step);
+        const char *st = "";
+        size_t st_len = 0;
+        group(m, RG_STEP, &st, &st_len);
+        gv_buf_reset(&p->scratch);
+        gv_buf_printf(&p->scratch, "model_%.*s", (int)(st_len < 20 ? st_len : 20), st);
+        ev->model_id = gv_arena_strdup(&tl->arena, p->scratch.data);
     }
-    ev->files_len++;
-    ev->end = t;
-    if (what_len == strlen("model parameters") && memcmp(what, "model parameters", what_len) == 0) {
+    if (!group(m, RG_WHAT, &g, &glen))
+        return;
+    if (glen == strlen("model parameters") && memcmp(g, "model parameters", glen) == 0) {
         ev->has_model = true;
         ev->t = ev->start = t < ev->start ? t : ev->start;
         ev->line = p->line_no;
-    } else if (what_len == strlen("metadata")) {
+    } else if (glen == strlen("metadata") && memcmp(g, "metadata", glen) == 0) {
         ev->has_meta = true;
     } else {
         ev->optim_len++;
     }
-    if (ev->metrics_len == 0)
-        gv_event_add_metric(tl, ev, "files", 0);
-    ev->metrics[0].value = ev->files_len;
+}
+
+static void merge_line(gv_log_parser *p, const match *m, gv_time_us t)
+{
+    gv_timeline *tl = p->tl;
+    const gv_rule_type *ty = &p->rules->types[m->rp->type];
+    const char *key = "";
+    size_t key_len = 0;
+    if (ty->merge_key) {
+        gv_buf_reset(&p->scratch);
+        tmpl_ctx c = {p, m, NULL, -1};
+        gv_event none = {.step = -1, .type = p->type_of[m->rp->type]};
+        c.ev = &none;
+        gv_tmpl_render(ty->merge_key, resolve, &c, &p->scratch);
+        key = p->scratch.data;
+        key_len = p->scratch.len;
+    }
+    gv_event *ev = p->merge_idx >= 0 ? &tl->events[p->merge_idx] : NULL;
+    if (ev && (p->merge_type != m->rp->type || p->key.len != key_len || memcmp(p->key.data, key, key_len) != 0 ||
+               (ty->merge_within_s >= 0 && (double)(t - p->merge_last_t) > ty->merge_within_s * 1e6)))
+        ev = NULL;
+    if (!ev) {
+        gv_buf_reset(&p->key);
+        gv_buf_append(&p->key, key, key_len);
+        ev = new_event(p, m->rp->type, t);
+        p->merge_idx = (long)(ev - tl->events);
+        p->merge_type = m->rp->type;
+        ev->step = group_long(m, RG_STEP);
+        add_line_metrics(p, ev, m);
+        p->merge_count_metric = -1;
+        if (ty->count_metric) {
+            p->merge_count_metric = (int)ev->metrics_len;
+            gv_event_add_metric(tl, ev, ty->count_metric, 0);
+        }
+        file_details(p, ev, m, t, true);
+        ev->label = render(p, ty->label, m, ev, p->merge_count_metric);
+    } else {
+        file_details(p, ev, m, t, false);
+    }
+    ev->files_len++;
+    ev->end = t;
+    p->merge_last_t = t;
+    if (p->merge_count_metric >= 0)
+        ev->metrics[p->merge_count_metric].value = ev->files_len;
+}
+
+static void point_event(gv_log_parser *p, const match *m, gv_time_us t)
+{
+    const gv_rule_type *ty = &p->rules->types[m->rp->type];
+    gv_event *ev = new_event(p, m->rp->type, t);
+    double dur = group_number(m, RG_DURATION);
+    if (isfinite(dur) && dur >= 0 && dur < 1e9)
+        ev->start = t - (gv_time_us)llround(dur * 1e6);
+    else if (ty->window == GV_WINDOW_PREVIOUS_LINE)
+        ev->start = p->prev_line_t != GV_TIME_NONE && p->prev_line_t <= t ? p->prev_line_t : t;
+    ev->step = group_long(m, RG_STEP);
+    add_line_metrics(p, ev, m);
+    ev->label = render(p, ty->label, m, ev, -1);
+}
+
+static void on_event(gv_log_parser *p, const match *m, gv_time_us t)
+{
+    const gv_rule_type *ty = &p->rules->types[m->rp->type];
+    /* a line of another kind ends an open merge; sessions end at lines of other types, merged
+     * saves excepted (they may happen inside a session) */
+    if (ty->grouping != GV_GROUP_MERGE || p->merge_type != m->rp->type)
+        end_merge(p);
+    if (ty->grouping != GV_GROUP_MERGE && p->sess_type >= 0 &&
+        (ty->grouping != GV_GROUP_SESSION || p->sess_type != m->rp->type))
+        close_session(p, NULL, t);
+    switch (ty->grouping) {
+    case GV_GROUP_NONE:
+        point_event(p, m, t);
+        break;
+    case GV_GROUP_SESSION:
+        if (m->rp->role == GV_ROLE_CLOSE)
+            close_session(p, m, t);
+        else
+            session_item(p, m, t);
+        break;
+    case GV_GROUP_MERGE:
+        merge_line(p, m, t);
+        break;
+    }
 }
 
 static bool key_is(const char *k, size_t len, const char *name)
@@ -331,22 +435,31 @@ static bool key_is(const char *k, size_t len, const char *name)
     return strlen(name) == len && strncasecmp(k, name, len) == 0;
 }
 
-static bool on_step(gv_log_parser *p, const compiled_rule *cr, const char *s, gv_time_us t)
+static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
 {
-    const char *f;
-    size_t flen;
-    if (!group(cr, s, G_FIELDS, &f, &flen))
-        return false;
     gv_step st = {.loss = NAN, .grad_norm = NAN, .lrm = NAN, .dt_ms = NAN, .tok_per_sec = NAN,
                   .mfu = NAN, .total_time_min = NAN, .eta_min = NAN, .num_tokens = NAN};
+    double *by_group[RG_NUM_TOKENS - RG_LOSS + 1] = {&st.loss, &st.grad_norm, &st.lrm, &st.dt_ms,
+                                                     &st.tok_per_sec, &st.mfu, &st.total_time_min,
+                                                     &st.eta_min, &st.num_tokens};
     int known = 0;
+    for (int g = RG_LOSS; g <= RG_NUM_TOKENS; g++) {
+        double v = group_number(m, g);
+        if (!isnan(v)) {
+            *by_group[g - RG_LOSS] = v;
+            known++;
+        }
+    }
+    const char *f;
+    size_t flen;
+    const gv_log_rules *r = p->rules;
     PCRE2_SIZE off = 0;
-    while (off < flen &&
-           pcre2_match(p->field_re, (PCRE2_SPTR)f, flen, off, 0, p->field_md, NULL) >= 0) {
+    while (group(m, RG_FIELDS, &f, &flen) && off < flen &&
+           pcre2_match(r->field_re, (PCRE2_SPTR)f, flen, off, 0, p->field_md, NULL) >= 0) {
         PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->field_md);
-        const char *k = f + ov[2 * p->field_key];
-        size_t klen = ov[2 * p->field_key + 1] - ov[2 * p->field_key];
-        double v = leading_number(f + ov[2 * p->field_val], ov[2 * p->field_val + 1] - ov[2 * p->field_val]);
+        const char *k = f + ov[2 * r->field_key];
+        size_t klen = ov[2 * r->field_key + 1] - ov[2 * r->field_key];
+        double v = leading_number(f + ov[2 * r->field_val], ov[2 * r->field_val + 1] - ov[2 * r->field_val]);
         double *slot = key_is(k, klen, "loss") || key_is(k, klen, "training loss") ? &st.loss
                      : key_is(k, klen, "grad norm")                              ? &st.grad_norm
                      : key_is(k, klen, "lrm")                                    ? &st.lrm
@@ -365,14 +478,14 @@ static bool on_step(gv_log_parser *p, const compiled_rule *cr, const char *s, gv
     }
     if (!known)
         return false; /* "Step N | something: x" that is not a training step */
-    long step = group_long(cr, s, G_STEP);
+    long step = group_long(m, RG_STEP);
     gv_timeline *tl = p->tl;
     if (tl->steps_len == 0 || step < p->prev_step_no)
         tl->step_phases++;
     gv_step *out = gv_timeline_add_step(tl);
     *out = st;
     out->step = step;
-    out->total = group_long(cr, s, G_TOTAL);
+    out->total = group_long(m, RG_TOTAL);
     out->t = t;
     out->line = p->line_no;
     out->phase = (int)tl->step_phases - 1;
@@ -438,6 +551,41 @@ static void visible_text(gv_buf *clean, const char *raw, size_t len)
     }
 }
 
+
+/* A rules-file timestamp in the visible text s: GV_TIME_NONE when none matches. */
+static gv_time_us custom_time(gv_log_parser *p, const char *s, size_t len, int *digits)
+{
+    const gv_log_rules *r = p->rules;
+    for (size_t i = 0; i < r->stamps_len; i++) {
+        match m = {&r->stamps[i], p->md_stamps[i], s};
+        if ((m.rp->literal && !contains(s, len, m.rp->literal)) ||
+            pcre2_match(m.rp->code, (PCRE2_SPTR)s, len, 0, 0, m.md, NULL) < 0)
+            continue;
+        const char *g;
+        size_t glen;
+        gv_time_us t = GV_TIME_NONE;
+        if (group(&m, RG_TIME, &g, &glen)) {
+            if (gv_time_parse(g, glen, &t, digits) != glen)
+                t = GV_TIME_NONE;
+        } else {
+            double y = group_number(&m, RG_YEAR), mo = group_number(&m, RG_MONTH),
+                   d = group_number(&m, RG_DAY), h = group_number(&m, RG_HOUR),
+                   mi = group_number(&m, RG_MINUTE), sec = group_number(&m, RG_SECOND);
+            if (isnan(sec))
+                sec = 0;
+            if (y >= 1970 && y <= 9999 && mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 &&
+                h < 24 && mi >= 0 && mi < 60 && sec >= 0 && sec < 61) {
+                int64_t days = gv_days_from_civil((int)y, (unsigned)mo, (unsigned)d);
+                t = ((days * 24 + (int64_t)h) * 60 + (int64_t)mi) * 60000000 + llround(sec * 1e6);
+                *digits = 6;
+            }
+        }
+        if (t != GV_TIME_NONE)
+            return t;
+    }
+    return GV_TIME_NONE;
+}
+
 static void process_line(gv_log_parser *p, const char *raw, size_t len)
 {
     p->line_no++;
@@ -467,6 +615,9 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
     if (!(lu && lu + 2 < slen && memcmp(s + lu, " - ", 3) == 0))
         t_log = GV_TIME_NONE;
 
+    if (t_log == GV_TIME_NONE && p->rules->stamps_len)
+        t_log = custom_time(p, s, slen, &log_digits);
+
     gv_time_us t;
     p->line_logged = t_log != GV_TIME_NONE && (t_prefix == GV_TIME_NONE || log_digits >= prefix_digits);
     if (p->line_logged)
@@ -493,79 +644,75 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
     }
     t = p->cur_t;
 
-    for (int r = 0; r < R_COUNT; r++) {
-        compiled_rule *cr = &p->rules[r];
-        if (!contains(s, slen, RULES[r].literal) || !rule_match(cr, s, slen))
+    const gv_log_rules *r = p->rules;
+    bool owned = false;
+    for (size_t i = 0; i < r->events_len && !owned; i++) {
+        match m = {&r->events[i], p->md_events[i], s};
+        if ((m.rp->literal && !contains(s, slen, m.rp->literal)) ||
+            pcre2_match(m.rp->code, (PCRE2_SPTR)s, slen, 0, 0, m.md, NULL) < 0)
             continue;
-        if (t == GV_TIME_NONE && RULES[r].id != R_STEP) {
+        owned = true;
+        if (t == GV_TIME_NONE)
             gv_diag_warn(p->diag, GV_WARN_LOG_EVENT, p->file, p->line_no,
                          "event line before any timestamp in the log; dropped");
-            break;
+        else
+            on_event(p, &m, t);
+    }
+    for (size_t i = 0; i < r->steps_len && !owned; i++) {
+        match m = {&r->steps[i], p->md_steps[i], s};
+        if ((m.rp->literal && !contains(s, slen, m.rp->literal)) ||
+            pcre2_match(m.rp->code, (PCRE2_SPTR)s, slen, 0, 0, m.md, NULL) < 0)
+            continue;
+        owned = on_step(p, &m, t);
+        if (owned) { /* a training step ends an open session (its step is the context) */
+            close_session(p, NULL, t);
+            end_merge(p);
+            p->last_step = tl->steps[tl->steps_len - 1].step;
         }
-        bool handled = true;
-        switch (RULES[r].id) {
-        case R_VALIDATION:
-            close_session(p, false, -1, NAN, p->line_no, t);
-            close_checkpoint(p);
-            on_validation(p, cr, s, t);
-            break;
-        case R_CORE:
-            close_checkpoint(p);
-            close_session(p, true, group_long(cr, s, G_STEP), group_number(cr, s, G_VALUE),
-                          p->line_no, t);
-            break;
-        case R_EVAL_TASK:
-            close_checkpoint(p);
-            on_eval_task(p, cr, s, t);
-            break;
-        case R_CHECKPOINT:
-            on_checkpoint(p, cr, s, t);
-            break;
-        case R_STEP:
-            handled = on_step(p, cr, s, t);
-            if (handled) { /* a training step ends an open session (its step is the context) */
-                close_session(p, false, -1, NAN, p->line_no, t);
-                close_checkpoint(p);
-                p->last_step = tl->steps[tl->steps_len - 1].step;
-            }
-            break;
-        case R_COUNT:
-            break;
-        }
-        if (handled)
-            break;
     }
     p->prev_line_t = t;
 }
 
 /* ---------------------------------------------------------------- lifecycle */
 
-gv_log_parser *gv_log_parser_new(gv_timeline *tl, const char *file_name, const gv_diag *diag,
-                                  gv_error *err)
+static pcre2_match_data **match_data(const gv_rule_pattern *pats, size_t n)
+{
+    pcre2_match_data **md = gv_xcalloc(n + 1, sizeof *md);
+    for (size_t i = 0; i < n; i++)
+        md[i] = pcre2_match_data_create_from_pattern(pats[i].code, NULL);
+    return md;
+}
+
+static void free_match_data(pcre2_match_data **md, size_t n)
+{
+    for (size_t i = 0; md && i < n; i++)
+        pcre2_match_data_free(md[i]);
+    free(md);
+}
+
+gv_log_parser *gv_log_parser_new(gv_timeline *tl, const gv_log_rules *rules, const char *file_name,
+                                  const gv_diag *diag)
 {
     gv_log_parser *p = gv_xcalloc(1, sizeof *p);
     p->tl = tl;
+    p->rules = rules;
     p->file = file_name;
     p->diag = diag;
     p->cur_t = p->prev_line_t = GV_TIME_NONE;
     p->last_step = -1;
-    p->ckpt_idx = -1;
+    p->sess_type = -1;
+    p->merge_idx = -1;
+    p->merge_type = -1;
     gv_buf_init(&p->line, 0);
     gv_buf_init(&p->clean, 0);
-    for (int r = 0; r < R_COUNT; r++)
-        if (!compile_rule(&p->rules[r], RULES[r].pattern, err)) {
-            gv_log_parser_free(p);
-            return NULL;
-        }
-    compiled_rule fr;
-    if (!compile_rule(&fr, FIELD_PATTERN, err)) {
-        gv_log_parser_free(p);
-        return NULL;
-    }
-    p->field_re = fr.code;
-    p->field_md = fr.md;
-    p->field_key = pcre2_substring_number_from_name(fr.code, (PCRE2_SPTR) "key");
-    p->field_val = pcre2_substring_number_from_name(fr.code, (PCRE2_SPTR) "val");
+    gv_buf_init(&p->scratch, 0);
+    gv_buf_init(&p->key, 0);
+    p->md_events = match_data(rules->events, rules->events_len);
+    p->md_steps = match_data(rules->steps, rules->steps_len);
+    p->md_stamps = match_data(rules->stamps, rules->stamps_len);
+    p->field_md = pcre2_match_data_create_from_pattern(rules->field_re, NULL);
+    p->type_of = gv_xcalloc(rules->types_len + 1, sizeof *p->type_of);
+    gv_log_rules_register_types(rules, tl, p->type_of);
     return p;
 }
 
@@ -601,8 +748,8 @@ void gv_log_parser_finish(gv_log_parser *p)
         process_line(p, p->line.data ? p->line.data : "", p->line.len);
     gv_buf_reset(&p->line);
     p->truncated = false;
-    close_session(p, false, -1, NAN, p->line_no, p->cur_t);
-    close_checkpoint(p);
+    close_session(p, NULL, p->cur_t);
+    end_merge(p);
 }
 
 long gv_log_parser_lines(const gv_log_parser *p) { return p->line_no; }
@@ -611,30 +758,27 @@ void gv_log_parser_free(gv_log_parser *p)
 {
     if (!p)
         return;
-    for (int r = 0; r < R_COUNT; r++) {
-        pcre2_match_data_free(p->rules[r].md);
-        pcre2_code_free(p->rules[r].code);
-    }
+    free_match_data(p->md_events, p->rules->events_len);
+    free_match_data(p->md_steps, p->rules->steps_len);
+    free_match_data(p->md_stamps, p->rules->stamps_len);
     pcre2_match_data_free(p->field_md);
-    pcre2_code_free(p->field_re);
+    free(p->type_of);
     gv_buf_cleanup(&p->line);
     gv_buf_cleanup(&p->clean);
+    gv_buf_cleanup(&p->scratch);
+    gv_buf_cleanup(&p->key);
     free(p->tasks);
     free(p);
 }
 
-gv_status gv_log_parse_file(const char *path, gv_timeline *tl, const gv_diag *diag, gv_error *err,
-                            long *lines)
+gv_status gv_log_parse_file(const char *path, const gv_log_rules *rules, gv_timeline *tl,
+                            const gv_diag *diag, gv_error *err, long *lines)
 {
     gv_input *in;
     gv_status st = gv_input_open(&in, path, err);
     if (st != GV_OK)
         return st;
-    gv_log_parser *p = gv_log_parser_new(tl, path, diag, err);
-    if (!p) {
-        gv_input_close(in);
-        return GV_ERR_INPUT;
-    }
+    gv_log_parser *p = gv_log_parser_new(tl, rules, path, diag);
     size_t cap = 1 << 20;
     char *buf = gv_xmalloc(cap);
     long n;

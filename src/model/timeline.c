@@ -17,6 +17,12 @@ void gv_timeline_init(gv_timeline *tl)
     tl->idle_cutoff = tl->last_active = GV_TIME_NONE;
     tl->log_first = tl->log_last = GV_TIME_NONE;
     tl->range_start = tl->range_end = GV_TIME_NONE;
+    static const gv_event_type_info builtin[GV_EV_BUILTIN_COUNT] = {
+        {"validation", "#1f77b4", "dot", GV_PHASE_VALIDATION},
+        {"evaluation", "#2ca02c", "dash", GV_PHASE_EVALUATION},
+        {"checkpoint", "#9467bd", "solid", GV_PHASE_CHECKPOINT}};
+    for (int t = 0; t < GV_EV_BUILTIN_COUNT; t++)
+        gv_timeline_event_type(tl, builtin[t].name, &builtin[t]);
 }
 
 void gv_timeline_cleanup(gv_timeline *tl)
@@ -24,6 +30,7 @@ void gv_timeline_cleanup(gv_timeline *tl)
     gv_pyramid_free(tl->pyramid);
     free(tl->series);
     free(tl->gpus);
+    free(tl->types);
     free(tl->events);
     free(tl->steps);
     free(tl->log_backwards);
@@ -43,10 +50,37 @@ int gv_gpu_energy_series(const gv_gpu *g)
     return g->power_avg;
 }
 
-const char *gv_event_type_name(gv_event_type t)
+const char *gv_event_type_name(const gv_timeline *tl, gv_event_type t)
 {
-    static const char *const names[GV_EV_TYPE_COUNT] = {"validation", "evaluation", "checkpoint"};
-    return (unsigned)t < GV_EV_TYPE_COUNT ? names[t] : "?";
+    return t >= 0 && (size_t)t < tl->types_len ? tl->types[t].name : "?";
+}
+
+gv_event_type gv_timeline_find_type(const gv_timeline *tl, const char *name)
+{
+    for (size_t i = 0; i < tl->types_len; i++)
+        if (strcmp(tl->types[i].name, name) == 0)
+            return (gv_event_type)i;
+    return -1;
+}
+
+gv_event_type gv_timeline_event_type(gv_timeline *tl, const char *name, const gv_event_type_info *info)
+{
+    gv_event_type t = gv_timeline_find_type(tl, name);
+    if (t < 0) {
+        GV_GROW(tl->types, tl->types_cap, tl->types_len + 1);
+        t = (gv_event_type)tl->types_len++;
+        tl->types[t] = (gv_event_type_info){gv_arena_strdup(&tl->arena, name), "#7f7f7f", "dot",
+                                            GV_PHASE_OTHER};
+    }
+    if (info) {
+        gv_event_type_info *x = &tl->types[t];
+        if (info->color)
+            x->color = gv_arena_strdup(&tl->arena, info->color);
+        if (info->dash)
+            x->dash = gv_arena_strdup(&tl->arena, info->dash);
+        x->phase = info->phase;
+    }
+    return t;
 }
 
 /* The unit of a generic column, guessed from its name (nvidia-smi style names included). */
@@ -154,11 +188,11 @@ void gv_timeline_sort_events(gv_timeline *tl)
         qsort(tl->events, tl->events_len, sizeof *tl->events, event_cmp);
 }
 
-void gv_timeline_filter_types(gv_timeline *tl, unsigned keep_mask)
+void gv_timeline_filter_types(gv_timeline *tl, const bool *keep)
 {
     size_t o = 0;
     for (size_t i = 0; i < tl->events_len; i++)
-        if (keep_mask & (1u << tl->events[i].type))
+        if (keep[tl->events[i].type])
             tl->events[o++] = tl->events[i];
     tl->events_len = o;
 }
@@ -184,9 +218,9 @@ void gv_timeline_shift_log(gv_timeline *tl, gv_time_us offset)
     }
 }
 
-void gv_timeline_count_events(const gv_timeline *tl, size_t counts[GV_EV_TYPE_COUNT])
+void gv_timeline_count_events(const gv_timeline *tl, size_t *counts)
 {
-    for (int i = 0; i < GV_EV_TYPE_COUNT; i++)
+    for (size_t i = 0; i < tl->types_len; i++)
         counts[i] = 0;
     for (size_t i = 0; i < tl->events_len; i++)
         counts[tl->events[i].type]++;

@@ -15,12 +15,13 @@ static bool feed(void *ctx, const char *buf, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    static gv_log_rules *rules;
+    gv_error err;
+    if (!rules && !(rules = gv_log_rules_builtin(&err)))
+        abort();
     gv_timeline tl;
     gv_timeline_init(&tl);
-    gv_error err;
-    gv_log_parser *p = gv_log_parser_new(&tl, "fuzz.log", NULL, &err);
-    if (!p)
-        abort();
+    gv_log_parser *p = gv_log_parser_new(&tl, rules, "fuzz.log", NULL);
     fuzz_feed_chunks(data, size, feed, p);
     gv_log_parser_finish(p);
     gv_log_parser_free(p);
