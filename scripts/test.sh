@@ -27,5 +27,5 @@ TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -R 
 echo "== fuzz targets (libFuzzer, address,undefined), ${GPUVIZ_FUZZ_SECONDS:-10} s each"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DGPUVIZ_FUZZ=ON \
   -DGPUVIZ_FUZZ_SECONDS="${GPUVIZ_FUZZ_SECONDS:-10}" >/dev/null
-cmake --build build-fuzz -j"$jobs" --target fuzz_csv_reader fuzz_dcgm_reader fuzz_log_parser fuzz_check >/dev/null
+cmake --build build-fuzz -j"$jobs" --target fuzz_csv_reader fuzz_dcgm_reader fuzz_log_parser fuzz_check fuzz_rules >/dev/null
 ctest --test-dir build-fuzz --output-on-failure -R '^fuzz_'

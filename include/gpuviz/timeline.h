@@ -108,6 +108,7 @@ typedef struct {
     const char *dir;        /* checkpoint directory */
     int files_len, optim_len;
     bool has_model, has_meta;
+    bool file_kinds;        /* its lines said which file each saved (a `what` group) */
     /* evaluation */
     gv_eval_task *tasks;    /* arena */
     size_t tasks_len;

@@ -184,8 +184,9 @@ static void incomplete_checkpoints(gv_timeline *tl)
 {
     for (size_t i = 0; i < tl->events_len; i++) {
         const gv_event *ev = &tl->events[i];
-        if (ev->type != GV_EV_CHECKPOINT || (ev->has_model && ev->has_meta && ev->optim_len > 0))
-            continue;
+        if (ev->type != GV_EV_CHECKPOINT || !ev->file_kinds ||
+            (ev->has_model && ev->has_meta && ev->optim_len > 0))
+            continue; /* only rules that name the files (a `what` group) say what is missing */
         char missing[96] = "";
         if (!ev->has_model)
             strcat(missing, "model parameters");

@@ -335,6 +335,7 @@ static void file_details(gv_log_parser *p, gv_event *ev, const match *m, gv_time
     }
     if (!group(m, RG_WHAT, &g, &glen))
         return;
+    ev->file_kinds = true;
     if (glen == strlen("model parameters") && memcmp(g, "model parameters", glen) == 0) {
         ev->has_model = true;
         ev->t = ev->start = t < ev->start ? t : ev->start;

@@ -335,11 +335,15 @@ static bool load_type(loader *L, const cJSON *obj, int index)
     gv_log_rules *r = L->r;
     gv_rule_type *ty = &r->types[index];
     ty->merge_within_s = -1;
-    if (!check_fields(L, obj, fields) || !get_string(L, obj, "name", true, &ty->name))
+    if (!cJSON_IsObject(obj))
+        return fail(L, "expected an object");
+    if (!get_string(L, obj, "name", true, &ty->name))
         return false;
     if (!valid_name(ty->name))
         return fail(L, "name \"%.40s\" must be 1-32 of a-z, 0-9, _ starting with a letter", ty->name);
     snprintf(L->path + strlen(L->path), sizeof L->path - strlen(L->path), " (\"%s\")", ty->name);
+    if (!check_fields(L, obj, fields))
+        return false;
     for (int k = 0; k < index; k++)
         if (strcmp(r->types[k].name, ty->name) == 0)
             return fail(L, "type \"%s\" is defined twice", ty->name);
