@@ -292,6 +292,39 @@ def write_dcgm(folder):
         f.write("\n".join(out) + "\n")
 
 
+# ---------------------------------------------------------------------------------------------
+# testdata/multi-node/: two nodes' samplers, one file each, both named gpu_metrics.csv (so the
+# node names come from the directories). node-a: monitor v2 at 2 Hz, 21:06:00.100-21:16:00. node-b:
+# monitor v1 at 2 Hz, sampled 0.37 s later in each period, 21:10:00-21:20:00 true time, but its
+# clock runs 3.5 s ahead (the tests give --time-offset node-b=-3.5); one N/A and two rows out of
+# order. Power follows the run2 phases, so run2/training.log's events fall inside both.
+def write_multi_node(folder):
+    rnd5 = random.Random(7)
+    a = ["timestamp,elapsed_sec,gpu0_power_instant_w,gpu0_power_avg_w,gpu0_temp_c,"
+         "gpu1_power_instant_w,gpu1_power_avg_w,gpu1_temp_c"]
+    t0 = dt.datetime(2025, 12, 22, 21, 6, 0, 100000)
+    for k in range(1200):
+        t = t0 + dt.timedelta(milliseconds=500 * k)
+        p0, p1, c0, c1 = level(t)
+        w0, w1 = p0 + rnd5.uniform(-15, 15), p1 + rnd5.uniform(-15, 15)
+        a.append("%s,%.3f,%.2f,%.2f,%d,%.2f,%.2f,%d" % (fmt_ts(t), k / 2, w0, w0, c0, w1, w1, c1))
+    b = ["timestamp,gpu0_power_w,gpu0_temp_c,gpu1_power_w,gpu1_temp_c"]
+    t1 = dt.datetime(2025, 12, 22, 21, 10, 0, 370000)
+    rows = []
+    for k in range(1200):
+        t = t1 + dt.timedelta(milliseconds=500 * k)
+        p0, p1, c0, c1 = level(t)
+        w0 = "N/A" if k == 77 else "%.2f" % (p0 - 40 + rnd5.uniform(-15, 15))
+        rows.append("%s,%s,%d,%.2f,%d" % (fmt_ts(t + dt.timedelta(seconds=3.5)), w0, c0 - 3,
+                                          p1 - 30 + rnd5.uniform(-15, 15), c1 - 2))
+    rows[300], rows[301] = rows[301], rows[300]
+    b += rows
+    for name, lines in (("node-a", a), ("node-b", b)):
+        os.makedirs(os.path.join(folder, name), exist_ok=True)
+        with open(os.path.join(folder, name, "gpu_metrics.csv"), "w", newline="\n") as f:
+            f.write("\n".join(lines) + "\n")
+
+
 def step_at(lines, t):
     """The step number of the last step line before t."""
     last = 0
@@ -308,3 +341,4 @@ if __name__ == "__main__":
     write_anomalies(os.path.join(os.path.dirname(HERE), "anomalies"))
     write_nvidia_smi(os.path.join(os.path.dirname(HERE), "nvidia-smi"))
     write_dcgm(os.path.join(os.path.dirname(HERE), "dcgm"))
+    write_multi_node(os.path.join(os.path.dirname(HERE), "multi-node"))

@@ -210,7 +210,7 @@ def gzip_and_standard_input():
     raw[40:60] = b"\xff" * 20
     open(bad, "wb").write(bytes(raw))
     expect_error([bad, "-o", os.path.join(TMP, "b.html")], 2, "bad.csv.gz: gzip data is corrupt")
-    expect_error(["-", "--training-log", "-"], 2, "cannot both come from standard input")
+    expect_error(["-", "--training-log", "-"], 2, "only one input can come from standard input")
 
 
 finish("formats")

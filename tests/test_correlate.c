@@ -42,10 +42,10 @@ static void test_correlator(void)
     /* rows at 0..10 s: GPU0 100 + 10 i W (missing at 8 s), 50 + i C; GPU1 200 W, 40 C */
     for (int i = 0; i <= 10; i++) {
         double v[4] = {i == 8 ? NAN : 100 + 10 * i, 50 + i, 200, 40};
-        sink.row(sink.ctx, BASE + S(i), v);
+        sink.row(sink.ctx, BASE + S(i), v, NULL);
     }
     double last[4] = {50, 45, 10, 40}; /* at 20 s, after a 10 s gap: idle */
-    sink.row(sink.ctx, BASE + S(20), last);
+    sink.row(sink.ctx, BASE + S(20), last, NULL);
     gv_correlator_finish(c, NULL, "t.log");
 
     CHECK_EQ_LONG(tl.t_first, BASE);

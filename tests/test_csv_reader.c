@@ -29,9 +29,10 @@ static gv_status begin(void *ctx, gv_error *err)
     return GV_OK;
 }
 
-static void row(void *ctx, gv_time_us t, const double *values)
+static void row(void *ctx, gv_time_us t, const double *values, const unsigned char *fresh)
 {
     collected *c = ctx;
+    CHECK(fresh == NULL);
     if (c->rows < 64) {
         c->t[c->rows] = t;
         for (size_t i = 0; i < c->tl->series_len && i < 8; i++)

@@ -34,4 +34,20 @@ typedef struct {
 gv_status gv_gpu_read_file(const char *path, gv_timeline *tl, gv_sample_sink sink,
                            const gv_diag *diag, const gv_read_opts *opts, gv_error *err);
 
+/* One of several GPU files read together. */
+typedef struct {
+    const char *path;
+    const char *node;   /* its GPUs' node; files of the same node share their series */
+    gv_time_us offset;  /* added to every sample time (clocks that differ) */
+} gv_gpu_input;
+
+/* Reads n files into tl through sink, their rows merged on wall-clock time (after each file's
+ * offset) into one stream: sink.begin once all headers are read, then sink.row per row with the
+ * series of that row's file marked fresh, the others holding their last values. Series are named
+ * "<node>/<column>"; GPUs are numbered across nodes in the order they appear (gv_gpu.node and
+ * .local_index keep their origin). Overlapping and out-of-order files are fine: the earliest
+ * pending row always goes next. Memory in flight is bounded per file as for one file. */
+gv_status gv_gpu_read_files(const gv_gpu_input *files, size_t n, gv_timeline *tl, gv_sample_sink sink,
+                            const gv_diag *diag, const gv_read_opts *opts, gv_error *err);
+
 #endif

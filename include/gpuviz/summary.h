@@ -11,8 +11,18 @@
 
 #define GV_SUMMARY_SCHEMA_VERSION 1
 
+/* One GPU file of the run, for inputs.csv.files. */
 typedef struct {
-    const char *csv_path;
+    const char *path;
+    const char *node;    /* NULL with a single file */
+    double offset_s;     /* --time-offset NODE=S */
+    long long bytes;     /* -1 unknown */
+} gv_summary_file;
+
+typedef struct {
+    const char *csv_path;          /* the first GPU file */
+    const gv_summary_file *files;  /* every GPU file (files_len >= 1; NULL: just csv_path) */
+    size_t files_len;
     const char *log_path;          /* NULL: no log */
     long long csv_bytes, log_bytes; /* -1 unknown */
     long log_lines;

@@ -38,9 +38,16 @@ typedef struct {
 } gv_series;
 
 typedef struct {
-    int index;         /* N of gpuN_... */
+    int index;         /* N of gpuN_... in one file; with several files a number across them all */
+    const char *node;  /* several files: the node (file stem or --node-names); NULL with one file */
+    int local_index;   /* the N of gpuN_ in its own file */
     int power_instant, power_avg, power, temp; /* series indices or -1 */
 } gv_gpu;
+
+/* "gpu3", or "node-b:gpu1" when the GPU belongs to a node; into out (>= 80 bytes). */
+void gv_gpu_name(const gv_gpu *g, char *out, size_t n);
+/* The same for people (console, messages, page): "GPU3", or "node-b:gpu1". */
+void gv_gpu_label(const gv_gpu *g, char *out, size_t n);
 
 /* The series used for energy and event correlation: instant power when present, else the v1
  * power column, else the 1-second average. -1 if the GPU has no power column. */
@@ -241,8 +248,10 @@ void gv_timeline_phase_totals(const gv_timeline *tl, double wh[GV_PHASE_COUNT], 
 typedef struct {
     /* Called once, after the reader set up tl's series. Non-GV_OK stops the read. */
     gv_status (*begin)(void *ctx, gv_error *err);
-    /* Called per valid row; values has tl->series_len entries, NAN where missing. */
-    void (*row)(void *ctx, gv_time_us t, const double *values);
+    /* Called per valid row; values has tl->series_len entries, NAN where missing. fresh is NULL
+     * when every value was read at t; when several files are merged it marks (non-zero) the
+     * series read at t, the others holding their last value (or NAN before their first). */
+    void (*row)(void *ctx, gv_time_us t, const double *values, const unsigned char *fresh);
     void *ctx;
 } gv_sample_sink;
 

@@ -47,6 +47,7 @@ struct gv_correlator {
     bool have_prev;
     gv_time_us prev_t;
     double *prev_values;    /* the previous row, per series */
+    double *fresh_values;   /* merged files: the row with held values as NAN, for the pyramid */
     gv_time_us threshold_last_active;
 };
 
@@ -73,6 +74,7 @@ static gv_status on_begin(void *ctx, gv_error *err)
     tl->pyramid = gv_pyramid_new(tl->series_len, cap, 10000);
     c->last = gv_xcalloc(tl->series_len ? tl->series_len : 1, sizeof *c->last);
     c->prev_values = gv_xcalloc(tl->series_len ? tl->series_len : 1, sizeof *c->prev_values);
+    c->fresh_values = gv_xcalloc(tl->series_len ? tl->series_len : 1, sizeof *c->fresh_values);
     c->gpus_len = tl->gpus_len;
     c->gpu_power = gv_xmalloc((c->gpus_len + 1) * sizeof *c->gpu_power);
     c->gpu_temp = gv_xmalloc((c->gpus_len + 1) * sizeof *c->gpu_temp);
@@ -238,7 +240,7 @@ static void start(gv_correlator *c, gv_time_us t0)
                                    c->o.temp_limit_c, c->segs, c->segs_len);
 }
 
-static void on_row(void *ctx, gv_time_us t, const double *values)
+static void on_row(void *ctx, gv_time_us t, const double *values, const unsigned char *fresh)
 {
     gv_correlator *c = ctx;
     gv_timeline *tl = c->tl;
@@ -295,8 +297,8 @@ static void on_row(void *ctx, gv_time_us t, const double *values)
     /* per GPU: idle detection, window samples and window energy on the energy series */
     for (size_t g = 0; g < c->gpus_len; g++) {
         int ps = c->gpu_power[g];
-        if (ps < 0 || isnan(values[ps]))
-            continue;
+        if (ps < 0 || isnan(values[ps]) || (fresh && !fresh[ps]))
+            continue; /* (a held value of another file is not a new sample) */
         double v = values[ps];
         const last_sample *l = &c->last[ps];
         if (l->valid && integrable(l->t, t)) {
@@ -317,17 +319,27 @@ static void on_row(void *ctx, gv_time_us t, const double *values)
     if (active_now && (c->threshold_last_active == GV_TIME_NONE || t > c->threshold_last_active))
         c->threshold_last_active = t;
 
-    /* windows that ended before this row are done */
+    /* windows that ended before this row are done once no GPU's next sample can still reach
+     * back into them (longer intervals are not integrated); with merged files the row that
+     * passes a window's end may belong to another file than the GPU still inside it */
     for (size_t k = 0; k < c->active_len;) {
-        if (tl->events[c->active[k]].end < t)
+        if (tl->events[c->active[k]].end < t - (gv_time_us)(GV_MAX_GAP_S * 1e6))
             c->active[k] = c->active[--c->active_len];
         else
             k++;
     }
 
     /* per series: display buckets, statistics, energy */
-    gv_pyramid_add_row(tl->pyramid, t, values);
+    if (fresh) { /* merged files: only the series read at t are samples */
+        for (size_t s = 0; s < tl->series_len; s++)
+            c->fresh_values[s] = fresh[s] ? values[s] : NAN;
+        gv_pyramid_add_row(tl->pyramid, t, c->fresh_values);
+    } else {
+        gv_pyramid_add_row(tl->pyramid, t, values);
+    }
     for (size_t s = 0; s < tl->series_len; s++) {
+        if (fresh && !fresh[s])
+            continue;
         double v = values[s];
         gv_series_stats *st = &tl->series[s].stats;
         if (isnan(v)) {
@@ -461,6 +473,7 @@ void gv_correlator_free(gv_correlator *c)
     free(c->segs);
     free(c->last);
     free(c->prev_values);
+    free(c->fresh_values);
     free(c->gpu_power);
     free(c->gpu_temp);
     free(c->acc);

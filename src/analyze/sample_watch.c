@@ -85,12 +85,13 @@ static void close_hot(gv_sample_watch *w, size_t g)
     if (!e->open)
         return;
     e->open = false;
-    char at[40];
+    char at[40], name[80];
     gv_time_format_iso(e->start, at, sizeof at);
+    gv_gpu_label(&w->tl->gpus[g], name, sizeof name);
     gv_timeline_add_anomaly(w->tl, GV_AN_OVER_TEMPERATURE, e->start, e->last - e->start,
                             w->tl->gpus[g].index, e->peak,
-                            "GPU%d above %.0f C for %.1f s from %s (max %.0f C)",
-                            w->tl->gpus[g].index, w->temp_limit, e->above_s, at, e->peak);
+                            "%s above %.0f C for %.1f s from %s (max %.0f C)",
+                            name, w->temp_limit, e->above_s, at, e->peak);
 }
 
 static void close_episode(gv_sample_watch *w, episode *e, size_t g, bool drop)
@@ -101,8 +102,9 @@ static void close_episode(gv_sample_watch *w, episode *e, size_t g, bool drop)
     double dur = secs(e->last - e->start);
     if (dur < GV_EPISODE_MIN_S)
         return;
-    char at[40];
+    char at[40], name[80];
     gv_time_format_iso(e->start, at, sizeof at);
+    gv_gpu_label(&w->tl->gpus[g], name, sizeof name);
     if (drop)
         gv_timeline_add_anomaly(w->tl, GV_AN_POWER_DROP, e->start, e->last - e->start, -1, e->peak,
                                 "every GPU below %.0f W for %.0f s during training from %s",
@@ -110,9 +112,9 @@ static void close_episode(gv_sample_watch *w, episode *e, size_t g, bool drop)
     else
         gv_timeline_add_anomaly(w->tl, GV_AN_GPU_IMBALANCE, e->start, e->last - e->start,
                                 w->tl->gpus[g].index, e->peak,
-                                "GPU%d drew %.0f%% of the other GPUs' power for %.0f s during "
+                                "%s drew %.0f%% of the other GPUs' power for %.0f s during "
                                 "training from %s",
-                                w->tl->gpus[g].index, 100 * e->peak, dur, at);
+                                name, 100 * e->peak, dur, at);
 }
 
 static void extend(episode *e, gv_time_us a, gv_time_us b, double ratio)

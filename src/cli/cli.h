@@ -24,13 +24,18 @@ typedef enum { GV_CLI_RUN, GV_CLI_HELP, GV_CLI_VERSION, GV_CLI_PRINT_RULES } gv_
 
 typedef struct {
     gv_cli_action action;
-    const char *csv_path;
+    const char *csv_path;      /* the first GPU file (the only one, usually) */
+    const char *csv_paths[64]; /* every GPU file given */
+    size_t csv_len;
+    const char *node_names;    /* --node-names: comma-separated, one per file; NULL: file stems */
+    struct { const char *node; size_t node_len; double seconds; } file_offsets[64]; /* NODE=SECONDS */
+    size_t file_offsets_len;
     const char *log_path;      /* NULL: no log */
     const char *output;        /* page path */
     const char *export_path;   /* NULL: no export */
     gv_export_format export_fmt;
     bool plotly_cdn;
-    double time_offset_s;
+    double time_offset_s;      /* --time-offset SECONDS: the log's */
     double power_threshold_w;
     double buffer_min;
     bool idle_cutoff;

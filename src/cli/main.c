@@ -73,12 +73,19 @@ static gv_status filter_types(gv_timeline *tl, const gv_cli_opts *o, gv_error *e
 /* Inputs must be readable regular files; outputs must not overwrite an input. */
 static gv_status check_paths(const gv_cli_opts *o, gv_error *err)
 {
-    const char *inputs[] = {o->csv_path, o->log_path, o->rules_path};
-    if (o->log_path && strcmp(o->csv_path, "-") == 0 && strcmp(o->log_path, "-") == 0) {
-        gv_error_set(err, NULL, 0, "the CSV and the log cannot both come from standard input");
+    const char *inputs[66];
+    size_t n = 0, stdin_users = 0;
+    for (size_t i = 0; i < o->csv_len; i++)
+        inputs[n++] = o->csv_paths[i];
+    inputs[n++] = o->log_path;
+    inputs[n++] = o->rules_path;
+    for (size_t i = 0; i < n; i++)
+        stdin_users += inputs[i] && strcmp(inputs[i], "-") == 0;
+    if (stdin_users > 1) {
+        gv_error_set(err, NULL, 0, "only one input can come from standard input ('-')");
         return GV_ERR_USAGE;
     }
-    for (int i = 0; i < 3; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (!inputs[i] || strcmp(inputs[i], "-") == 0)
             continue;
         struct stat st;
@@ -93,10 +100,15 @@ static gv_status check_paths(const gv_cli_opts *o, gv_error *err)
             gv_error_set(err, inputs[i], 0, "is a directory, not a file");
             return GV_ERR_INPUT;
         }
+        for (size_t j = 0; j < i; j++)
+            if (inputs[j] && gv_same_file(inputs[i], inputs[j])) {
+                gv_error_set(err, inputs[i], 0, "given twice as an input");
+                return GV_ERR_USAGE;
+            }
     }
     const char *outputs[] = {o->output, o->export_path, o->summary_path};
     for (int k = 0; k < 3; k++)
-        for (int i = 0; i < 3; i++)
+        for (size_t i = 0; i < n; i++)
             if (outputs[k] && inputs[i] && gv_same_file(outputs[k], inputs[i])) {
                 gv_error_set(err, outputs[k], 0,
                              "refusing to overwrite an input file with an output; choose "
@@ -112,6 +124,97 @@ static gv_status check_paths(const gv_cli_opts *o, gv_error *err)
     return GV_OK;
 }
 
+/* The name of a GPU file as a node: its base name without directories and extensions
+ * (.csv, .txt, .gz, .log); with dir, the name of its directory instead. Into out. */
+static void node_of(const char *path, bool dir, char *out, size_t n)
+{
+    const char *end = path + strlen(path), *b;
+    if (dir) {
+        end = strrchr(path, '/');
+        if (!end) {
+            snprintf(out, n, ".");
+            return;
+        }
+    }
+    for (b = end; b > path && b[-1] != '/'; b--)
+        ;
+    size_t len = (size_t)(end - b);
+    const char *exts[] = {".gz", ".csv", ".txt", ".log"};
+    for (int pass = 0; pass < 2 && !dir; pass++)
+        for (int e = 0; e < 4; e++) {
+            size_t el = strlen(exts[e]);
+            if (len > el && strncmp(b + len - el, exts[e], el) == 0) {
+                len -= el;
+                break;
+            }
+        }
+    snprintf(out, n, "%.*s", (int)len, b);
+}
+
+/* The GPU files as inputs of gv_gpu_read_files: nodes from --node-names, else the file names
+ * (their directories' names when file names repeat), offsets from --time-offset NODE=S. The
+ * node names live in names (64 x 80 bytes). */
+static gv_status gpu_inputs(const gv_cli_opts *o, gv_gpu_input *in, char (*names)[80], gv_error *err)
+{
+    const char *p = o->node_names;
+    for (size_t i = 0; i < o->csv_len; i++) {
+        in[i] = (gv_gpu_input){o->csv_paths[i], names[i], 0};
+        if (p) {
+            size_t len = strcspn(p, ",");
+            if (!*p || len == 0 || len >= 80) {
+                gv_error_set(err, NULL, 0, "--node-names needs one non-empty name (< 80 bytes) per GPU "
+                             "file: %zu files given", o->csv_len);
+                return GV_ERR_USAGE;
+            }
+            snprintf(names[i], 80, "%.*s", (int)len, p);
+            p += len + (p[len] == ',');
+        } else {
+            node_of(o->csv_paths[i], false, names[i], 80);
+        }
+    }
+    if (p && *p) {
+        gv_error_set(err, NULL, 0, "--node-names has more names than the %zu GPU files", o->csv_len);
+        return GV_ERR_USAGE;
+    }
+    bool repeated = false;
+    for (size_t i = 0; i < o->csv_len; i++)
+        for (size_t j = 0; j < i; j++)
+            repeated |= strcmp(names[i], names[j]) == 0;
+    if (repeated && !o->node_names) {
+        for (size_t i = 0; i < o->csv_len; i++)
+            node_of(o->csv_paths[i], true, names[i], 80);
+        for (size_t i = 0; i < o->csv_len; i++)
+            for (size_t j = 0; j < i; j++)
+                if (strcmp(names[i], names[j]) == 0) {
+                    gv_error_set(err, NULL, 0, "GPU files %s and %s would be the same node: name the "
+                                 "nodes with --node-names (the same name twice merges a node's files)",
+                                 o->csv_paths[j], o->csv_paths[i]);
+                    return GV_ERR_USAGE;
+                }
+    }
+    for (size_t k = 0; k < o->file_offsets_len; k++) {
+        bool found = false;
+        for (size_t i = 0; i < o->csv_len; i++)
+            if (strlen(names[i]) == o->file_offsets[k].node_len &&
+                strncmp(names[i], o->file_offsets[k].node, o->file_offsets[k].node_len) == 0) {
+                in[i].offset = (gv_time_us)llround(o->file_offsets[k].seconds * 1e6);
+                found = true;
+            }
+        if (!found) {
+            gv_buf all;
+            gv_buf_init(&all, 0);
+            for (size_t i = 0; i < o->csv_len; i++)
+                gv_buf_printf(&all, "%s%s", i ? ", " : "", names[i]);
+            gv_error_set(err, NULL, 0, "--time-offset %.*s=...: no GPU file of node '%.*s' (nodes: %s)",
+                         (int)o->file_offsets[k].node_len, o->file_offsets[k].node,
+                         (int)o->file_offsets[k].node_len, o->file_offsets[k].node, all.data);
+            gv_buf_cleanup(&all);
+            return GV_ERR_USAGE;
+        }
+    }
+    return GV_OK;
+}
+
 typedef enum { OUT_PAGE, OUT_EVENTS, OUT_SUMMARY } out_kind;
 
 static gv_status write_output(const char *path, out_kind kind, const gv_timeline *tl,
@@ -122,10 +225,15 @@ static gv_status write_output(const char *path, out_kind kind, const gv_timeline
     if (st != GV_OK)
         return st;
     if (kind == OUT_PAGE) {
-        gv_report_opts ro = {.csv_path = o->csv_path, .log_path = o->log_path,
+        gv_buf csv; /* the GPU files, as the page's header names them */
+        gv_buf_init(&csv, 0);
+        for (size_t i = 0; i < o->csv_len; i++)
+            gv_buf_printf(&csv, "%s%s", i ? ", " : "", o->csv_paths[i]);
+        gv_report_opts ro = {.csv_path = csv.data, .log_path = o->log_path,
                              .plotly_cdn = o->plotly_cdn, .max_bytes = (size_t)(o->max_size_mb * 1e6),
                              .max_points = o->max_points, .timeline_row = o->timeline_row};
         st = gv_html_write(out.f, tl, &ro, err);
+        gv_buf_cleanup(&csv);
     } else if (kind == OUT_EVENTS) {
         st = gv_export_events(out.f, tl, o->export_fmt, err);
     } else {
@@ -223,8 +331,12 @@ static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_
     gv_time_format_iso(tl->t_last, b, sizeof b);
     double secs = (double)(tl->t_last - tl->t_first) / 1e6;
     fmt_duration(dur, sizeof dur, secs);
-    gv_msg_info(m, "gpuviz: %s: %zu rows read, %zu skipped", o->csv_path, tl->rows_read,
-                tl->rows_skipped);
+    if (o->csv_len > 1)
+        gv_msg_info(m, "gpuviz: %zu GPU files merged: %zu rows read, %zu skipped", o->csv_len,
+                    tl->rows_read, tl->rows_skipped);
+    else
+        gv_msg_info(m, "gpuviz: %s: %zu rows read, %zu skipped", o->csv_path, tl->rows_read,
+                    tl->rows_skipped);
     if (tl->restarts)
         gv_msg_info(m, ", %zu sampler restart%s", tl->restarts, tl->restarts == 1 ? "" : "s");
     gv_msg_info(m, "\n  time %s .. %s (%s)", a, b, dur);
@@ -233,7 +345,9 @@ static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_
     gv_msg_info(m, "\n");
     for (size_t g = 0; g < tl->gpus_len; g++) {
         const gv_gpu *gp = &tl->gpus[g];
-        gv_msg_info(m, "  GPU%d", gp->index);
+        char name[80];
+        gv_gpu_label(gp, name, sizeof name);
+        gv_msg_info(m, "  %s", name);
         int ps = gv_gpu_energy_series(gp);
         if (ps >= 0) {
             const gv_series_stats *s = &tl->series[ps].stats;
@@ -282,6 +396,8 @@ int main(int argc, char **argv)
     gv_correlator *corr = NULL;
     gv_summary *sum = NULL;
     gv_log_rules *rules = NULL;
+    gv_gpu_input gpu_in[64];
+    char (*node_names)[80] = NULL; /* several GPU files: their nodes */
     gv_check *checks[64] = {NULL};
     size_t failed = 0;
     gv_msgs msgs;
@@ -313,6 +429,12 @@ int main(int argc, char **argv)
         }
     if ((st = check_paths(&o, &err)) != GV_OK)
         goto cleanup;
+    bool several = o.csv_len > 1 || o.node_names || o.file_offsets_len;
+    if (several) {
+        node_names = gv_xcalloc(64, sizeof *node_names);
+        if ((st = gpu_inputs(&o, gpu_in, node_names, &err)) != GV_OK)
+            goto cleanup;
+    }
 
     /* 1. the log: small, parsed whole before the samples so that the pass can correlate */
     long log_lines = 0;
@@ -359,7 +481,10 @@ int main(int argc, char **argv)
                        .dcgm_interval_ms = o.dcgm_interval_ms, .columns = o.columns,
                        .progress = gv_progress_update,
                        .progress_ctx = &prog};
-    st = gv_gpu_read_file(o.csv_path, &tl, gv_correlator_sink(corr), &diag, &ro, &err);
+    if (!several)
+        st = gv_gpu_read_file(o.csv_path, &tl, gv_correlator_sink(corr), &diag, &ro, &err);
+    else
+        st = gv_gpu_read_files(gpu_in, o.csv_len, &tl, gv_correlator_sink(corr), &diag, &ro, &err);
     gv_progress_end(&prog);
     msgs.progress = NULL;
     if (st != GV_OK)
@@ -374,8 +499,15 @@ int main(int argc, char **argv)
     gv_anomalies_detect(&tl, &ao);
 
     /* 3. outputs */
-    gv_summary_inputs si = {.csv_path = o.csv_path, .log_path = o.log_path,
-                            .csv_bytes = file_size(o.csv_path),
+    gv_summary_file files[64];
+    long long csv_bytes = 0;
+    for (size_t i = 0; i < o.csv_len; i++) {
+        files[i] = (gv_summary_file){o.csv_paths[i], several ? gpu_in[i].node : NULL,
+                                     several ? (double)gpu_in[i].offset / 1e6 : 0, file_size(o.csv_paths[i])};
+        csv_bytes = csv_bytes < 0 || files[i].bytes < 0 ? -1 : csv_bytes + files[i].bytes;
+    }
+    gv_summary_inputs si = {.csv_path = o.csv_path, .files = files, .files_len = o.csv_len,
+                            .log_path = o.log_path, .csv_bytes = csv_bytes,
                             .log_bytes = o.log_path ? file_size(o.log_path) : -1,
                             .log_lines = log_lines, .power_threshold_w = o.power_threshold_w,
                             .temp_limit_c = o.temp_limit_c};
@@ -413,6 +545,7 @@ cleanup:
     gv_summary_free(sum);
     gv_correlator_free(corr);
     gv_log_rules_free(rules);
+    free(node_names);
     gv_timeline_cleanup(&tl);
     return st == GV_OK && failed ? GV_EXIT_CHECK_FAILED : exit_for(st);
 }

@@ -13,12 +13,13 @@
 void gv_cli_print_help(void)
 {
     fputs(
-"Usage: gpuviz GPU_METRICS.csv [--training-log LOG] [options]\n"
+"Usage: gpuviz GPU_METRICS.csv [MORE.csv...] [--training-log LOG] [options]\n"
 "\n"
 "Plots GPU power and temperature on a wall-clock axis with the training's events\n"
 "(validation, evaluation, checkpoints) laid over them, in one self-contained HTML page.\n"
 "The CSV is a monitor CSV (timestamp,gpuN_power_..._w,gpuN_temp_c) or nvidia-smi query CSV;\n"
-"either input may be gzip-compressed or '-' for standard input.\n"
+"either input may be gzip-compressed or '-' for standard input. Several GPU files (one\n"
+"per node) are merged on wall-clock time; their GPUs are named node:gpuN.\n"
 "\n"
 "Inputs and outputs:\n"
 "  --training-log FILE     training log (nanochat format) to take events from\n"
@@ -34,6 +35,9 @@ void gv_cli_print_help(void)
 "                          pinned version from a CDN (small page, needs network)\n"
 "Time and idle detection:\n"
 "  --time-offset SECONDS   add SECONDS to every log time (clocks that differ)\n"
+"  --time-offset NODE=S    add S seconds to the sample times of that node's file(s)\n"
+"  --node-names A,B,...    several GPU files: their nodes, in order (default: file names);\n"
+"                          files with the same name are one node (a restarted sampler)\n"
 "  --power-threshold W     a sample is active when any GPU draws >= W (default 200)\n"
 "  --buffer-minutes M      plot M minutes past the last active sample (default 10)\n"
 "  --no-idle-cutoff        plot every sample\n"
@@ -120,11 +124,13 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] != '-' || strcmp(a, "-") == 0) {
-            if (o->csv_path) {
-                gv_error_set(err, NULL, 0, "unexpected argument '%s' (one GPU CSV is read)", a);
+            if (o->csv_len == sizeof o->csv_paths / sizeof *o->csv_paths) {
+                gv_error_set(err, NULL, 0, "at most 64 GPU files in one run");
                 return GV_ERR_USAGE;
             }
-            o->csv_path = a;
+            o->csv_paths[o->csv_len++] = a;
+            if (!o->csv_path)
+                o->csv_path = a;
             continue;
         }
         /* split --name=value */
@@ -183,10 +189,27 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
             o->plotly_cdn = strcmp(val, "cdn") == 0;
         } else if (FLAG("--time-offset")) {
             NEEDS_VALUE();
-            if (!parse_double(val, &o->time_offset_s) || fabs(o->time_offset_s) > 1e9) {
-                gv_error_set(err, NULL, 0, "--time-offset takes seconds (a number), not '%s'", val);
+            const char *eqs = strchr(val, '=');
+            double secs;
+            if (!parse_double(eqs ? eqs + 1 : val, &secs) || fabs(secs) > 1e9 || eqs == val) {
+                gv_error_set(err, NULL, 0, "--time-offset takes SECONDS (the log) or NODE=SECONDS (a GPU "
+                                           "file's node), not '%s'", val);
                 return GV_ERR_USAGE;
             }
+            if (!eqs) {
+                o->time_offset_s = secs;
+            } else if (o->file_offsets_len == sizeof o->file_offsets / sizeof *o->file_offsets) {
+                gv_error_set(err, NULL, 0, "at most 64 --time-offset NODE=SECONDS");
+                return GV_ERR_USAGE;
+            } else {
+                size_t k = o->file_offsets_len++;
+                o->file_offsets[k].node = val;
+                o->file_offsets[k].node_len = (size_t)(eqs - val);
+                o->file_offsets[k].seconds = secs;
+            }
+        } else if (FLAG("--node-names")) {
+            NEEDS_VALUE();
+            o->node_names = val;
         } else if (FLAG("--power-threshold")) {
             NEEDS_VALUE();
             if (!parse_double(val, &o->power_threshold_w) || o->power_threshold_w < 0) {

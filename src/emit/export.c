@@ -86,9 +86,15 @@ static void export_csv(FILE *f, const gv_timeline *tl)
     fputs("event_type,timestamp,elapsed_hours,step,metric_name,metric_value,label,start,end,"
           "duration_s,log_line", f);
     for (size_t g = 0; g < tl->gpus_len; g++) {
-        int i = tl->gpus[g].index;
-        fprintf(f, ",gpu%d_power_w,gpu%d_temp_c,gpu%d_mean_power_w,gpu%d_max_power_w,gpu%d_energy_wh",
-                i, i, i, i, i);
+        char i[80];
+        gv_gpu_name(&tl->gpus[g], i, sizeof i);
+        static const char *const cols[] = {"power_w", "temp_c", "mean_power_w", "max_power_w", "energy_wh"};
+        for (int c = 0; c < 5; c++) {
+            char col[128];
+            snprintf(col, sizeof col, "%s_%s", i, cols[c]);
+            fputc(',', f);
+            csv_field(f, col);
+        }
     }
     fputs("\r\n", f);
     for (size_t i = 0; i < tl->events_len; i++) {

@@ -368,6 +368,9 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const pa
         const gv_gpu *gp = &tl->gpus[g];
         cJSON *jg = cJSON_CreateObject();
         cJSON_AddNumberToObject(jg, "index", gp->index);
+        char name[80];
+        gv_gpu_label(gp, name, sizeof name);
+        cJSON_AddStringToObject(jg, "name", name);
         int ps = gv_gpu_energy_series(gp);
         if (ps >= 0) {
             cJSON_AddStringToObject(jg, "power_column", tl->series[ps].name);

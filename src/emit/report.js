@@ -25,6 +25,11 @@
   var dark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
   var GRID = dark ? '#2a303b' : '#eceff3';
 
+  function gpuName(index) {
+    for (var i = 0; i < D.gpus.length; i++) if (D.gpus[i].index === index) return D.gpus[i].name;
+    return 'GPU' + index;
+  }
+
   function esc(s) {
     return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
       .replace(/"/g, '&quot;').replace(/'/g, '&#39;');
@@ -51,7 +56,7 @@
   metaItem('duration', fmtDur(D.end_h));
   metaItem('GPUs', String(D.gpus.length));
   metaItem('samples', fmtInt(D.rows_read));
-  D.gpus.forEach(function (g) { if (g.energy_wh !== undefined) metaItem('GPU' + g.index + ' energy', num(g.energy_wh, 1) + ' Wh'); });
+  D.gpus.forEach(function (g) { if (g.energy_wh !== undefined) metaItem(g.name + ' energy', num(g.energy_wh, 1) + ' Wh'); });
 
   /* ---- min/max levels: decoded on first use ---- */
   var cache = {};
@@ -146,7 +151,7 @@
     seriesTraces.push({ trace: traces.length, s: s });
     traces.push({
       type: 'scatter', mode: 'lines', name: s.name, x: [], y: [], yaxis: row.axis, text: [],
-      legendgroup: s.gpu >= 0 ? 'gpu' + s.gpu : 'other', legendgrouptitle: { text: s.gpu >= 0 ? 'GPU' + s.gpu : 'other' },
+      legendgroup: s.gpu >= 0 ? 'gpu' + s.gpu : 'other', legendgrouptitle: { text: s.gpu >= 0 ? esc(gpuName(s.gpu)) : 'other' },
       line: { width: 1, color: color, dash: s.kind === 'power_avg' ? 'dot' : 'solid' },
       opacity: s.kind === 'power_avg' ? 0.8 : 1,
       hovertemplate: '%{text}<br>%{x:.4f} h<br>%{y:.2f} ' + esc(s.unit) + '<extra>' + esc(s.name) + '</extra>'
@@ -175,7 +180,7 @@
     if (e.duration_s > 0) lines.push('duration ' + num(e.duration_s, 1) + ' s');
     lines.push('log line ' + e.line);
     e.gpu.forEach(function (g) {
-      var s = 'GPU' + g.index + ': ' + num(g.power_w, 0) + ' W, ' + num(g.temp_c, 0) + ' \u00b0C';
+      var s = esc(gpuName(g.index)) + ': ' + num(g.power_w, 0) + ' W, ' + num(g.temp_c, 0) + ' \u00b0C';
       if (g.energy_wh !== undefined && g.energy_wh !== null) s += '; window mean ' + num(g.mean_power_w, 0) + ' W, ' + num(g.energy_wh, 2) + ' Wh';
       lines.push(s);
     });
@@ -346,7 +351,7 @@
 
   sec.appendChild(el('h2', 'Events (' + D.events.length + ')'));
   var et = el('table'), eh = el('tr'); et.id = 'gv-events';
-  ['event', 'time', 'step', 'duration', 'metric'].concat(D.gpus.map(function (g) { return 'GPU' + g.index + ' W / Wh'; }))
+  ['event', 'time', 'step', 'duration', 'metric'].concat(D.gpus.map(function (g) { return gpuName(g.index) + ' W / Wh'; }))
     .forEach(function (t) { eh.appendChild(el('th', t)); });
   et.appendChild(eh);
   D.events.forEach(function (e) {
@@ -371,7 +376,7 @@
   tbl.appendChild(hr);
   D.gpus.forEach(function (g) {
     var tr = el('tr'), p = g.power_w || {}, t = g.temp_c || {};
-    ['GPU' + g.index, g.power_column || '', num(p.mean, 1), num(p.min, 1), num(p.max, 1), num(g.energy_wh, 2), num(t.mean, 1), num(t.max, 0)]
+    [g.name, g.power_column || '', num(p.mean, 1), num(p.min, 1), num(p.max, 1), num(g.energy_wh, 2), num(t.mean, 1), num(t.max, 0)]
       .forEach(function (v) { tr.appendChild(el('td', v)); });
     tbl.appendChild(tr);
   });

@@ -117,6 +117,20 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     cJSON_AddNumberToObject(csv, "rows_skipped", (double)tl->rows_skipped);
     cJSON_AddNumberToObject(csv, "restarts", (double)tl->restarts);
     cJSON_AddNumberToObject(csv, "rows_outside_range", (double)tl->rows_outside_range);
+    cJSON *files = cJSON_AddArrayToObject(csv, "files");
+    gv_summary_file one = {in->csv_path, NULL, 0, in->csv_bytes};
+    for (size_t i = 0; i < (in->files ? in->files_len : 1); i++) {
+        const gv_summary_file *f = in->files ? &in->files[i] : &one;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "path", f->path);
+        if (f->node)
+            cJSON_AddStringToObject(o, "node", f->node);
+        else
+            cJSON_AddNullToObject(o, "node");
+        cJSON_AddNumberToObject(o, "time_offset_s", f->offset_s);
+        add_size(o, "bytes", f->bytes);
+        cJSON_AddItemToArray(files, o);
+    }
     if (in->log_path) {
         cJSON *log = cJSON_AddObjectToObject(inputs, "log");
         cJSON_AddStringToObject(log, "path", in->log_path);
@@ -143,6 +157,13 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
         const gv_gpu *gp = &tl->gpus[g];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "index", gp->index);
+        char name[80];
+        gv_gpu_name(gp, name, sizeof name);
+        cJSON_AddStringToObject(o, "name", name);
+        if (gp->node)
+            cJSON_AddStringToObject(o, "node", gp->node);
+        else
+            cJSON_AddNullToObject(o, "node");
         int ps = gv_gpu_energy_series(gp);
         if (ps >= 0) {
             cJSON_AddStringToObject(o, "power_column", tl->series[ps].name);

@@ -405,7 +405,7 @@ static void end_row(gv_csv_reader *r)
         return;
     }
     r->tl->rows_read++;
-    r->sink.row(r->sink.ctx, r->row_t, r->values);
+    r->sink.row(r->sink.ctx, r->row_t, r->values, NULL);
 }
 
 static void start_row(gv_csv_reader *r)

@@ -50,6 +50,22 @@ int gv_gpu_energy_series(const gv_gpu *g)
     return g->power_avg;
 }
 
+void gv_gpu_name(const gv_gpu *g, char *out, size_t n)
+{
+    if (g->node)
+        snprintf(out, n, "%.60s:gpu%d", g->node, g->local_index);
+    else
+        snprintf(out, n, "gpu%d", g->index);
+}
+
+void gv_gpu_label(const gv_gpu *g, char *out, size_t n)
+{
+    if (g->node)
+        gv_gpu_name(g, out, n);
+    else
+        snprintf(out, n, "GPU%d", g->index);
+}
+
 const char *gv_event_type_name(const gv_timeline *tl, gv_event_type t)
 {
     return t >= 0 && (size_t)t < tl->types_len ? tl->types[t].name : "?";
@@ -131,7 +147,8 @@ size_t gv_timeline_add_series(gv_timeline *tl, const char *name, gv_series_kind 
         memmove(&tl->gpus[pos + 1], &tl->gpus[pos], (tl->gpus_len - pos) * sizeof *tl->gpus);
         tl->gpus_len++;
         g = &tl->gpus[pos];
-        *g = (gv_gpu){.index = gpu, .power_instant = -1, .power_avg = -1, .power = -1, .temp = -1};
+        *g = (gv_gpu){.index = gpu, .local_index = gpu, .power_instant = -1, .power_avg = -1,
+                      .power = -1, .temp = -1};
     }
     int *slot = kind == GV_SERIES_POWER_INSTANT ? &g->power_instant
               : kind == GV_SERIES_POWER_AVG     ? &g->power_avg

@@ -20,10 +20,11 @@ static gv_status begin(void *ctx, gv_error *err)
     return GV_OK;
 }
 
-static void row(void *ctx, gv_time_us t, const double *values)
+static void row(void *ctx, gv_time_us t, const double *values, const unsigned char *fresh)
 {
     counter *c = ctx;
     (void)t;
+    (void)fresh;
     for (size_t i = 0; i < c->tl->series_len; i++)
         if (!isnan(values[i]) && !isfinite(values[i]))
             abort(); /* the reader must never hand out an infinity */

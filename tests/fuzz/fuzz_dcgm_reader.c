@@ -13,10 +13,11 @@ static gv_status begin(void *ctx, gv_error *err)
     return GV_OK;
 }
 
-static void row(void *ctx, gv_time_us t, const double *values)
+static void row(void *ctx, gv_time_us t, const double *values, const unsigned char *fresh)
 {
     const gv_timeline *tl = ctx;
     (void)t;
+    (void)fresh;
     for (size_t i = 0; i < tl->series_len; i++)
         if (!isnan(values[i]) && !isfinite(values[i]))
             abort();
