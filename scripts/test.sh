@@ -15,15 +15,17 @@ ctest --test-dir build --output-on-failure
 echo "== sanitizer build (address,undefined)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure
-echo "== valgrind memcheck: the unit tests, and the CLI suite through tests/valgrind-gpuviz.sh"
+echo "== valgrind memcheck: the unit tests, and the CLI, rules and multi-file suites through tests/valgrind-gpuviz.sh"
 for t in build/tests/test_*; do
   valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$t" >/dev/null
 done
-GPUVIZ_REAL=$PWD/build/gpuviz python3 tests/cli_test.py "$PWD/tests/valgrind-gpuviz.sh" "$PWD" | grep -v '^ok   '
-echo "== thread sanitizer build: the end-to-end tests, which run the two-thread pipeline"
+for s in cli rules multinode; do
+  GPUVIZ_REAL=$PWD/build/gpuviz python3 tests/${s}_test.py "$PWD/tests/valgrind-gpuviz.sh" "$PWD" | grep -v '^ok   '
+done
+echo "== thread sanitizer build: the end-to-end tests, which run the parser threads"
 cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DGPUVIZ_SANITIZE=thread >/dev/null
 cmake --build build-tsan -j"$jobs" >/dev/null
-TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -R '^(cli|analysis)$'
+TSAN_OPTIONS=halt_on_error=1 ctest --test-dir build-tsan --output-on-failure -R '^(cli|analysis|multinode)$'
 echo "== fuzz targets (libFuzzer, address,undefined), ${GPUVIZ_FUZZ_SECONDS:-10} s each"
 CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DGPUVIZ_FUZZ=ON \
   -DGPUVIZ_FUZZ_SECONDS="${GPUVIZ_FUZZ_SECONDS:-10}" >/dev/null

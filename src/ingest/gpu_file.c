@@ -346,6 +346,7 @@ typedef struct {
     bool threaded;
     pthread_t th;
     any_reader rd;        /* the calling thread's reader (not threaded) */
+    gv_diag diag;         /* its warnings go into the blocks too */
     char *buf;
     bool eof;
     block *b;             /* the block being consumed and the next row in it */
@@ -494,12 +495,13 @@ gv_status gv_gpu_read_files(const gv_gpu_input *files, size_t n, gv_timeline *tl
         pthread_cond_init(&s->p.cv, NULL);
         s->threaded = opts->threads >= 2 && pthread_create(&s->th, NULL, parser_thread, &s->p) == 0;
         if (!s->threaded) {
+            gv_sample_sink to_blocks = {pipe_begin, pipe_row, &s->p};
+            s->diag = (gv_diag){pipe_warn, &s->p};
             if (s->o.format == GV_FORMAT_DCGM)
-                s->rd.dcgm = gv_dcgm_reader_new(&s->stl, s->desc->path, (gv_sample_sink){pipe_begin, pipe_row, &s->p},
-                                                &(gv_diag){pipe_warn, &s->p}, s->o.dcgm_start, s->o.dcgm_interval_ms);
+                s->rd.dcgm = gv_dcgm_reader_new(&s->stl, s->desc->path, to_blocks, &s->diag,
+                                                s->o.dcgm_start, s->o.dcgm_interval_ms);
             else {
-                s->rd.csv = gv_csv_reader_new(&s->stl, s->desc->path, (gv_sample_sink){pipe_begin, pipe_row, &s->p},
-                                              &(gv_diag){pipe_warn, &s->p});
+                s->rd.csv = gv_csv_reader_new(&s->stl, s->desc->path, to_blocks, &s->diag);
                 if (s->o.columns)
                     gv_csv_reader_set_columns(s->rd.csv, s->o.columns);
             }
