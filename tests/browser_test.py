@@ -155,5 +155,28 @@ def timeline_layout_and_clickable_anomalies():
     check(marks == [13], marks)
 
 
+@test
+def custom_rules_and_several_nodes():
+    # a rules file's own type (colour, dash, lane) and two nodes' GPUs, in one page
+    cr, mn = os.path.join(SRC, "testdata", "custom-rules"), os.path.join(SRC, "testdata", "multi-node")
+    out = os.path.join(TMP, "custom.html")
+    rc, so, se = run(os.path.join(mn, "node-a", "gpu_metrics.csv"), os.path.join(mn, "node-b", "gpu_metrics.csv"),
+                     "--time-offset", "node-b=-3.5", "--training-log", os.path.join(cr, "training.log"),
+                     "--rules", os.path.join(cr, "rules.json"), "--layout", "timeline", "-o", out, "-q")
+    check(rc == 0, se)
+    load(B, out)
+    check(B.errors() == [], B.errors())
+    lines = js(B, "return document.getElementById('gv-plot').data.filter(t => t.name === 'Stall (2)').map(t => [t.line.color, t.line.dash])")
+    check(lines and all(l == ["#e6550d", "dashdot"] for l in lines), lines)
+    lanes = js(B, "const l = document.getElementById('gv-plot').layout; return Object.values(l).filter(a => a && a.ticktext).map(a => a.ticktext)")
+    check(lanes == [["validation", "evaluation", "checkpoint", "stall"]], lanes)
+    groups = js(B, "return [...new Set(document.getElementById('gv-plot').data.map(t => t.legendgrouptitle && t.legendgrouptitle.text).filter(x => x && x.includes(':')))]")
+    check(groups == ["node-a:gpu0", "node-a:gpu1", "node-b:gpu0", "node-b:gpu1"], groups)
+    labels = js(B, "return document.getElementById('gv-plot').layout.annotations.map(a => a.text)")
+    check("stall r3 30.0s" in labels and "ppl 15.9" in labels, labels)
+    rows = js(B, "return [...document.querySelectorAll('#gv-stats table')].pop().querySelectorAll('tr').length")
+    check(rows == 5, "per-GPU table rows: %s" % rows)
+
+
 B.close()
 finish("browser")
