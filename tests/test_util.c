@@ -41,6 +41,30 @@ static void test_time(void)
         gv_time_us t;
         CHECK_EQ_LONG(gv_time_parse(bad[i], strlen(bad[i]), &t, NULL), 0);
     }
+    /* the cached parser gives the same results in any order, the same minute or not */
+    gv_time_cache cache = {{0}, 0, 0};
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+            gv_time_us t = 0;
+            int frac = -1;
+            CHECK_EQ_LONG(gv_time_parse_cached(&cache, ok[i].s, strlen(ok[i].s), &t, &frac), ok[i].used);
+            CHECK_EQ_LONG(t, ok[i].t_us);
+            CHECK_EQ_LONG(frac, ok[i].frac);
+            CHECK_EQ_LONG(gv_time_parse_cached(&cache, ok[i].s, strlen(ok[i].s), &t, &frac), ok[i].used);
+            CHECK_EQ_LONG(t, ok[i].t_us); /* a hit */
+            gv_time_us bad_t;
+            CHECK_EQ_LONG(gv_time_parse_cached(&cache, bad[i % 3], strlen(bad[i % 3]), &bad_t, NULL), 0);
+        }
+    static const char *const same_minute[] = {"2025-12-22 21:06:59.999", "2025-12-22 21:06:61.000",
+                                              "2025-12-22 21:06:0x", "2025-12-22 21:06:07"};
+    static const long long same_t[] = {1766437619999000LL, 0, 0, 1766437567000000LL};
+    for (size_t i = 0; i < 4; i++) {
+        gv_time_us t = 0;
+        size_t used = gv_time_parse_cached(&cache, same_minute[i], strlen(same_minute[i]), &t, NULL);
+        CHECK_EQ_LONG(used, same_t[i] ? strlen(same_minute[i]) : 0);
+        if (same_t[i])
+            CHECK_EQ_LONG(t, same_t[i]);
+    }
     char buf[40];
     gv_time_format_iso(1766437560162000LL, buf, sizeof buf);
     CHECK_STR(buf, "2025-12-22T21:06:00.162");

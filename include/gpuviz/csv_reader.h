@@ -10,6 +10,7 @@
 #include "gpuviz/status.h"
 #include "gpuviz/timeline.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 
@@ -25,5 +26,21 @@ gv_status gv_csv_reader_feed(gv_csv_reader *r, const char *buf, size_t len, gv_e
 /* Ends the input. Errors: empty file, no timestamp column, no valid rows. */
 gv_status gv_csv_reader_finish(gv_csv_reader *r, gv_error *err);
 void gv_csv_reader_free(gv_csv_reader *r);
+
+/* ---- chunks: parsing a file's rows in parallel (gpu_file.c) ----
+ * Once r has read the header of a wide CSV (not the nvidia-smi layout), any run of whole lines
+ * of the rest of the file can be parsed by a chunk reader made from it, on another thread: it
+ * shares r's schema (read-only; r must outlive it), counts rows in its own counters, numbers
+ * lines from 1 at each chunk start and never compares times across chunks. */
+bool gv_csv_reader_chunkable(const gv_csv_reader *r);
+/* Caller frees with gv_csv_reader_free (before r). */
+gv_csv_reader *gv_csv_reader_chunk(const gv_csv_reader *r, gv_sample_sink sink, const gv_diag *diag);
+/* Starts a new chunk: line 1, counters zero, no previous time. */
+void gv_csv_reader_chunk_start(gv_csv_reader *r);
+void gv_csv_reader_chunk_counts(const gv_csv_reader *r, size_t *read, size_t *skipped, size_t *restarts);
+/* Ends the last chunk of the file (a last line without a line end). */
+gv_status gv_csv_reader_chunk_end(gv_csv_reader *r, gv_error *err);
+/* The line being parsed (1-based; in a chunk, from the chunk's start). */
+long gv_csv_reader_line(const gv_csv_reader *r);
 
 #endif

@@ -14,6 +14,11 @@
  * (GV_READ_BLOCKS_IN_FLIGHT blocks of GV_READ_BLOCK_ROWS rows). */
 #define GV_READ_BLOCK_ROWS 4096
 #define GV_READ_BLOCKS_IN_FLIGHT 8
+/* A wide CSV (monitor layout) with threads >= 2 is instead cut at line ends into chunks of about
+ * GV_CHUNK_BYTES, parsed by `threads` workers at once (2 x threads + 2 chunks in flight); a line
+ * longer than GV_CHUNK_MAX_BYTES is handed over whole (the reader then refuses its field). */
+#define GV_CHUNK_BYTES (512u << 10)
+#define GV_CHUNK_MAX_BYTES (4u << 20)
 
 typedef enum { GV_FORMAT_AUTO, GV_FORMAT_CSV, GV_FORMAT_DCGM } gv_format;
 

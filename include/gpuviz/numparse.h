@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef enum {
     GV_NUM_OK,      /* *out holds a finite number */
@@ -14,5 +15,9 @@ typedef enum {
 /* Parses s[0..len) (surrounding spaces allowed) as a decimal number. Plain decimals with up to 15
  * significant digits take an exact fast path (Clinger); other forms fall back to strtod. */
 gv_num_result gv_parse_number(const char *s, size_t len, double *out);
+
+/* mantissa / 10^frac_digits, exactly rounded, for mantissas of at most 15 digits and
+ * frac_digits <= 15 (the fast path above, for callers that scan digits themselves). */
+double gv_exact_decimal(uint64_t mantissa, unsigned frac_digits);
 
 #endif

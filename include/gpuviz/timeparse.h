@@ -19,6 +19,16 @@ typedef int64_t gv_time_us;
  * fraction); returns 0 when s does not start with such a timestamp. */
 size_t gv_time_parse(const char *s, size_t len, gv_time_us *t, int *frac_digits);
 
+/* The same, faster for a run of times within one minute: the last good parse's date, hour and
+ * minute (its first 17 bytes) are remembered, so that only the seconds of the next are read when
+ * those bytes repeat. Results are identical to gv_time_parse. Zero-initialise the cache. */
+typedef struct {
+    char prefix[17];
+    gv_time_us minute;
+    int valid;
+} gv_time_cache;
+size_t gv_time_parse_cached(gv_time_cache *c, const char *s, size_t len, gv_time_us *t, int *frac_digits);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (no range check). */
 int64_t gv_days_from_civil(int y, unsigned m, unsigned d);
 

@@ -49,11 +49,17 @@ struct gv_csv_reader {
     bool given_columns;  /* the header came from gv_csv_reader_set_columns */
     char row_err[200];
     gv_time_us row_t;
+    gv_time_cache tcache; /* the timestamps' repeating minute */
     gv_time_us prev_t;  /* the previous valid row's time (for going-back warnings) */
     double *values;
 
     gv_status status;   /* sticky failure from a callback */
     gv_error *err;
+
+    /* counts: the timeline's, or a chunk reader's own (gv_csv_reader_chunk) */
+    size_t *n_read, *n_skipped, *n_restarts;
+    size_t own[3];
+    bool borrowed;      /* header, col_map and col_strict belong to the reader it was made from */
 
     /* nvidia-smi query layout (one row per GPU per query): rows are grouped into one sample per
      * query (a group ends where the GPU index stops increasing); the GPUs are those of the
@@ -314,7 +320,7 @@ static void on_field(void *s, size_t len, void *data)
         return;
     if (c == COL_TIME) {
         int frac;
-        size_t used = gv_time_parse(f, len, &r->row_t, &frac);
+        size_t used = gv_time_parse_cached(&r->tcache, f, len, &r->row_t, &frac);
         while (used && used < len && (f[used] == ' ' || f[used] == '\r'))
             used++;
         if (!used || used != len)
@@ -354,7 +360,7 @@ static void on_field(void *s, size_t len, void *data)
 
 static void skip_row(gv_csv_reader *r, const char *why)
 {
-    r->tl->rows_skipped++;
+    (*r->n_skipped)++;
     gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, r->line, "skipped row: %s", why);
 }
 
@@ -378,7 +384,7 @@ static void end_row(gv_csv_reader *r)
         return;
     }
     if (r->row_is_header && nfields == r->header_len) {
-        r->tl->restarts++;
+        (*r->n_restarts)++;
         gv_diag_warn(r->diag, GV_WARN_CSV_RESTART, r->file, r->line,
                      "header repeated (sampler restarted); continuing");
         return;
@@ -404,7 +410,7 @@ static void end_row(gv_csv_reader *r)
         smi_row(r);
         return;
     }
-    r->tl->rows_read++;
+    (*r->n_read)++;
     r->sink.row(r->sink.ctx, r->row_t, r->values, NULL);
 }
 
@@ -457,8 +463,59 @@ gv_csv_reader *gv_csv_reader_new(gv_timeline *tl, const char *file_name, gv_samp
     r->diag = diag;
     r->line = 1;
     r->prev_t = GV_TIME_NONE;
+    r->n_read = &tl->rows_read;
+    r->n_skipped = &tl->rows_skipped;
+    r->n_restarts = &tl->restarts;
     start_row(r);
     return r;
+}
+
+bool gv_csv_reader_chunkable(const gv_csv_reader *r)
+{
+    return r->have_header && !r->smi && r->status == GV_OK;
+}
+
+gv_csv_reader *gv_csv_reader_chunk(const gv_csv_reader *r, gv_sample_sink sink, const gv_diag *diag)
+{
+    gv_csv_reader *c = gv_csv_reader_new(r->tl, r->file, sink, diag);
+    c->borrowed = true;
+    c->have_header = true;
+    c->header = r->header;
+    c->header_len = r->header_len;
+    c->col_map = r->col_map;
+    c->col_strict = r->col_strict;
+    c->values = gv_xmalloc((r->tl->series_len ? r->tl->series_len : 1) * sizeof *c->values);
+    c->n_read = &c->own[0];
+    c->n_skipped = &c->own[1];
+    c->n_restarts = &c->own[2];
+    gv_csv_reader_chunk_start(c);
+    return c;
+}
+
+void gv_csv_reader_chunk_start(gv_csv_reader *r)
+{
+    r->line = 1;
+    r->line_had_row = false;
+    r->prev_t = GV_TIME_NONE;
+    r->own[0] = r->own[1] = r->own[2] = 0;
+    start_row(r);
+}
+
+void gv_csv_reader_chunk_counts(const gv_csv_reader *r, size_t *read, size_t *skipped, size_t *restarts)
+{
+    *read = r->own[0];
+    *skipped = r->own[1];
+    *restarts = r->own[2];
+}
+
+long gv_csv_reader_line(const gv_csv_reader *r) { return r->line; }
+
+gv_status gv_csv_reader_chunk_end(gv_csv_reader *r, gv_error *err)
+{
+    r->err = err;
+    if (r->status == GV_OK)
+        csv_fini(&r->p, on_field, on_row, r);
+    return r->status;
 }
 
 gv_status gv_csv_reader_feed(gv_csv_reader *r, const char *buf, size_t len, gv_error *err)
@@ -505,11 +562,13 @@ void gv_csv_reader_free(gv_csv_reader *r)
     if (!r)
         return;
     csv_free(&r->p);
-    for (size_t i = 0; i < r->header_len; i++)
-        free(r->header[i]);
-    free(r->header);
-    free(r->col_map);
-    free(r->col_strict);
+    if (!r->borrowed) {
+        for (size_t i = 0; i < r->header_len; i++)
+            free(r->header[i]);
+        free(r->header);
+        free(r->col_map);
+        free(r->col_strict);
+    }
     free(r->values);
     for (size_t i = 0; i < r->metrics_len; i++) {
         free(r->metric_name[i]);

@@ -288,6 +288,382 @@ static void forward_progress(void *ctx, unsigned long long done)
     sp->o->progress(sp->o->progress_ctx, done, sp->total);
 }
 
+/* ---- chunk-parallel parsing of a wide CSV (threads >= 2) ----
+ * After the header, the file is cut at line ends (outside quotes) into chunks of about
+ * GV_CHUNK_BYTES. A dispatcher thread reads and cuts; `threads` workers parse chunks with
+ * libcsv chunk readers (csv_reader.h) into rows and queued warnings; the calling thread takes the
+ * chunks in file order, turns their line numbers into the file's, adds the one check that spans
+ * chunks (time going back between them) and runs the sink. The same rows and warnings, in the
+ * same order, as one reader would give; memory in flight is GV_CHUNK_SLOTS chunks. */
+
+typedef enum { SLOT_FREE, SLOT_READY, SLOT_PARSING, SLOT_DONE } slot_state;
+
+typedef struct {
+    slot_state state;
+    size_t seq;
+    bool last;                /* the end of the file: may end without a line end */
+    char *data;
+    size_t len, cap;
+    unsigned long long bytes; /* bytes of the file consumed when it was cut */
+    /* results */
+    size_t n, rows_cap, series;
+    gv_time_us *t;
+    double *v;
+    queued_warning *w;
+    size_t w_len, w_cap;
+    long lines;               /* line ends it held */
+    long first_line;          /* first valid row (0: none) ... */
+    size_t first_w;           /* ... the warnings queued before it, and its time */
+    gv_time_us first_t, last_t;
+    size_t read, skipped, restarts;
+    gv_status st;
+    gv_error err;
+    long err_line;            /* chunk-relative line of err */
+} chunk_slot;
+
+typedef struct {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    chunk_slot *slots;
+    size_t nslots;
+    size_t next_cut, next_parse; /* sequence numbers */
+    size_t total;                /* chunks in all, once the dispatcher is done */
+    bool cut_done, stop;
+    gv_status cut_st;
+    gv_error cut_err;
+    /* dispatcher side */
+    gv_input *in;
+    char *carry;                 /* bytes after the last cut */
+    size_t carry_len, carry_cap;
+    const gv_csv_reader *primary;
+    gv_timeline *tl;
+    const char *path;
+} chunker;
+
+typedef struct {
+    chunker *c;
+    chunk_slot *slot;
+    gv_csv_reader *r;
+} chunk_worker;
+
+/* Where to cut data[0..len): just after the last line end outside quotes (quotes balanced from
+ * the start), or 0 when there is none. */
+static size_t cut_point(const char *data, size_t len)
+{
+    if (!memchr(data, '"', len)) {
+        size_t i = len;
+        while (i > 0 && data[i - 1] != '\n')
+            i--;
+        return i;
+    }
+    size_t cut = 0;
+    bool quoted = false;
+    for (size_t i = 0; i < len; i++) {
+        if (data[i] == '"')
+            quoted = !quoted;
+        else if (data[i] == '\n' && !quoted)
+            cut = i + 1;
+    }
+    return cut;
+}
+
+static void *dispatcher_thread(void *arg)
+{
+    chunker *c = arg;
+    gv_error err;
+    gv_status st = GV_OK;
+    bool eof = false;
+    for (size_t seq = 0; !eof && st == GV_OK; seq++) {
+        pthread_mutex_lock(&c->mu);
+        chunk_slot *sl = &c->slots[seq % c->nslots];
+        while (sl->state != SLOT_FREE && !c->stop)
+            pthread_cond_wait(&c->cv, &c->mu);
+        bool stop = c->stop;
+        pthread_mutex_unlock(&c->mu);
+        if (stop)
+            break;
+        /* the carried bytes, then whole reads until a cut point is found past GV_CHUNK_BYTES */
+        sl->len = 0;
+        GV_GROW(sl->data, sl->cap, c->carry_len + GV_CHUNK_BYTES);
+        memcpy(sl->data, c->carry, c->carry_len);
+        sl->len = c->carry_len;
+        size_t cut = 0;
+        for (;;) {
+            if (sl->len >= GV_CHUNK_BYTES && (cut = cut_point(sl->data, sl->len)) > 0)
+                break;
+            if (sl->len >= GV_CHUNK_MAX_BYTES) { /* no line end: let the reader say what is wrong */
+                cut = sl->len;
+                break;
+            }
+            GV_GROW(sl->data, sl->cap, sl->len + GV_CHUNK_BYTES);
+            long n = gv_input_read(c->in, sl->data + sl->len, sl->cap - sl->len, &err);
+            if (n < 0) {
+                st = GV_ERR_INPUT;
+                break;
+            }
+            if (n == 0) {
+                eof = true;
+                cut = sl->len;
+                break;
+            }
+            sl->len += (size_t)n;
+        }
+        if (st != GV_OK)
+            break;
+        c->carry_len = sl->len - cut;
+        GV_GROW(c->carry, c->carry_cap, c->carry_len + 1);
+        memcpy(c->carry, sl->data + cut, c->carry_len);
+        sl->len = cut;
+        sl->bytes = gv_input_consumed(c->in) - c->carry_len;
+        pthread_mutex_lock(&c->mu);
+        sl->seq = seq;
+        sl->last = eof;
+        sl->state = SLOT_READY;
+        c->next_cut = seq + 1;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+    }
+    pthread_mutex_lock(&c->mu);
+    c->cut_done = true;
+    c->total = c->next_cut;
+    c->cut_st = st;
+    if (st != GV_OK)
+        c->cut_err = err;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+static void chunk_row(void *ctx, gv_time_us t, const double *values, const unsigned char *fresh)
+{
+    (void)fresh;
+    chunk_worker *wk = ctx;
+    chunk_slot *sl = wk->slot;
+    if (sl->n == sl->rows_cap) {
+        size_t cap = sl->rows_cap;
+        GV_GROW(sl->t, cap, sl->n + 1);
+        sl->v = gv_xrealloc(sl->v, cap * (sl->series ? sl->series : 1) * sizeof *sl->v);
+        sl->rows_cap = cap;
+    }
+    if (sl->n == 0) {
+        sl->first_line = gv_csv_reader_line(wk->r);
+        sl->first_w = sl->w_len;
+        sl->first_t = t;
+    }
+    sl->last_t = t;
+    sl->t[sl->n] = t;
+    memcpy(&sl->v[sl->n * sl->series], values, sl->series * sizeof *values);
+    sl->n++;
+}
+
+static void chunk_warn(void *ctx, gv_warn_kind kind, const char *file, long line, const char *msg)
+{
+    (void)file;
+    chunk_slot *sl = ((chunk_worker *)ctx)->slot;
+    GV_GROW(sl->w, sl->w_cap, sl->w_len + 1);
+    sl->w[sl->w_len].kind = kind;
+    sl->w[sl->w_len].line = line;
+    snprintf(sl->w[sl->w_len++].msg, sizeof sl->w->msg, "%s", msg);
+}
+
+static void *worker_thread(void *arg)
+{
+    chunk_worker *wk = arg;
+    chunker *c = wk->c;
+    gv_diag diag = {chunk_warn, wk};
+    wk->r = gv_csv_reader_chunk(c->primary, (gv_sample_sink){NULL, chunk_row, wk}, &diag);
+    for (;;) {
+        pthread_mutex_lock(&c->mu);
+        chunk_slot *sl = NULL;
+        while (!c->stop) {
+            sl = &c->slots[c->next_parse % c->nslots];
+            if (sl->state == SLOT_READY && sl->seq == c->next_parse)
+                break;
+            sl = NULL;
+            if (c->cut_done && c->next_parse >= c->total)
+                break;
+            pthread_cond_wait(&c->cv, &c->mu);
+        }
+        if (sl) {
+            sl->state = SLOT_PARSING;
+            c->next_parse++;
+        }
+        pthread_mutex_unlock(&c->mu);
+        if (!sl)
+            break;
+        wk->slot = sl;
+        sl->n = sl->w_len = 0;
+        sl->first_line = 0;
+        sl->series = c->tl->series_len;
+        gv_csv_reader_chunk_start(wk->r);
+        sl->st = gv_csv_reader_feed(wk->r, sl->data, sl->len, &sl->err);
+        if (sl->st == GV_OK && sl->last)
+            sl->st = gv_csv_reader_chunk_end(wk->r, &sl->err);
+        sl->err_line = gv_csv_reader_line(wk->r);
+        sl->lines = gv_csv_reader_line(wk->r) - 1;
+        gv_csv_reader_chunk_counts(wk->r, &sl->read, &sl->skipped, &sl->restarts);
+        pthread_mutex_lock(&c->mu);
+        sl->state = SLOT_DONE;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+    }
+    gv_csv_reader_free(wk->r);
+    return NULL;
+}
+
+/* Runs the chunks through the sink in order (the calling thread). */
+static gv_status consume_chunks(chunker *c, long first_line, gv_sample_sink sink, const gv_diag *diag,
+                                const gv_read_opts *o, unsigned long long total, gv_error *err)
+{
+    gv_status st = GV_OK;
+    long base = first_line;
+    gv_time_us prev_t = GV_TIME_NONE;
+    for (size_t seq = 0;; seq++) {
+        pthread_mutex_lock(&c->mu);
+        chunk_slot *sl = &c->slots[seq % c->nslots];
+        while (!(sl->state == SLOT_DONE && sl->seq == seq) && !(c->cut_done && seq >= c->total))
+            pthread_cond_wait(&c->cv, &c->mu);
+        bool end = !(sl->state == SLOT_DONE && sl->seq == seq);
+        if (end && c->cut_st != GV_OK && st == GV_OK) {
+            *err = c->cut_err;
+            st = c->cut_st;
+        }
+        pthread_mutex_unlock(&c->mu);
+        if (end)
+            break;
+        for (size_t i = 0; i <= sl->w_len; i++) {
+            if (i == sl->first_w && sl->first_line && prev_t != GV_TIME_NONE && sl->first_t < prev_t &&
+                diag && diag->fn) {
+                char msg[120];
+                snprintf(msg, sizeof msg, "sample time goes back %.3f s (rows out of order?)",
+                         (double)(prev_t - sl->first_t) / 1e6);
+                diag->fn(diag->ctx, GV_WARN_CSV_TIME, c->path, base + sl->first_line - 1, msg);
+            }
+            if (i < sl->w_len && diag && diag->fn)
+                diag->fn(diag->ctx, sl->w[i].kind, c->path, base + sl->w[i].line - 1, sl->w[i].msg);
+        }
+        if (sl->st != GV_OK) {
+            gv_error_set(err, c->path, base + sl->err_line - 1, "%s", sl->err.msg);
+            st = sl->st;
+        }
+        for (size_t i = 0; i < sl->n && st == GV_OK; i++)
+            sink.row(sink.ctx, sl->t[i], &sl->v[i * sl->series], NULL);
+        if (sl->n)
+            prev_t = sl->last_t;
+        c->tl->rows_read += sl->read;
+        c->tl->rows_skipped += sl->skipped;
+        c->tl->restarts += sl->restarts;
+        base += sl->lines;
+        if (o->progress)
+            o->progress(o->progress_ctx, sl->bytes, total);
+        pthread_mutex_lock(&c->mu);
+        sl->state = SLOT_FREE;
+        if (st != GV_OK)
+            c->stop = true;
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        if (st != GV_OK)
+            break;
+    }
+    return st;
+}
+
+/* Reads a wide CSV with chunk-parallel parsing. head[0..head_len) are the file's first bytes
+ * (already read from in), which hold the whole header. */
+static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, gv_sample_sink sink,
+                              const gv_diag *diag, const gv_read_opts *o, const char *head,
+                              size_t head_len, size_t header_end, unsigned long long total, gv_error *err)
+{
+    gv_csv_reader *primary = gv_csv_reader_new(tl, path, sink, diag);
+    if (o->columns)
+        gv_csv_reader_set_columns(primary, o->columns);
+    gv_status st = gv_csv_reader_feed(primary, head, header_end, err);
+    if (st != GV_OK) {
+        gv_csv_reader_free(primary);
+        return st;
+    }
+    size_t workers = o->threads < 2 ? 2 : (size_t)o->threads;
+    chunker c = {.nslots = 2 * workers + 2, .in = in, .primary = primary, .tl = tl, .path = path,
+                 .cut_st = GV_OK};
+    c.slots = gv_xcalloc(c.nslots, sizeof *c.slots);
+    c.carry_len = head_len - header_end;
+    GV_GROW(c.carry, c.carry_cap, c.carry_len + 1);
+    memcpy(c.carry, head + header_end, c.carry_len);
+    pthread_mutex_init(&c.mu, NULL);
+    pthread_cond_init(&c.cv, NULL);
+    pthread_t disp, *th = gv_xcalloc(workers, sizeof *th);
+    chunk_worker *wk = gv_xcalloc(workers, sizeof *wk);
+    size_t started = 0;
+    bool disp_ok = pthread_create(&disp, NULL, dispatcher_thread, &c) == 0;
+    for (size_t i = 0; disp_ok && i < workers; i++) {
+        wk[i].c = &c;
+        if (pthread_create(&th[i], NULL, worker_thread, &wk[i]) == 0)
+            started++;
+    }
+    if (!disp_ok || started == 0) {
+        gv_error_set(err, path, 0, "cannot start the parser threads (try --threads 1)");
+        st = GV_ERR_INPUT;
+        pthread_mutex_lock(&c.mu);
+        c.stop = true;
+        pthread_cond_broadcast(&c.cv);
+        pthread_mutex_unlock(&c.mu);
+    } else {
+        st = consume_chunks(&c, gv_csv_reader_line(primary), sink, diag, o, total, err);
+    }
+    if (st != GV_OK) {
+        pthread_mutex_lock(&c.mu);
+        c.stop = true;
+        pthread_cond_broadcast(&c.cv);
+        pthread_mutex_unlock(&c.mu);
+    }
+    if (disp_ok)
+        pthread_join(disp, NULL);
+    for (size_t i = 0; i < started; i++)
+        pthread_join(th[i], NULL);
+    if (st == GV_OK && tl->rows_read == 0) {
+        gv_error_set(err, path, 0, "no valid rows (%zu skipped)", tl->rows_skipped);
+        st = GV_ERR_INPUT;
+    }
+    for (size_t i = 0; i < c.nslots; i++) {
+        free(c.slots[i].data);
+        free(c.slots[i].t);
+        free(c.slots[i].v);
+        free(c.slots[i].w);
+    }
+    free(c.slots);
+    free(c.carry);
+    free(th);
+    free(wk);
+    pthread_mutex_destroy(&c.mu);
+    pthread_cond_destroy(&c.cv);
+    gv_csv_reader_free(primary);
+    return st;
+}
+
+/* Whether a CSV can be read in chunks: head[0..len) holds its header line, which ends at
+ * *header_end, and the header describes the wide layout (not nvidia-smi's rows per GPU). */
+static bool chunkable_csv(const char *head, size_t len, const gv_read_opts *o, size_t *header_end)
+{
+    size_t end = 0;
+    if (!o->columns) {
+        const char *nl = memchr(head, '\n', len);
+        if (!nl || memchr(head, '"', (size_t)(nl - head)))
+            return false; /* no line end in the first block, or a quoted header: one reader */
+        end = (size_t)(nl - head) + 1;
+    }
+    gv_timeline probe;
+    gv_timeline_init(&probe);
+    gv_csv_reader *r = gv_csv_reader_new(&probe, "", (gv_sample_sink){NULL, NULL, NULL}, NULL);
+    if (o->columns)
+        gv_csv_reader_set_columns(r, o->columns);
+    gv_error err;
+    bool ok = gv_csv_reader_feed(r, head, end, &err) == GV_OK && gv_csv_reader_chunkable(r);
+    gv_csv_reader_free(r);
+    gv_timeline_cleanup(&probe);
+    *header_end = end;
+    return ok;
+}
+
 /* Opens path and settles its format (recognised from the first bytes unless o->format says). */
 static gv_status open_input(const char *path, gv_read_opts *o, gv_input **in, gv_error *err)
 {
@@ -323,6 +699,22 @@ gv_status gv_gpu_read_file(const char *path, gv_timeline *tl, gv_sample_sink sin
         return st;
     unsigned long long total = gv_input_size(in);
     sync_progress sp = {&o, total};
+    if (o.threads >= 2 && o.format == GV_FORMAT_CSV) { /* a wide CSV is parsed in chunks */
+        char *head = gv_xmalloc(GV_CHUNK_BYTES);
+        long n = gv_input_read(in, head, GV_CHUNK_BYTES, err);
+        size_t header_end;
+        if (n < 0)
+            st = GV_ERR_INPUT;
+        else if (n > 0 && chunkable_csv(head, (size_t)n, &o, &header_end))
+            st = read_chunked(in, path, tl, sink, diag, &o, head, (size_t)n, header_end, total, err);
+        else {
+            gv_input_unread(in, head, (size_t)n);
+            st = read_threaded(in, path, tl, sink, diag, &o, total, err);
+        }
+        free(head);
+        gv_input_close(in);
+        return st;
+    }
     st = o.threads >= 2
              ? read_threaded(in, path, tl, sink, diag, &o, total, err)
              : read_sync(in, path, tl, sink, diag, &o, o.progress ? forward_progress : NULL, &sp, err);

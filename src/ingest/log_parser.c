@@ -28,7 +28,6 @@ struct gv_log_parser {
     const char *file;
     const gv_diag *diag;
     pcre2_match_data **md_events, **md_steps, **md_stamps; /* one per pattern */
-    pcre2_match_data *field_md;
     gv_event_type *type_of; /* rules type -> timeline type */
 
     gv_buf line;       /* the raw line being collected */
@@ -39,6 +38,7 @@ struct gv_log_parser {
     long line_no;
 
     gv_time_us cur_t;  /* last time seen */
+    gv_time_cache tc_prefix, tc_log; /* the minutes of the line prefixes and logging times */
     bool line_logged;  /* the current line's time is its own logging time */
     gv_time_us prev_line_t; /* effective time of the previous line */
     long last_step;    /* last training step seen (context for session labels) */
@@ -104,21 +104,37 @@ static bool named_group(const match *m, const char *name, size_t nlen, const cha
  * separators dropped, the leading number taken, units after it ignored. NAN if none. */
 static double leading_number(const char *s, size_t len)
 {
-    /* the common case, digits and a point followed by a unit or spaces, without strtod */
+    /* the common cases without strtod: digits, a point, thousands separators before the point,
+     * then a unit or the end; at most 15 digits (exact) */
     size_t n = 0;
-    while (n < len && (s[n] == ' '))
+    while (n < len && s[n] == ' ')
         n++;
-    size_t start = n;
+    bool neg = false;
     if (n < len && (s[n] == '-' || s[n] == '+'))
-        n++;
-    while (n < len && ((unsigned)(s[n] - '0') < 10 || s[n] == '.'))
-        n++;
-    double v;
-    if (n > start && (n == len || (s[n] != ',' && s[n] != 'e' && s[n] != 'E')) &&
-        gv_parse_number(s + start, n - start, &v) == GV_NUM_OK)
-        return v;
+        neg = s[n++] == '-';
+    uint64_t mant = 0;
+    unsigned ndig = 0, frac = 0;
+    bool dot = false;
+    for (; n < len; n++) {
+        char c = s[n];
+        if (c >= '0' && c <= '9') {
+            mant = mant * 10 + (uint64_t)(c - '0');
+            ndig++;
+            frac += dot;
+        } else if (c == '.' && !dot) {
+            dot = true;
+        } else if (!(c == ',' && !dot && ndig && n + 1 < len && s[n + 1] >= '0' && s[n + 1] <= '9')) {
+            break;
+        }
+    }
+    if (ndig && ndig <= 15 && (n == len || (s[n] != 'e' && s[n] != 'E'))) {
+        double v = gv_exact_decimal(mant, frac);
+        return neg ? -v : v;
+    }
     char tmp[64];
     size_t o = 0;
+    double v;
+    /* exponents, inf, nan, long mantissas: strtod over the text without thousands separators */
     for (size_t i = 0; i < len && o + 1 < sizeof tmp; i++) {
         if (s[i] == ',' && o > 0 && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9')
             continue;
@@ -431,6 +447,53 @@ static void on_event(gv_log_parser *p, const match *m, gv_time_us t)
     }
 }
 
+static bool key_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '/' || c == ' ';
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* The next "key: value" field of a step line's fields f[*off..len): fields are split on '|'; in
+ * each, the first ':' preceded by a key (a letter, then letters, digits, _, / or spaces; spaces
+ * before the ':' are not part of it) makes the field, its value running to the '|'. Advances
+ * *off past the field; false when none is left. */
+static bool next_field(const char *f, size_t len, size_t *off, const char **k, size_t *klen,
+                       const char **v, size_t *vlen)
+{
+    while (*off < len) {
+        const char *seg = f + *off, *bar = memchr(seg, '|', len - *off);
+        const char *end = bar ? bar : f + len;
+        for (const char *c = memchr(seg, ':', (size_t)(end - seg)); c;
+             c = c + 1 < end ? memchr(c + 1, ':', (size_t)(end - c - 1)) : NULL) {
+            const char *e = c, *b;
+            while (e > seg && is_space(e[-1]))
+                e--;
+            for (b = e; b > seg && key_char(b[-1]); b--)
+                ;
+            while (b < e && !((*b >= 'A' && *b <= 'Z') || (*b >= 'a' && *b <= 'z')))
+                b++;
+            if (b == e)
+                continue;
+            const char *x = c + 1;
+            while (x < end && is_space(*x))
+                x++;
+            *k = b;
+            *klen = (size_t)(e - b);
+            *v = x;
+            *vlen = (size_t)(end - x);
+            *off = (size_t)(end - f);
+            return true;
+        }
+        *off = (size_t)(end - f) + (bar != NULL);
+    }
+    return false;
+}
+
 static bool key_is(const char *k, size_t len, const char *name)
 {
     return strlen(name) == len && strncasecmp(k, name, len) == 0;
@@ -451,16 +514,10 @@ static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
             known++;
         }
     }
-    const char *f;
-    size_t flen;
-    const gv_log_rules *r = p->rules;
-    PCRE2_SIZE off = 0;
-    while (group(m, RG_FIELDS, &f, &flen) && off < flen &&
-           pcre2_match(r->field_re, (PCRE2_SPTR)f, flen, off, 0, p->field_md, NULL) >= 0) {
-        PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->field_md);
-        const char *k = f + ov[2 * r->field_key];
-        size_t klen = ov[2 * r->field_key + 1] - ov[2 * r->field_key];
-        double v = leading_number(f + ov[2 * r->field_val], ov[2 * r->field_val + 1] - ov[2 * r->field_val]);
+    const char *f, *k, *val;
+    size_t flen, klen, vlen, off = 0;
+    while (group(m, RG_FIELDS, &f, &flen) && next_field(f, flen, &off, &k, &klen, &val, &vlen)) {
+        double v = leading_number(val, vlen);
         double *slot = key_is(k, klen, "loss") || key_is(k, klen, "training loss") ? &st.loss
                      : key_is(k, klen, "grad norm")                              ? &st.grad_norm
                      : key_is(k, klen, "lrm")                                    ? &st.lrm
@@ -475,7 +532,6 @@ static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
             *slot = v;
             known++;
         }
-        off = ov[1] > off ? ov[1] : off + 1;
     }
     if (!known)
         return false; /* "Step N | something: x" that is not a training step */
@@ -596,7 +652,7 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
     /* 1. a prefix stamped by a pipe (ts, awk): "YYYY-MM-DD HH:MM:SS[.f] " */
     gv_time_us t_prefix = GV_TIME_NONE, t_log = GV_TIME_NONE;
     int prefix_digits = -1, log_digits = -1;
-    size_t used = gv_time_parse(raw, len, &t_prefix, &prefix_digits);
+    size_t used = gv_time_parse_cached(&p->tc_prefix, raw, len, &t_prefix, &prefix_digits);
     /* a logging time at the start ("...:SS,mmm - ") is not a prefix; nor is a time glued to text */
     if (used && ((used > 19 && raw[19] == ',') || !(used == len || raw[used] == ' ' || raw[used] == '\t'))) {
         used = 0;
@@ -606,13 +662,17 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
     while (used && used < len && (raw[used] == ' ' || raw[used] == '\t'))
         used++;
 
-    /* 2. the visible, uncoloured text */
-    visible_text(&p->clean, raw + used, len - used);
-    const char *s = p->clean.data;
-    size_t slen = p->clean.len;
+    /* 2. the visible, uncoloured text (most lines are that already: no copy) */
+    const char *s = raw + used;
+    size_t slen = len - used;
+    if (memchr(s, 0x1B, slen) || memchr(s, '\r', slen)) {
+        visible_text(&p->clean, s, slen);
+        s = p->clean.data;
+        slen = p->clean.len;
+    }
 
     /* 3. a Python logging time "YYYY-MM-DD HH:MM:SS,mmm - " */
-    size_t lu = gv_time_parse(s, slen, &t_log, &log_digits);
+    size_t lu = gv_time_parse_cached(&p->tc_log, s, slen, &t_log, &log_digits);
     if (!(lu && lu + 2 < slen && memcmp(s + lu, " - ", 3) == 0))
         t_log = GV_TIME_NONE;
 
@@ -711,7 +771,6 @@ gv_log_parser *gv_log_parser_new(gv_timeline *tl, const gv_log_rules *rules, con
     p->md_events = match_data(rules->events, rules->events_len);
     p->md_steps = match_data(rules->steps, rules->steps_len);
     p->md_stamps = match_data(rules->stamps, rules->stamps_len);
-    p->field_md = pcre2_match_data_create_from_pattern(rules->field_re, NULL);
     p->type_of = gv_xcalloc(rules->types_len + 1, sizeof *p->type_of);
     gv_log_rules_register_types(rules, tl, p->type_of);
     return p;
@@ -722,6 +781,12 @@ void gv_log_parser_feed(gv_log_parser *p, const char *buf, size_t len)
     while (len) {
         const char *nl = memchr(buf, '\n', len);
         size_t n = nl ? (size_t)(nl - buf) : len;
+        if (nl && p->line.len == 0 && !p->truncated && n <= GV_LOG_LINE_MAX) {
+            process_line(p, buf, n); /* a whole line in the buffer: read it in place */
+            buf += n + 1;
+            len -= n + 1;
+            continue;
+        }
         if (!p->truncated) {
             size_t room = GV_LOG_LINE_MAX - p->line.len;
             if (n > room) {
@@ -762,7 +827,6 @@ void gv_log_parser_free(gv_log_parser *p)
     free_match_data(p->md_events, p->rules->events_len);
     free_match_data(p->md_steps, p->rules->steps_len);
     free_match_data(p->md_stamps, p->rules->stamps_len);
-    pcre2_match_data_free(p->field_md);
     free(p->type_of);
     gv_buf_cleanup(&p->line);
     gv_buf_cleanup(&p->clean);

@@ -506,17 +506,6 @@ gv_log_rules *gv_log_rules_load(const char *json, size_t len, const char *file, 
         !load_aux(&L, cJSON_GetObjectItemCaseSensitive(root, "timestamps"), "timestamps", &r->stamps,
                   &r->stamps_len))
         goto out;
-    int ec;
-    PCRE2_SIZE eo;
-    r->field_re = pcre2_compile((PCRE2_SPTR) "\\s*(?<key>[A-Za-z][A-Za-z0-9_/ ]*?)\\s*:\\s*(?<val>[^|]*)",
-                                PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);
-    if (!r->field_re) {
-        gv_error_set(err, NULL, 0, "built-in step field pattern does not compile (a bug)");
-        goto out;
-    }
-    pcre2_jit_compile(r->field_re, PCRE2_JIT_COMPLETE);
-    r->field_key = pcre2_substring_number_from_name(r->field_re, (PCRE2_SPTR) "key");
-    r->field_val = pcre2_substring_number_from_name(r->field_re, (PCRE2_SPTR) "val");
     ok = true;
 out:
     cJSON_Delete(root);
@@ -594,7 +583,6 @@ void gv_log_rules_free(gv_log_rules *r)
     free_patterns(r->events, r->events_len);
     free_patterns(r->steps, r->steps_len);
     free_patterns(r->stamps, r->stamps_len);
-    pcre2_code_free(r->field_re);
     free(r);
 }
 

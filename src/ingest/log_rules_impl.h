@@ -59,8 +59,6 @@ struct gv_log_rules {
     size_t steps_len;
     gv_rule_pattern *stamps;
     size_t stamps_len;
-    pcre2_code *field_re;   /* "key: value" fields of a step line */
-    int field_key, field_val;
 };
 
 /* Template rendering: resolve appends the value of placeholder name[0..nlen) formatted by

@@ -11,6 +11,11 @@ static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7
                                    1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                    1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
+double gv_exact_decimal(uint64_t mantissa, unsigned frac_digits)
+{
+    return (double)mantissa / pow10_tab[frac_digits];
+}
+
 static bool is_missing(const char *s, size_t len)
 {
     static const char *const words[] = {"N/A", "[N/A]", "NA", "[Not Supported]", "nan", "NaN",

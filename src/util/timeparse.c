@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 int64_t gv_days_from_civil(int y, unsigned m, unsigned d)
 {
@@ -49,20 +50,12 @@ static unsigned days_in_month(int y, int m)
     return m == 2 && leap ? 29 : dim[m - 1];
 }
 
-size_t gv_time_parse(const char *s, size_t len, gv_time_us *t, int *frac_digits)
+/* Seconds, fraction and an optional 'Z' from s[17..len): *t = minute + those. Returns the bytes
+ * consumed in all (0 when the seconds are bad). */
+static size_t parse_seconds(const char *s, size_t len, gv_time_us minute, gv_time_us *t, int *frac_digits)
 {
-    int y, mo, d, h, mi, se;
-    if (len < 19)
-        return 0;
-    char ds = s[4];
-    if ((ds != '-' && ds != '/') || s[7] != ds || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' ||
-        s[16] != ':')
-        return 0;
-    if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
-        !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &se))
-        return 0;
-    if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > days_in_month(y, mo) || h > 23 || mi > 59 ||
-        se > 59)
+    int se;
+    if (!digits(s + 17, 2, &se) || se > 59)
         return 0;
     size_t i = 19;
     int64_t frac_us = 0;
@@ -79,11 +72,52 @@ size_t gv_time_parse(const char *s, size_t len, gv_time_us *t, int *frac_digits)
     }
     if (i < len && s[i] == 'Z')
         i++;
-    int64_t days = gv_days_from_civil(y, (unsigned)mo, (unsigned)d);
-    *t = ((days * 24 + h) * 60 + mi) * 60 * INT64_C(1000000) + se * INT64_C(1000000) + frac_us;
+    *t = minute + se * INT64_C(1000000) + frac_us;
     if (frac_digits)
         *frac_digits = nfrac;
     return i;
+}
+
+/* The date, hour and minute of s[0..17) as the time of that minute; false when not valid. */
+static bool parse_minute(const char *s, size_t len, gv_time_us *minute)
+{
+    int y, mo, d, h, mi;
+    if (len < 19)
+        return false;
+    char ds = s[4];
+    if ((ds != '-' && ds != '/') || s[7] != ds || (s[10] != ' ' && s[10] != 'T') || s[13] != ':' ||
+        s[16] != ':')
+        return false;
+    if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) || !digits(s + 8, 2, &d) ||
+        !digits(s + 11, 2, &h) || !digits(s + 14, 2, &mi))
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || (unsigned)d > days_in_month(y, mo) || h > 23 || mi > 59)
+        return false;
+    int64_t days = gv_days_from_civil(y, (unsigned)mo, (unsigned)d);
+    *minute = ((days * 24 + h) * 60 + mi) * 60 * INT64_C(1000000);
+    return true;
+}
+
+size_t gv_time_parse(const char *s, size_t len, gv_time_us *t, int *frac_digits)
+{
+    gv_time_us minute;
+    return parse_minute(s, len, &minute) ? parse_seconds(s, len, minute, t, frac_digits) : 0;
+}
+
+size_t gv_time_parse_cached(gv_time_cache *c, const char *s, size_t len, gv_time_us *t, int *frac_digits)
+{
+    if (len >= 19 && c->valid && memcmp(s, c->prefix, sizeof c->prefix) == 0)
+        return parse_seconds(s, len, c->minute, t, frac_digits);
+    gv_time_us minute;
+    if (!parse_minute(s, len, &minute))
+        return 0;
+    size_t used = parse_seconds(s, len, minute, t, frac_digits);
+    if (used) {
+        memcpy(c->prefix, s, sizeof c->prefix);
+        c->minute = minute;
+        c->valid = true;
+    }
+    return used;
 }
 
 void gv_time_format_iso(gv_time_us t, char *out, size_t out_len)
