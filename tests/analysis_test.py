@@ -3,6 +3,7 @@
 Python), anomalies planted in testdata/anomalies (testdata/generate.py says where), the summary
 JSON against docs/summary.schema.json, --check (every operator, function and error), ranges.
 Usage: analysis_test.py PATH/TO/gpuviz SOURCE_DIR"""
+import datetime as dt
 import json
 import os
 import sys
@@ -326,6 +327,53 @@ def one_thread_and_two_give_identical_results():
             outs.append((se, [open(os.path.join(TMP, "t%s.%s" % (threads, ext)), "rb").read() for ext in ("json", "csv", "html")]))
         check(outs[0][1] == outs[1][1], "outputs differ between --threads 1 and 2 for %s" % run_dir)
         check(outs[0][0].replace("t1.", "t2.") == outs[1][0], "console output differs for %s" % run_dir)
+
+
+def quoted_dirty_csv():
+    """A CSV whose line ends are not all row ends: quoted notes spanning lines, a quote doubled,
+    a restart, rows out of order, a short row, CRLF; for cutting into chunks anywhere."""
+    p = os.path.join(TMP, "quoted.csv")
+    rows = ["timestamp,gpu0_power_w,gpu0_temp_c,note"]
+    t0 = dt.datetime(2025, 12, 22, 21, 6, 0)
+    for k in range(400):
+        t = (t0 + dt.timedelta(milliseconds=250 * k)).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+        note = '"two\nlines, ""quoted"""' if k % 37 == 0 else ("7" if k % 5 else "")
+        rows.append("%s,%.2f,%d,%s" % (t, 300 + k % 50, 60 + k % 7, note))
+        if k == 150:
+            rows.append(rows[0])
+        if k == 200:
+            rows.append("2025-12-22 21:06:10.000,100,50,x")
+        if k == 250:
+            rows.append("2025-12-22 21:07:00.000,100")
+    with open(p, "w", newline="") as f:
+        f.write("\r\n".join(rows[:200]) + "\r\n" + "\n".join(rows[200:]) + "\n")
+    return p
+
+
+@test
+def chunked_parsing_matches_one_reader():
+    # the parallel path cuts a wide CSV into chunks at line ends outside quotes: whatever the
+    # chunk size and number of workers, the results, warnings and errors are those of one reader
+    hostile = os.path.join(SRC, "tests", "hostile")
+    inputs = [[os.path.join(RUN2, "gpu_metrics.csv"), "--training-log", os.path.join(RUN2, "training.log")],
+              [os.path.join(ANOM, "gpu_metrics.csv"), "--training-log", os.path.join(ANOM, "training.log")],
+              [os.path.join(SRC, "testdata", "nvidia-smi", "gpu_metrics.csv")], [quoted_dirty_csv()]]
+    inputs += [[os.path.join(hostile, c["args"][0])] + c["args"][1:] for c in json.load(open(os.path.join(hostile, "cases.json")))
+               if c["args"][0].endswith(".csv")]
+    variants = [("1", None), ("2", None), ("2", "1"), ("3", "57"), ("2", "4096")]
+    for args in inputs:
+        outs = []
+        for threads, chunk in variants:
+            rc, so, se = run(*args, "-o", os.path.join(TMP, "c.html"), "--summary-json", os.path.join(TMP, "c.json"),
+                             "--export-events", os.path.join(TMP, "c.csv"), "--threads", threads,
+                             env={"GPUVIZ_CHUNK_BYTES": chunk} if chunk else None)
+            files = [open(os.path.join(TMP, "c." + x), "rb").read() if rc == 0 else b"" for x in ("json", "csv", "html")]
+            outs.append((rc, se, files))
+        for (threads, chunk), o in zip(variants[1:], outs[1:]):
+            what = "%s with --threads %s, chunks of %s bytes" % (os.path.basename(args[0]), threads, chunk or "default")
+            check(o[0] == outs[0][0], "%s: exit %d, want %d" % (what, o[0], outs[0][0]))
+            check(o[1] == outs[0][1], "%s: console differs:\n%s\n---\n%s" % (what, o[1][-600:], outs[0][1][-600:]))
+            check(o[2] == outs[0][2], "%s: outputs differ" % what)
 
 
 finish("analysis")

@@ -16,8 +16,9 @@ def setup(argv):
     return S["gpuviz"], S["src"], S["tmp"]
 
 
-def run(*args, cwd=None):
-    p = subprocess.run([S["gpuviz"], *args], capture_output=True, cwd=cwd or S["tmp"])
+def run(*args, cwd=None, env=None):
+    p = subprocess.run([S["gpuviz"], *args], capture_output=True, cwd=cwd or S["tmp"],
+                       env=dict(os.environ, **env) if env else None)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 

@@ -32,6 +32,12 @@ typedef struct {
      * consumed so far, and the file's size (0 when unknown, e.g. a pipe). */
     void (*progress)(void *ctx, unsigned long long done, unsigned long long total);
     void *progress_ctx;
+    /* Called once on the calling thread before the sink's begin, while parser threads may
+     * already be reading (may be NULL): the CLI parses the log there, so that both overlap.
+     * It must not change the timeline's series. Non-GV_OK stops the read with that error. */
+    gv_status (*prepare)(void *ctx, gv_error *err);
+    void *prepare_ctx;
+    size_t chunk_bytes;      /* chunk size for parallel parsing; 0 = GV_CHUNK_BYTES (tests set less) */
 } gv_read_opts;
 
 /* Reads path into tl through sink. dcgmi dmon output without dcgm_start and dcgm_interval_ms is

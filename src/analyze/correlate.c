@@ -192,6 +192,25 @@ static void split(gv_correlator *c, gv_time_us a, gv_time_us b, gv_phase uncover
 {
     gv_timeline *tl = c->tl;
     size_t k = seg_first(c, a);
+    /* the usual case: [a, b) inside one segment, or inside the gap before the next */
+    bool inside = k < c->segs_len && c->segs[k].start <= a ? b <= c->segs[k].end
+                                                           : k == c->segs_len || b <= c->segs[k].start;
+    if (inside && (g < 0 || (a == t0 && b == t1))) {
+        gv_phase ph = k < c->segs_len && c->segs[k].start <= a ? c->segs[k].phase : uncovered;
+        int train = k < c->segs_len && c->segs[k].start <= a ? c->segs[k].train : -1;
+        if (g < 0) {
+            double secs = (double)(b - a) * 1e-6;
+            tl->phase_seconds[ph] += secs;
+            if (train >= 0)
+                tl->train_phases[train].seconds += secs;
+        } else {
+            double wh = (v0 + v1) * (double)(t1 - t0) * (0.5 / 3.6e9);
+            tl->phase_energy_wh[ph * c->gpus_len + (size_t)g] += wh;
+            if (train >= 0)
+                tl->train_phases[train].energy_wh += wh;
+        }
+        return;
+    }
     for (gv_time_us x = a; x < b;) {
         gv_phase ph = uncovered;
         int train = -1;
@@ -355,7 +374,7 @@ static void on_row(void *ctx, gv_time_us t, const double *values, const unsigned
         last_sample *l = &c->last[s];
         gv_series_kind kind = tl->series[s].kind;
         if (l->valid && integrable(l->t, t) && kind != GV_SERIES_TEMP && kind != GV_SERIES_OTHER)
-            st->energy_wh += (l->v + v) / 2 * (double)(t - l->t) / 1e6 / 3600;
+            st->energy_wh += (l->v + v) * (double)(t - l->t) * (0.5 / 3.6e9);
         *l = (last_sample){t, v, true};
     }
 }

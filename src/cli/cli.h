@@ -76,7 +76,14 @@ typedef struct {
     bool quiet;
     size_t count[GV_WARN_KIND_COUNT];
     size_t shown_limit; /* per kind */
+    double timing_start; /* GPUVIZ_TIMING set: when the run began (else 0) */
 } gv_msgs;
+
+/* Monotonic seconds. */
+double gv_now_s(void);
+/* With GPUVIZ_TIMING in the environment, prints the seconds since the start after a step
+ * (docs/performance.md). */
+void gv_msg_timing(const gv_msgs *m, const char *step);
 
 void gv_msgs_init(gv_msgs *m, bool quiet);
 gv_diag gv_msgs_diag(gv_msgs *m);

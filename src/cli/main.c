@@ -388,6 +388,43 @@ static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_
     print_anomalies(m, tl);
 }
 
+/* The log, read whole before the samples are analysed (the pass correlates them), on the calling
+ * thread while the GPU file's parser threads begin (gv_read_opts.prepare). */
+typedef struct {
+    const gv_cli_opts *o;
+    gv_timeline *tl;
+    const gv_log_rules *rules;
+    const gv_diag *diag;
+    const gv_msgs *msgs;
+    long lines;
+} log_step;
+
+static gv_status read_log(void *ctx, gv_error *err)
+{
+    log_step *ls = ctx;
+    const gv_cli_opts *o = ls->o;
+    gv_timeline *tl = ls->tl;
+    gv_status st;
+    if (o->log_path) {
+        if ((st = gv_log_parse_file(o->log_path, ls->rules, tl, ls->diag, err, &ls->lines)) != GV_OK)
+            return st;
+        gv_retime_bursts(tl);
+        if (o->time_offset_s != 0)
+            gv_timeline_shift_log(tl, (gv_time_us)llround(o->time_offset_s * 1e6));
+    }
+    if ((st = filter_types(tl, o, err)) != GV_OK)
+        return st;
+    gv_timeline_sort_events(tl);
+    gv_msg_timing(ls->msgs, "log read");
+    if (o->step_range_set && (st = step_range(tl, o, err)) != GV_OK)
+        return st;
+    if (o->range_set) {
+        tl->range_start = o->range_abs[0];
+        tl->range_end = o->range_abs[1];
+    }
+    return GV_OK;
+}
+
 int main(int argc, char **argv)
 {
     gv_cli_opts o;
@@ -436,8 +473,7 @@ int main(int argc, char **argv)
             goto cleanup;
     }
 
-    /* 1. the log: small, parsed whole before the samples so that the pass can correlate */
-    long log_lines = 0;
+    /* 1. the rules; the log itself is read (read_log) while the CSV's parser threads start */
     if (o.rules_path)
         st = gv_log_rules_load_file(o.rules_path, &rules, &err);
     else if (o.log_path)
@@ -448,22 +484,7 @@ int main(int argc, char **argv)
     }
     if (rules)
         gv_log_rules_register_types(rules, &tl, NULL);
-    if (o.log_path) {
-        if ((st = gv_log_parse_file(o.log_path, rules, &tl, &diag, &err, &log_lines)) != GV_OK)
-            goto cleanup;
-        gv_retime_bursts(&tl);
-        if (o.time_offset_s != 0)
-            gv_timeline_shift_log(&tl, (gv_time_us)llround(o.time_offset_s * 1e6));
-    }
-    if ((st = filter_types(&tl, &o, &err)) != GV_OK)
-        goto cleanup;
-    gv_timeline_sort_events(&tl);
-    if (o.step_range_set && (st = step_range(&tl, &o, &err)) != GV_OK)
-        goto cleanup;
-    if (o.range_set) {
-        tl.range_start = o.range_abs[0];
-        tl.range_end = o.range_abs[1];
-    }
+    log_step ls = {&o, &tl, rules, &diag, &msgs, 0};
 
     /* 2. one pass over the samples */
     gv_correlate_opts co = {.power_threshold_w = o.power_threshold_w, .buffer_min = o.buffer_min,
@@ -479,14 +500,17 @@ int main(int argc, char **argv)
     msgs.progress = &prog;
     gv_read_opts ro = {.threads = o.threads, .format = o.format, .dcgm_start = o.dcgm_start,
                        .dcgm_interval_ms = o.dcgm_interval_ms, .columns = o.columns,
-                       .progress = gv_progress_update,
-                       .progress_ctx = &prog};
+                       .progress = gv_progress_update, .progress_ctx = &prog,
+                       .prepare = read_log, .prepare_ctx = &ls,
+                       /* tests cut files into many small chunks (docs/testing.md) */
+                       .chunk_bytes = getenv("GPUVIZ_CHUNK_BYTES") ? (size_t)atol(getenv("GPUVIZ_CHUNK_BYTES")) : 0};
     if (!several)
         st = gv_gpu_read_file(o.csv_path, &tl, gv_correlator_sink(corr), &diag, &ro, &err);
     else
         st = gv_gpu_read_files(gpu_in, o.csv_len, &tl, gv_correlator_sink(corr), &diag, &ro, &err);
     gv_progress_end(&prog);
     msgs.progress = NULL;
+    gv_msg_timing(&msgs, "samples read");
     if (st != GV_OK)
         goto cleanup;
     gv_correlator_finish(corr, &diag, o.log_path);
@@ -498,6 +522,7 @@ int main(int argc, char **argv)
     gv_anomaly_opts ao = {.slow_factor = o.slow_factor};
     gv_anomalies_detect(&tl, &ao);
 
+    gv_msg_timing(&msgs, "analysis done");
     /* 3. outputs */
     gv_summary_file files[64];
     long long csv_bytes = 0;
@@ -509,17 +534,20 @@ int main(int argc, char **argv)
     gv_summary_inputs si = {.csv_path = o.csv_path, .files = files, .files_len = o.csv_len,
                             .log_path = o.log_path, .csv_bytes = csv_bytes,
                             .log_bytes = o.log_path ? file_size(o.log_path) : -1,
-                            .log_lines = log_lines, .power_threshold_w = o.power_threshold_w,
+                            .log_lines = ls.lines, .power_threshold_w = o.power_threshold_w,
                             .temp_limit_c = o.temp_limit_c};
     memcpy(si.warnings, msgs.count, sizeof si.warnings);
     sum = gv_summary_new(&tl, &si);
     print_summary(&msgs, &tl, &o);
+    gv_msg_timing(&msgs, "summary built");
     if ((st = write_output(o.output, OUT_PAGE, &tl, sum, &o, &err)) != GV_OK)
         goto cleanup;
+    gv_msg_timing(&msgs, "page written");
     if (o.export_path && (st = write_output(o.export_path, OUT_EVENTS, &tl, sum, &o, &err)) != GV_OK)
         goto cleanup;
     if (o.summary_path && (st = write_output(o.summary_path, OUT_SUMMARY, &tl, sum, &o, &err)) != GV_OK)
         goto cleanup;
+    gv_msg_timing(&msgs, "outputs written");
     gv_msgs_flush(&msgs);
     const char *written[] = {o.output, o.export_path, o.summary_path};
     for (int i = 0; i < 3; i++)

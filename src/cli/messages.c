@@ -5,12 +5,14 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 void gv_msgs_init(gv_msgs *m, bool quiet)
 {
-    *m = (gv_msgs){.quiet = quiet, .shown_limit = 5};
+    *m = (gv_msgs){.quiet = quiet, .shown_limit = 5,
+                   .timing_start = getenv("GPUVIZ_TIMING") ? gv_now_s() : 0};
 }
 
 static void on_warn(void *ctx, gv_warn_kind kind, const char *file, long line, const char *msg)
@@ -69,17 +71,23 @@ size_t gv_msgs_total(const gv_msgs *m)
     return n;
 }
 
-static double now_s(void)
+double gv_now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void gv_msg_timing(const gv_msgs *m, const char *step)
+{
+    if (m->timing_start > 0)
+        fprintf(stderr, "gpuviz: timing: %-24s %7.3f s\n", step, gv_now_s() - m->timing_start);
+}
+
 void gv_progress_init(gv_progress *p, bool enabled, const char *name, double delay_ms)
 {
     const char *slash = strrchr(name, '/');
-    *p = (gv_progress){.enabled = enabled, .name = slash ? slash + 1 : name, .start_s = now_s(),
+    *p = (gv_progress){.enabled = enabled, .name = slash ? slash + 1 : name, .start_s = gv_now_s(),
                        .delay_s = delay_ms / 1000};
 }
 
@@ -88,7 +96,7 @@ void gv_progress_update(void *ctx, unsigned long long done, unsigned long long t
     gv_progress *p = ctx;
     if (!p->enabled)
         return;
-    double t = now_s(), el = t - p->start_s;
+    double t = gv_now_s(), el = t - p->start_s;
     if (el < p->delay_s || (p->shown && t - p->last_s < 0.2))
         return;
     p->last_s = t;

@@ -309,7 +309,9 @@ static void on_field(void *s, size_t len, void *data)
         return;
     }
     if (r->row_is_header &&
-        (i >= r->header_len || strlen(r->header[i]) != len || memcmp(r->header[i], f, len) != 0))
+        (i >= r->header_len ||
+         (len == 0 ? r->header[i][0] != '\0'
+                   : r->header[i][0] != f[0] || strlen(r->header[i]) != len || memcmp(r->header[i], f, len) != 0)))
         r->row_is_header = false;
     if (i >= r->header_len && len > 0)
         r->extra_nonempty = true; /* fields past the header: only empty ones (a trailing comma) are fine */

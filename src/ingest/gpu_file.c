@@ -42,7 +42,9 @@ static gv_status read_sync(gv_input *in, const char *path, gv_timeline *tl, gv_s
                            void (*progress)(void *, unsigned long long), void *progress_ctx,
                            gv_error *err)
 {
-    gv_status st = GV_OK;
+    gv_status st = o->prepare ? o->prepare(o->prepare_ctx, err) : GV_OK;
+    if (st != GV_OK)
+        return st;
     any_reader rd = {NULL, NULL}, *r = &rd;
     if (o->format == GV_FORMAT_DCGM)
         rd.dcgm = gv_dcgm_reader_new(tl, path, sink, diag, o->dcgm_start, o->dcgm_interval_ms);
@@ -226,7 +228,9 @@ static gv_status read_threaded(gv_input *in, const char *path, gv_timeline *tl, 
                                const gv_diag *diag, const gv_read_opts *o,
                                unsigned long long total, gv_error *err)
 {
-    pipeline p = {.in = in, .path = path, .tl = tl, .o = o, .st = GV_OK};
+    gv_read_opts inner = *o; /* the parser thread's: preparing is the calling thread's job */
+    inner.prepare = NULL;
+    pipeline p = {.in = in, .path = path, .tl = tl, .o = &inner, .st = GV_OK};
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.cv, NULL);
     pthread_t th;
@@ -235,7 +239,7 @@ static gv_status read_threaded(gv_input *in, const char *path, gv_timeline *tl, 
         pthread_cond_destroy(&p.cv);
         return read_sync(in, path, tl, sink, diag, o, NULL, NULL, err);
     }
-    gv_status st = GV_OK;
+    gv_status st = o->prepare ? o->prepare(o->prepare_ctx, err) : GV_OK;
     for (;;) {
         pthread_mutex_lock(&p.mu);
         while (!p.head && !p.done)
@@ -327,6 +331,7 @@ typedef struct {
     chunk_slot *slots;
     size_t nslots;
     size_t next_cut, next_parse; /* sequence numbers */
+    size_t chunk_bytes;
     size_t total;                /* chunks in all, once the dispatcher is done */
     bool cut_done, stop;
     gv_status cut_st;
@@ -346,25 +351,24 @@ typedef struct {
     gv_csv_reader *r;
 } chunk_worker;
 
-/* Where to cut data[0..len): just after the last line end outside quotes (quotes balanced from
- * the start), or 0 when there is none. */
-static size_t cut_point(const char *data, size_t len)
+/* Where to cut data[0..len): just after the first line end at or past `want` bytes that lies
+ * outside quotes (quotes balanced from the start), or 0 when there is none. */
+static size_t cut_point(const char *data, size_t len, size_t want)
 {
+    if (want == 0 || want > len)
+        return 0;
     if (!memchr(data, '"', len)) {
-        size_t i = len;
-        while (i > 0 && data[i - 1] != '\n')
-            i--;
-        return i;
+        const char *nl = memchr(data + want - 1, '\n', len - (want - 1));
+        return nl ? (size_t)(nl - data) + 1 : 0;
     }
-    size_t cut = 0;
     bool quoted = false;
     for (size_t i = 0; i < len; i++) {
         if (data[i] == '"')
             quoted = !quoted;
-        else if (data[i] == '\n' && !quoted)
-            cut = i + 1;
+        else if (data[i] == '\n' && !quoted && i + 1 >= want)
+            return i + 1;
     }
-    return cut;
+    return 0;
 }
 
 static void *dispatcher_thread(void *arg)
@@ -382,20 +386,20 @@ static void *dispatcher_thread(void *arg)
         pthread_mutex_unlock(&c->mu);
         if (stop)
             break;
-        /* the carried bytes, then whole reads until a cut point is found past GV_CHUNK_BYTES */
+        /* the carried bytes, then whole reads until a cut point is found past chunk_bytes */
         sl->len = 0;
-        GV_GROW(sl->data, sl->cap, c->carry_len + GV_CHUNK_BYTES);
+        GV_GROW(sl->data, sl->cap, c->carry_len + c->chunk_bytes);
         memcpy(sl->data, c->carry, c->carry_len);
         sl->len = c->carry_len;
         size_t cut = 0;
         for (;;) {
-            if (sl->len >= GV_CHUNK_BYTES && (cut = cut_point(sl->data, sl->len)) > 0)
+            if ((cut = cut_point(sl->data, sl->len, c->chunk_bytes)) > 0)
                 break;
             if (sl->len >= GV_CHUNK_MAX_BYTES) { /* no line end: let the reader say what is wrong */
                 cut = sl->len;
                 break;
             }
-            GV_GROW(sl->data, sl->cap, sl->len + GV_CHUNK_BYTES);
+            GV_GROW(sl->data, sl->cap, sl->len + c->chunk_bytes);
             long n = gv_input_read(c->in, sl->data + sl->len, sl->cap - sl->len, &err);
             if (n < 0) {
                 st = GV_ERR_INPUT;
@@ -574,7 +578,7 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
                               const gv_diag *diag, const gv_read_opts *o, const char *head,
                               size_t head_len, size_t header_end, unsigned long long total, gv_error *err)
 {
-    gv_csv_reader *primary = gv_csv_reader_new(tl, path, sink, diag);
+    gv_csv_reader *primary = gv_csv_reader_new(tl, path, (gv_sample_sink){NULL, NULL, NULL}, diag);
     if (o->columns)
         gv_csv_reader_set_columns(primary, o->columns);
     gv_status st = gv_csv_reader_feed(primary, head, header_end, err);
@@ -584,7 +588,7 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
     }
     size_t workers = o->threads < 2 ? 2 : (size_t)o->threads;
     chunker c = {.nslots = 2 * workers + 2, .in = in, .primary = primary, .tl = tl, .path = path,
-                 .cut_st = GV_OK};
+                 .cut_st = GV_OK, .chunk_bytes = o->chunk_bytes ? o->chunk_bytes : GV_CHUNK_BYTES};
     c.slots = gv_xcalloc(c.nslots, sizeof *c.slots);
     c.carry_len = head_len - header_end;
     GV_GROW(c.carry, c.carry_cap, c.carry_len + 1);
@@ -608,7 +612,12 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
         pthread_cond_broadcast(&c.cv);
         pthread_mutex_unlock(&c.mu);
     } else {
-        st = consume_chunks(&c, gv_csv_reader_line(primary), sink, diag, o, total, err);
+        if (o->prepare)
+            st = o->prepare(o->prepare_ctx, err);
+        if (st == GV_OK && sink.begin)
+            st = sink.begin(sink.ctx, err);
+        if (st == GV_OK)
+            st = consume_chunks(&c, gv_csv_reader_line(primary), sink, diag, o, total, err);
     }
     if (st != GV_OK) {
         pthread_mutex_lock(&c.mu);
@@ -877,6 +886,7 @@ gv_status gv_gpu_read_files(const gv_gpu_input *files, size_t n, gv_timeline *tl
         source *s = &src[opened];
         s->desc = &files[opened];
         s->o = *opts;
+        s->o.prepare = NULL;
         gv_input *in;
         if ((st = open_input(s->desc->path, &s->o, &in, err)) != GV_OK)
             break;
@@ -903,6 +913,8 @@ gv_status gv_gpu_read_files(const gv_gpu_input *files, size_t n, gv_timeline *tl
 
     /* every header first (the schema), then the rows in time order */
     bool *live = gv_xcalloc(n + 1, sizeof *live);
+    if (st == GV_OK && opts->prepare)
+        st = opts->prepare(opts->prepare_ctx, err);
     for (size_t k = 0; k < opened && st == GV_OK; k++)
         live[k] = src_peek(&m, &src[k], diag, &st, err);
     if (st == GV_OK && sink.begin)

@@ -22,6 +22,8 @@ struct gv_pyramid {
     size_t n;
     bool started;
     cell *c;           /* cap * series_len, bucket-major */
+    gv_time_us bt0, bt1; /* the last bucket found: its time range and cells */
+    cell *bc;
     float *view_a, *view_b; /* scratch for gv_pyramid_finest */
 };
 
@@ -104,6 +106,8 @@ static void coarsen_in_place(gv_pyramid *p)
 /* The cells of the bucket holding t (growing or coarsening the grid as needed). */
 static cell *bucket_cells(gv_pyramid *p, gv_time_us t)
 {
+    if (p->bc && t >= p->bt0 && t < p->bt1)
+        return p->bc; /* the same bucket as the last row: most rows */
     if (!p->started) {
         p->started = true;
         p->origin = t;
@@ -129,7 +133,9 @@ static cell *bucket_cells(gv_pyramid *p, gv_time_us t)
         coarsen_in_place(p);
         k = floor_div(t - p->origin, p->w);
     }
-    return &p->c[(size_t)(k - p->lo) * p->series_len];
+    p->bt0 = p->origin + k * p->w;
+    p->bt1 = p->bt0 + p->w;
+    return p->bc = &p->c[(size_t)(k - p->lo) * p->series_len];
 }
 
 static void add_to(cell *c, double v)
