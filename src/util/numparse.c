@@ -30,12 +30,14 @@ static bool is_missing(const char *s, size_t len)
 
 gv_num_result gv_parse_number(const char *s, size_t len, double *out)
 {
-    while (len && (*s == ' ' || *s == '\t')) {
-        s++;
-        len--;
+    if (len && ((unsigned char)s[0] <= ' ' || (unsigned char)s[len - 1] <= ' ')) { /* rare */
+        while (len && (*s == ' ' || *s == '\t')) {
+            s++;
+            len--;
+        }
+        while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
+            len--;
     }
-    while (len && (s[len - 1] == ' ' || s[len - 1] == '\t' || s[len - 1] == '\r'))
-        len--;
     if (len == 0)
         return GV_NUM_MISSING;
 
@@ -47,13 +49,18 @@ gv_num_result gv_parse_number(const char *s, size_t len, double *out)
         neg = *p++ == '-';
     uint64_t mant = 0;
     const char *d0 = p;
-    while (p < e && (unsigned)(*p - '0') < 10)
-        mant = mant * 10 + (uint64_t)(*p++ - '0');
+    unsigned d;
+    while (p < e && (d = (unsigned)(*p - '0')) < 10) {
+        mant = mant * 10 + d;
+        p++;
+    }
     size_t int_digits = (size_t)(p - d0), frac = 0;
     if (p < e && *p == '.') {
         const char *f0 = ++p;
-        while (p < e && (unsigned)(*p - '0') < 10)
-            mant = mant * 10 + (uint64_t)(*p++ - '0');
+        while (p < e && (d = (unsigned)(*p - '0')) < 10) {
+            mant = mant * 10 + d;
+            p++;
+        }
         frac = (size_t)(p - f0);
     }
     if (p == e && int_digits + frac > 0 && int_digits + frac <= 15) {
