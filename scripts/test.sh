@@ -15,11 +15,11 @@ ctest --test-dir build --output-on-failure
 echo "== sanitizer build (address,undefined)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure
-echo "== valgrind memcheck: the unit tests, and the CLI, rules and multi-file suites through tests/valgrind-gpuviz.sh"
+echo "== valgrind memcheck: the unit tests, and every end-to-end suite but the browser's through tests/valgrind-gpuviz.sh"
 for t in build/tests/test_*; do
   valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$t" >/dev/null
 done
-for s in cli rules multinode; do
+for s in cli analysis formats hostile rules multinode; do
   GPUVIZ_REAL=$PWD/build/gpuviz python3 tests/${s}_test.py "$PWD/tests/valgrind-gpuviz.sh" "$PWD" | grep -v '^ok   '
 done
 echo "== thread sanitizer build: the end-to-end tests, which run the parser threads"
