@@ -13,11 +13,48 @@ typedef enum {
 } gv_num_result;
 
 /* Parses s[0..len) (surrounding spaces allowed) as a decimal number. Plain decimals with up to 15
- * significant digits take an exact fast path (Clinger); other forms fall back to strtod. */
-gv_num_result gv_parse_number(const char *s, size_t len, double *out);
+ * significant digits take an exact fast path (Clinger), inline; other forms go to
+ * gv_parse_number_slow, which trims and falls back to strtod. */
+gv_num_result gv_parse_number_slow(const char *s, size_t len, double *out);
 
 /* mantissa / 10^frac_digits, exactly rounded, for mantissas of at most 15 digits and
- * frac_digits <= 15 (the fast path above, for callers that scan digits themselves). */
+ * frac_digits <= 15 (the fast path, for callers that scan digits themselves). */
 double gv_exact_decimal(uint64_t mantissa, unsigned frac_digits);
+extern const double gv_pow10_exact[16];
+
+/* The fast path alone: s is exactly [-+]digits[.digits] with 1 to 15 digits. */
+static inline bool gv_decimal_fast(const char *s, size_t len, double *out)
+{
+    const char *p = s, *e = s + len;
+    bool neg = len && *p == '-';
+    if (len && (*p == '-' || *p == '+'))
+        p++;
+    uint64_t mant = 0;
+    const char *d0 = p;
+    unsigned d;
+    while (p < e && (d = (unsigned)(*p - '0')) < 10) {
+        mant = mant * 10 + d;
+        p++;
+    }
+    size_t digits = (size_t)(p - d0), frac = 0;
+    if (p < e && *p == '.') {
+        const char *f0 = ++p;
+        while (p < e && (d = (unsigned)(*p - '0')) < 10) {
+            mant = mant * 10 + d;
+            p++;
+        }
+        frac = (size_t)(p - f0);
+    }
+    if (p != e || digits + frac == 0 || digits + frac > 15)
+        return false;
+    double v = (double)mant / gv_pow10_exact[frac];
+    *out = neg ? -v : v;
+    return true;
+}
+
+static inline gv_num_result gv_parse_number(const char *s, size_t len, double *out)
+{
+    return gv_decimal_fast(s, len, out) ? GV_NUM_OK : gv_parse_number_slow(s, len, out);
+}
 
 #endif

@@ -61,14 +61,16 @@ static size_t parse_seconds(const char *s, size_t len, gv_time_us minute, gv_tim
     int64_t frac_us = 0;
     int nfrac = 0;
     if (i + 1 < len && (s[i] == '.' || s[i] == ',') && (unsigned)(s[i + 1] - '0') <= 9) {
+        static const int64_t scale[7] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+        unsigned d;
         i++;
-        int64_t scale = 100000;
-        while (i < len && (unsigned)(s[i] - '0') <= 9) {
-            frac_us += (s[i] - '0') * scale;
-            scale /= 10;
+        while (i < len && (d = (unsigned)(s[i] - '0')) <= 9) {
+            if (nfrac < 6) /* microseconds: further digits are cut off */
+                frac_us = frac_us * 10 + d;
             nfrac++;
             i++;
         }
+        frac_us *= scale[nfrac < 6 ? nfrac : 6];
     }
     if (i < len && s[i] == 'Z')
         i++;
