@@ -22,7 +22,7 @@ void gv_cli_print_help(void)
 "per node) are merged on wall-clock time; their GPUs are named node:gpuN.\n"
 "\n"
 "Inputs and outputs:\n"
-"  --training-log FILE     training log (nanochat format) to take events from\n"
+"  --training-log FILE     training log to take events from (nanochat, or see --rules)\n"
 "  -o, --output FILE       report page (default gpuviz_report.html)\n"
 "  --export-events FILE    events as CSV, or JSON when FILE ends in .json; '-' = stdout\n"
 "  --export-format csv|json  format of --export-events regardless of its name\n"
