@@ -28,6 +28,5 @@ void gv_log_rules_free(gv_log_rules *r);
 /* Registers the rule set's event types (name, colour, dash, phase) in tl; map (may be NULL) gets
  * the timeline type of each rules type, in rules order (as many entries as the rules have types). */
 void gv_log_rules_register_types(const gv_log_rules *r, gv_timeline *tl, gv_event_type *map);
-size_t gv_log_rules_types(const gv_log_rules *r);
 
 #endif

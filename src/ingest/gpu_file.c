@@ -180,15 +180,29 @@ static void pipe_row(void *ctx, gv_time_us t, const double *values, const unsign
         push_block(p);
 }
 
+/* Appends a warning to a queue (a block's or a chunk's), to be passed on in order later. */
+static void queue_warning(queued_warning **w, size_t *len, size_t *cap, gv_warn_kind kind, long line,
+                          const char *msg)
+{
+    GV_GROW(*w, *cap, *len + 1);
+    queued_warning *q = &(*w)[(*len)++];
+    q->kind = kind;
+    q->line = line;
+    snprintf(q->msg, sizeof q->msg, "%s", msg);
+}
+
+/* Passes a queued warning to diag, its line moved by line_base - 1 (chunks count from 1). */
+static void pass_warning(const gv_diag *diag, const char *path, const queued_warning *w, long line_base)
+{
+    if (diag && diag->fn)
+        diag->fn(diag->ctx, w->kind, path, line_base + w->line - 1, w->msg);
+}
+
 static void pipe_warn(void *ctx, gv_warn_kind kind, const char *file, long line, const char *msg)
 {
     (void)file;
-    pipeline *p = ctx;
-    block *b = current(p);
-    GV_GROW(b->w, b->w_cap, b->w_len + 1);
-    b->w[b->w_len].kind = kind;
-    b->w[b->w_len].line = line;
-    snprintf(b->w[b->w_len++].msg, sizeof b->w->msg, "%s", msg);
+    block *b = current(ctx);
+    queue_warning(&b->w, &b->w_len, &b->w_cap, kind, line, msg);
 }
 
 static void note_fed(void *ctx, unsigned long long done)
@@ -254,8 +268,7 @@ static gv_status read_threaded(gv_input *in, const char *path, gv_timeline *tl, 
         if (!b)
             break;
         for (size_t i = 0; i < b->w_len; i++)
-            if (diag && diag->fn)
-                diag->fn(diag->ctx, b->w[i].kind, path, b->w[i].line, b->w[i].msg);
+            pass_warning(diag, path, &b->w[i], 1);
         if (b->begin && st == GV_OK && sink.begin)
             st = sink.begin(sink.ctx, err);
         for (size_t i = 0; i < b->n && st == GV_OK; i++)
@@ -464,10 +477,7 @@ static void chunk_warn(void *ctx, gv_warn_kind kind, const char *file, long line
 {
     (void)file;
     chunk_slot *sl = ((chunk_worker *)ctx)->slot;
-    GV_GROW(sl->w, sl->w_cap, sl->w_len + 1);
-    sl->w[sl->w_len].kind = kind;
-    sl->w[sl->w_len].line = line;
-    snprintf(sl->w[sl->w_len++].msg, sizeof sl->w->msg, "%s", msg);
+    queue_warning(&sl->w, &sl->w_len, &sl->w_cap, kind, line, msg);
 }
 
 static void *worker_thread(void *arg)
@@ -543,8 +553,8 @@ static gv_status consume_chunks(chunker *c, long first_line, gv_sample_sink sink
                          (double)(prev_t - sl->first_t) / 1e6);
                 diag->fn(diag->ctx, GV_WARN_CSV_TIME, c->path, base + sl->first_line - 1, msg);
             }
-            if (i < sl->w_len && diag && diag->fn)
-                diag->fn(diag->ctx, sl->w[i].kind, c->path, base + sl->w[i].line - 1, sl->w[i].msg);
+            if (i < sl->w_len)
+                pass_warning(diag, c->path, &sl->w[i], base);
         }
         if (sl->st != GV_OK) {
             gv_error_set(err, c->path, base + sl->err_line - 1, "%s", sl->err.msg);
@@ -864,8 +874,7 @@ static bool src_peek(merge_ctx *m, source *s, const gv_diag *diag, gv_status *st
         if (!b)
             return false;
         for (size_t k = 0; k < b->w_len; k++)
-            if (diag && diag->fn)
-                diag->fn(diag->ctx, b->w[k].kind, s->desc->path, b->w[k].line, b->w[k].msg);
+            pass_warning(diag, s->desc->path, &b->w[k], 1);
         if (b->begin && !s->map)
             map_series(m, s);
         s->consumed = b->bytes;

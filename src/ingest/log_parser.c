@@ -68,17 +68,21 @@ typedef struct {
 } match;
 
 /* Captured group g of m: pointer and length; false when unset or absent. */
-static bool group(const match *m, int g, const char **s_out, size_t *len)
+/* Capture number n of m: pointer and length; false when unset. */
+static bool capture(const match *m, int n, const char **p, size_t *len)
 {
-    int n = m && m->rp ? m->rp->group[g] : -1;
-    if (n < 0)
-        return false;
     PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
     if (ov[2 * n] == PCRE2_UNSET)
         return false;
-    *s_out = m->s + ov[2 * n];
+    *p = m->s + ov[2 * n];
     *len = ov[2 * n + 1] - ov[2 * n];
     return true;
+}
+
+static bool group(const match *m, int g, const char **p, size_t *len)
+{
+    int n = m && m->rp ? m->rp->group[g] : -1;
+    return n >= 0 && capture(m, n, p, len);
 }
 
 /* The group named name[0..nlen) of m, by name (templates may name any group). */
@@ -90,14 +94,7 @@ static bool named_group(const match *m, const char *name, size_t nlen, const cha
     memcpy(tmp, name, nlen);
     tmp[nlen] = '\0';
     int n = pcre2_substring_number_from_name(m->rp->code, (PCRE2_SPTR)tmp);
-    if (n <= 0)
-        return false;
-    PCRE2_SIZE *ov = pcre2_get_ovector_pointer(m->md);
-    if (ov[2 * n] == PCRE2_UNSET)
-        return false;
-    *p = m->s + ov[2 * n];
-    *len = ov[2 * n + 1] - ov[2 * n];
-    return true;
+    return n > 0 && capture(m, n, p, len);
 }
 
 /* Number from text like "178,321", "2940.12ms", "97.90m", "0.5040", "1 pq: 2": thousands
@@ -131,10 +128,9 @@ static double leading_number(const char *s, size_t len)
         double v = gv_exact_decimal(mant, frac);
         return neg ? -v : v;
     }
+    /* exponents, inf, nan, long mantissas: strtod over the text without thousands separators */
     char tmp[64];
     size_t o = 0;
-    double v;
-    /* exponents, inf, nan, long mantissas: strtod over the text without thousands separators */
     for (size_t i = 0; i < len && o + 1 < sizeof tmp; i++) {
         if (s[i] == ',' && o > 0 && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9')
             continue;
@@ -142,10 +138,9 @@ static double leading_number(const char *s, size_t len)
     }
     tmp[o] = '\0';
     char *end;
-    v = strtod(tmp, &end);
+    double v = strtod(tmp, &end);
     return end == tmp ? NAN : v;
 }
-
 
 static double group_number(const match *m, int g)
 {

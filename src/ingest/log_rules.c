@@ -596,5 +596,3 @@ void gv_log_rules_register_types(const gv_log_rules *r, gv_timeline *tl, gv_even
             map[i] = t;
     }
 }
-
-size_t gv_log_rules_types(const gv_log_rules *r) { return r->types_len; }
