@@ -62,7 +62,7 @@ static gv_status read_text(const char *text, size_t chunk, gv_timeline *tl, coll
     gv_timeline_init(tl);
     c->tl = tl;
     gv_diag diag = {warn, w};
-    gv_csv_reader *r = gv_csv_reader_new(tl, "m.csv", (gv_sample_sink){begin, row, c}, &diag);
+    gv_csv_reader *r = gv_csv_reader_new(tl, "m.csv", (gv_sample_sink){.begin = begin, .row = row, .ctx = c}, &diag);
     size_t len = strlen(text);
     gv_status st = GV_OK;
     for (size_t off = 0; off < len && st == GV_OK; off += chunk)
@@ -151,7 +151,7 @@ static void test_errors(void)
     gv_error err;
     collected c = {.tl = &tl};
     gv_read_opts ro = {.threads = 1};
-    CHECK_EQ_LONG(gv_gpu_read_file("/nonexistent/x.csv", &tl, (gv_sample_sink){begin, row, &c}, NULL, &ro, &err),
+    CHECK_EQ_LONG(gv_gpu_read_file("/nonexistent/x.csv", &tl, (gv_sample_sink){.begin = begin, .row = row, .ctx = &c}, NULL, &ro, &err),
                   GV_ERR_INPUT);
     CHECK(strstr(err.msg, "cannot open") != NULL);
     gv_timeline_cleanup(&tl);
@@ -256,7 +256,7 @@ static void test_dcgm(void)
         warnings w = {0};
         gv_diag diag = {warn, &w};
         gv_error err;
-        gv_dcgm_reader *r = gv_dcgm_reader_new(&tl, "d.txt", (gv_sample_sink){begin, row, &c}, &diag,
+        gv_dcgm_reader *r = gv_dcgm_reader_new(&tl, "d.txt", (gv_sample_sink){.begin = begin, .row = row, .ctx = &c}, &diag,
                                                1766437560000000LL, 250);
         size_t len = strlen(TEXT);
         for (size_t off = 0; off < len; off += chunks[k])

@@ -109,6 +109,26 @@ static void test_numbers(void)
     CHECK_EQ_LONG(mismatches, 0);
 }
 
+/* The inline timestamp path against the general one, in the same minute and out of it. */
+static void test_time_fast(void)
+{
+    static const char *const s[] = {
+        "2025-12-22 21:06:00.162", "2025-12-22 21:06:59.999", "2025-12-22 21:06:60.000",
+        "2025-12-22 21:06:0x.000", "2025-12-22 21:06:01.1x3", "2025-12-22 21:06:01,123",
+        "2025-12-22 21:07:00.000", "2025-12-22 21:06:05.5",   "2025-12-22 21:06:05.500000",
+        "2025-12-22 21:06:05.000Z", "2025-12-22 21:06:05 123", "2025-12-22 21:06:09.010"};
+    gv_time_cache fast = {{0}, 0, 0}, slow = {{0}, 0, 0};
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < sizeof s / sizeof *s; i++) {
+            gv_time_us a = -1, b = -2;
+            size_t ua = gv_time_parse_fast(&fast, s[i], strlen(s[i]), &a);
+            size_t ub = gv_time_parse_cached(&slow, s[i], strlen(s[i]), &b, NULL);
+            CHECK_EQ_LONG(ua, ub);
+            if (ua)
+                CHECK_EQ_LONG(a, b);
+        }
+}
+
 static void test_buf_arena(void)
 {
     gv_buf b;
@@ -134,6 +154,7 @@ int main(void)
 {
     test_time();
     test_numbers();
+    test_time_fast();
     test_buf_arena();
     return test_summary("test_util");
 }

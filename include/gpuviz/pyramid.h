@@ -24,6 +24,10 @@ void gv_pyramid_free(gv_pyramid *p);
 void gv_pyramid_add(gv_pyramid *p, size_t series, gv_time_us t, double v);
 /* Adds one row: values[s] for every series (NAN = no sample), finding the bucket once. */
 void gv_pyramid_add_row(gv_pyramid *p, gv_time_us t, const double *values);
+/* Adds n rows (values n x stride, row-major): the same as n calls of gv_pyramid_add_row, with the
+ * rows that share a bucket added a series at a time. */
+void gv_pyramid_add_rows(gv_pyramid *p, size_t n, const gv_time_us *t, const double *values,
+                         size_t stride);
 
 /* One level of one series: bucket k (lo <= k < lo + n) covers
  * [origin + k * width, origin + (k + 1) * width). first/second are the bucket's extremes in time

@@ -253,6 +253,10 @@ typedef struct {
      * series read at t, the others holding their last value (or NAN before their first). */
     void (*row)(void *ctx, gv_time_us t, const double *values, const unsigned char *fresh);
     void *ctx;
+    /* Optional (NULL: row is called per row): n rows at once, fresh NULL, values n x series_len
+     * row-major; must give the same results as n calls of row. Readers that hold blocks of rows
+     * (the parallel paths) use it. */
+    void (*rows)(void *ctx, size_t n, const gv_time_us *t, const double *values);
 } gv_sample_sink;
 
 /* Counts of events by type; counts has types_len entries. */

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef int64_t gv_time_us;
 
@@ -28,6 +29,22 @@ typedef struct {
     int valid;
 } gv_time_cache;
 size_t gv_time_parse_cached(gv_time_cache *c, const char *s, size_t len, gv_time_us *t, int *frac_digits);
+
+/* gv_time_parse_cached without frac_digits, inline for the commonest case: the cached minute
+ * followed by `SS.mmm` (a sampler's milliseconds); anything else goes to gv_time_parse_cached. */
+static inline size_t gv_time_parse_fast(gv_time_cache *c, const char *s, size_t len, gv_time_us *t)
+{
+    if (len == 23 && c->valid && s[19] == '.' && memcmp(s, c->prefix, sizeof c->prefix) == 0) {
+        unsigned d[5] = {(unsigned)(s[17] - '0'), (unsigned)(s[18] - '0'), (unsigned)(s[20] - '0'),
+                         (unsigned)(s[21] - '0'), (unsigned)(s[22] - '0')};
+        unsigned sec = d[0] * 10 + d[1];
+        if (d[0] < 10 && d[1] < 10 && d[2] < 10 && d[3] < 10 && d[4] < 10 && sec <= 59) {
+            *t = c->minute + (gv_time_us)sec * 1000000 + (gv_time_us)(d[2] * 100 + d[3] * 10 + d[4]) * 1000;
+            return len;
+        }
+    }
+    return gv_time_parse_cached(c, s, len, t, NULL);
+}
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (no range check). */
 int64_t gv_days_from_civil(int y, unsigned m, unsigned d);

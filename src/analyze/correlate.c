@@ -43,10 +43,18 @@ struct gv_correlator {
     size_t segs_len, seg_cur;
     gv_sample_watch *watch;
 
+    last_sample *glast;     /* per GPU: the last sample of its energy series */
+    struct {                /* the last region split() found: a segment, or the gap before one */
+        gv_time_us lo, hi;
+        int phase, train;   /* phase -1: a gap (time goes to the `uncovered` phase) */
+    } reg;
+
     bool started;           /* the first row was seen: range resolved, phases planned */
     bool have_prev;
+    bool prev_active;       /* some GPU was at/above the threshold at the previous row */
     gv_time_us prev_t;
-    double *prev_values;    /* the previous row, per series */
+    const double *prev;     /* the previous row: prev_values, or a row of the block in hand */
+    double *prev_values;    /* a copy of the previous row, per series */
     double *fresh_values;   /* merged files: the row with held values as NAN, for the pyramid */
     gv_time_us threshold_last_active;
 };
@@ -57,6 +65,8 @@ gv_correlator *gv_correlator_new(gv_timeline *tl, const gv_correlate_opts *opts)
     c->tl = tl;
     c->o = *opts;
     c->threshold_last_active = GV_TIME_NONE;
+    c->reg.lo = INT64_MAX; /* empty: the first split() looks the region up */
+    c->reg.hi = INT64_MIN;
     return c;
 }
 
@@ -78,6 +88,7 @@ static gv_status on_begin(void *ctx, gv_error *err)
     c->gpus_len = tl->gpus_len;
     c->gpu_power = gv_xmalloc((c->gpus_len + 1) * sizeof *c->gpu_power);
     c->gpu_temp = gv_xmalloc((c->gpus_len + 1) * sizeof *c->gpu_temp);
+    c->glast = gv_xcalloc(c->gpus_len + 1, sizeof *c->glast);
     for (size_t g = 0; g < c->gpus_len; g++) {
         c->gpu_power[g] = gv_gpu_energy_series(&tl->gpus[g]);
         c->gpu_temp[g] = tl->gpus[g].temp;
@@ -185,30 +196,55 @@ static size_t seg_first(gv_correlator *c, gv_time_us t)
     return c->seg_cur = k;
 }
 
+/* Adds x, the seconds (g < 0) or GPU g's watt-hours of a piece that lies inside one segment or
+ * gap, to phase ph and training phase train (-1 none). */
+static void add_piece(gv_correlator *c, gv_phase ph, int train, int g, double x)
+{
+    gv_timeline *tl = c->tl;
+    if (g < 0) {
+        tl->phase_seconds[ph] += x;
+        if (train >= 0)
+            tl->train_phases[train].seconds += x;
+    } else {
+        tl->phase_energy_wh[ph * c->gpus_len + (size_t)g] += x;
+        if (train >= 0)
+            tl->train_phases[train].energy_wh += x;
+    }
+}
+
+/* The whole of [a, b) in the cached region: the seconds, or the interval's trapezoid. */
+static void add_whole(gv_correlator *c, gv_phase uncovered, int g, gv_time_us a, gv_time_us b,
+                      gv_time_us t0, double v0, gv_time_us t1, double v1)
+{
+    gv_phase ph = c->reg.phase >= 0 ? (gv_phase)c->reg.phase : uncovered;
+    add_piece(c, ph, c->reg.train, g,
+              g < 0 ? (double)(b - a) * 1e-6 : (v0 + v1) * (double)(t1 - t0) * (0.5 / 3.6e9));
+}
+
 /* Splits [a, b) at the segments: time (gpu < 0) or GPU g's energy on the line (t0,v0)-(t1,v1)
- * goes to each piece's phase; uncovered pieces go to `uncovered`. */
+ * goes to each piece's phase; uncovered pieces go to `uncovered`. a < b. */
 static void split(gv_correlator *c, gv_time_us a, gv_time_us b, gv_phase uncovered, int g,
                   gv_time_us t0, double v0, gv_time_us t1, double v1)
 {
-    gv_timeline *tl = c->tl;
+    /* the usual case: [a, b) inside the region of the previous call (a segment or a gap) */
+    if (a >= c->reg.lo && b <= c->reg.hi && (g < 0 || (a == t0 && b == t1))) {
+        add_whole(c, uncovered, g, a, b, t0, v0, t1, v1);
+        return;
+    }
     size_t k = seg_first(c, a);
-    /* the usual case: [a, b) inside one segment, or inside the gap before the next */
-    bool inside = k < c->segs_len && c->segs[k].start <= a ? b <= c->segs[k].end
-                                                           : k == c->segs_len || b <= c->segs[k].start;
-    if (inside && (g < 0 || (a == t0 && b == t1))) {
-        gv_phase ph = k < c->segs_len && c->segs[k].start <= a ? c->segs[k].phase : uncovered;
-        int train = k < c->segs_len && c->segs[k].start <= a ? c->segs[k].train : -1;
-        if (g < 0) {
-            double secs = (double)(b - a) * 1e-6;
-            tl->phase_seconds[ph] += secs;
-            if (train >= 0)
-                tl->train_phases[train].seconds += secs;
-        } else {
-            double wh = (v0 + v1) * (double)(t1 - t0) * (0.5 / 3.6e9);
-            tl->phase_energy_wh[ph * c->gpus_len + (size_t)g] += wh;
-            if (train >= 0)
-                tl->train_phases[train].energy_wh += wh;
-        }
+    if (k < c->segs_len && c->segs[k].start <= a) { /* remember a's region for the next calls */
+        c->reg.lo = c->segs[k].start;
+        c->reg.hi = c->segs[k].end;
+        c->reg.phase = (int)c->segs[k].phase;
+        c->reg.train = c->segs[k].train;
+    } else {
+        c->reg.lo = k > 0 ? c->segs[k - 1].end : INT64_MIN;
+        c->reg.hi = k < c->segs_len ? c->segs[k].start : INT64_MAX;
+        c->reg.phase = -1;
+        c->reg.train = -1;
+    }
+    if (a >= c->reg.lo && b <= c->reg.hi && (g < 0 || (a == t0 && b == t1))) {
+        add_whole(c, uncovered, g, a, b, t0, v0, t1, v1);
         return;
     }
     for (gv_time_us x = a; x < b;) {
@@ -224,16 +260,7 @@ static void split(gv_correlator *c, gv_time_us a, gv_time_us b, gv_phase uncover
         } else {
             y = k < c->segs_len && c->segs[k].start < b ? c->segs[k].start : b;
         }
-        if (g < 0) {
-            tl->phase_seconds[ph] += (double)(y - x) / 1e6;
-            if (train >= 0)
-                tl->train_phases[train].seconds += (double)(y - x) / 1e6;
-        } else {
-            double wh = clipped_area(t0, v0, t1, v1, x, y) / 3600;
-            tl->phase_energy_wh[ph * c->gpus_len + (size_t)g] += wh;
-            if (train >= 0)
-                tl->train_phases[train].energy_wh += wh;
-        }
+        add_piece(c, ph, train, g, g < 0 ? (double)(y - x) / 1e6 : clipped_area(t0, v0, t1, v1, x, y) / 3600);
         x = y;
     }
 }
@@ -259,17 +286,18 @@ static void start(gv_correlator *c, gv_time_us t0)
                                    c->o.temp_limit_c, c->segs, c->segs_len);
 }
 
-static void on_row(void *ctx, gv_time_us t, const double *values, const unsigned char *fresh)
+static bool out_of_range(const gv_timeline *tl, gv_time_us t)
 {
-    gv_correlator *c = ctx;
+    return (tl->range_start != GV_TIME_NONE && t < tl->range_start) ||
+           (tl->range_end != GV_TIME_NONE && t > tl->range_end);
+}
+
+/* The part of a row's work that depends on the rows before it in time order: anomalies, phases,
+ * nearest samples, event windows and the idle cutoff. c->prev is the previous row; the caller
+ * points it at this row afterwards. */
+static void ordered_row(gv_correlator *c, gv_time_us t, const double *values, const unsigned char *fresh)
+{
     gv_timeline *tl = c->tl;
-    if (!c->started)
-        start(c, t);
-    if ((tl->range_start != GV_TIME_NONE && t < tl->range_start) ||
-        (tl->range_end != GV_TIME_NONE && t > tl->range_end)) {
-        tl->rows_outside_range++;
-        return;
-    }
     gv_sample_watch_row(c->watch, c->have_prev ? c->prev_t : GV_TIME_NONE, t, values);
 
     /* phases: the row interval's time; idle when no GPU was active at either end */
@@ -277,7 +305,7 @@ static void on_row(void *ctx, gv_time_us t, const double *values, const unsigned
     gv_phase uncovered = GV_PHASE_OTHER;
     if (c->have_prev && t > c->prev_t) {
         bool gap = !integrable(c->prev_t, t);
-        if (!gap && !active_now && !row_active(c, c->prev_values))
+        if (!gap && !active_now && !c->prev_active)
             uncovered = GV_PHASE_IDLE;
         split(c, c->prev_t, t, uncovered, -1, 0, 0, 0, 0);
     }
@@ -289,41 +317,43 @@ static void on_row(void *ctx, gv_time_us t, const double *values, const unsigned
         while (c->ev_cur < c->ev_len && tl->events[c->ev_cur].t < p)
             c->ev_cur++;
         if (c->ev_cur < c->ev_len && tl->events[c->ev_cur].t <= t) {
-            nearest_update(c, p, t, p, c->prev_values);
+            nearest_update(c, p, t, p, c->prev);
             nearest_update(c, p, t, t, values);
         }
     } else if (c->have_prev) {
         gv_time_us p = c->prev_t;
         tl->time_backwards++;
-        nearest_update(c, t, p, p, c->prev_values);
+        nearest_update(c, t, p, p, c->prev);
         nearest_update(c, t, p, t, values);
         c->ev_cur = 0; /* time went back: the cursor starts over */
     } else {
         nearest_update(c, INT64_MIN, t, t, values);
     }
-    memcpy(c->prev_values, values, tl->series_len * sizeof *values);
     if (!c->have_prev || t < tl->t_first)
         tl->t_first = t;
     if (!c->have_prev || t > tl->t_last)
         tl->t_last = t;
     c->have_prev = true;
     c->prev_t = t;
+    c->prev_active = active_now;
 
     /* windows that have started join the active set */
     while (c->win_next < c->win_len && tl->events[c->win_order[c->win_next]].start <= t)
         c->active[c->active_len++] = c->win_order[c->win_next++];
 
-    /* per GPU: idle detection, window samples and window energy on the energy series */
+    /* per GPU: window samples, window energy and phase energy on the energy series */
     for (size_t g = 0; g < c->gpus_len; g++) {
         int ps = c->gpu_power[g];
         if (ps < 0 || isnan(values[ps]) || (fresh && !fresh[ps]))
             continue; /* (a held value of another file is not a new sample) */
         double v = values[ps];
-        const last_sample *l = &c->last[ps];
+        last_sample *l = &c->glast[g];
         if (l->valid && integrable(l->t, t)) {
-            window_energy(c, g, l->t, l->v, t, v);
+            if (c->active_len)
+                window_energy(c, g, l->t, l->v, t, v);
             split(c, l->t, t, uncovered, (int)g, l->t, l->v, t, v);
         }
+        *l = (last_sample){t, v, true};
         for (size_t k = 0; k < c->active_len; k++) {
             const gv_event *ev = &tl->events[c->active[k]];
             if (t < ev->start || t > ev->end)
@@ -347,41 +377,101 @@ static void on_row(void *ctx, gv_time_us t, const double *values, const unsigned
         else
             k++;
     }
+}
+
+/* Statistics and energy of series s over rows [0, n) of a block (values row-major, `stride`
+ * per row; fresh NULL or per row likewise). One series at a time, in row order: the same sums
+ * as row by row. */
+static void series_rows(gv_correlator *c, size_t s, size_t n, const gv_time_us *t,
+                        const double *values, const unsigned char *fresh, size_t stride)
+{
+    gv_series *se = &c->tl->series[s];
+    gv_series_stats st = se->stats;
+    last_sample l = c->last[s];
+    bool power = se->kind != GV_SERIES_TEMP && se->kind != GV_SERIES_OTHER;
+    for (size_t i = 0; i < n; i++) {
+        if (fresh && !fresh[i * stride + s])
+            continue;
+        double v = values[i * stride + s];
+        if (isnan(v)) {
+            st.missing++;
+            continue;
+        }
+        st.n++;
+        st.sum += v;
+        if (v < st.min)
+            st.min = v;
+        if (v > st.max)
+            st.max = v;
+        if (power && l.valid && integrable(l.t, t[i]))
+            st.energy_wh += (l.v + v) * (double)(t[i] - l.t) * (0.5 / 3.6e9);
+        l = (last_sample){t[i], v, true};
+    }
+    se->stats = st;
+    c->last[s] = l;
+}
+
+static void on_row(void *ctx, gv_time_us t, const double *values, const unsigned char *fresh)
+{
+    gv_correlator *c = ctx;
+    gv_timeline *tl = c->tl;
+    if (!c->started)
+        start(c, t);
+    if (out_of_range(tl, t)) {
+        tl->rows_outside_range++;
+        return;
+    }
+    ordered_row(c, t, values, fresh);
+    memcpy(c->prev_values, values, tl->series_len * sizeof *values);
+    c->prev = c->prev_values;
 
     /* per series: display buckets, statistics, energy */
-    if (fresh) { /* merged files: only the series read at t are samples */
+    if (tl->series_len == 0) { /* (a CSV of times alone) */
+    } else if (fresh) { /* merged files: only the series read at t are samples */
         for (size_t s = 0; s < tl->series_len; s++)
             c->fresh_values[s] = fresh[s] ? values[s] : NAN;
         gv_pyramid_add_row(tl->pyramid, t, c->fresh_values);
     } else {
         gv_pyramid_add_row(tl->pyramid, t, values);
     }
-    for (size_t s = 0; s < tl->series_len; s++) {
-        if (fresh && !fresh[s])
-            continue;
-        double v = values[s];
-        gv_series_stats *st = &tl->series[s].stats;
-        if (isnan(v)) {
-            st->missing++;
-            continue;
-        }
-        st->n++;
-        st->sum += v;
-        if (v < st->min)
-            st->min = v;
-        if (v > st->max)
-            st->max = v;
-        last_sample *l = &c->last[s];
-        gv_series_kind kind = tl->series[s].kind;
-        if (l->valid && integrable(l->t, t) && kind != GV_SERIES_TEMP && kind != GV_SERIES_OTHER)
-            st->energy_wh += (l->v + v) * (double)(t - l->t) * (0.5 / 3.6e9);
-        *l = (last_sample){t, v, true};
+    for (size_t s = 0; s < tl->series_len; s++)
+        series_rows(c, s, 1, &t, values, fresh, tl->series_len);
+}
+
+/* n rows at once (values n x series_len, row-major): the same results as n calls of on_row,
+ * with the per-series work done a series at a time. */
+static void on_rows(void *ctx, size_t n, const gv_time_us *t, const double *values)
+{
+    gv_correlator *c = ctx;
+    gv_timeline *tl = c->tl;
+    size_t ns = tl->series_len;
+    if (n == 0)
+        return;
+    if (!c->started)
+        start(c, t[0]);
+    if (tl->range_start != GV_TIME_NONE || tl->range_end != GV_TIME_NONE) {
+        for (size_t i = 0; i < n; i++)
+            if (out_of_range(tl, t[i])) { /* rare: row by row */
+                for (size_t j = 0; j < n; j++)
+                    on_row(c, t[j], &values[j * ns], NULL);
+                return;
+            }
     }
+    for (size_t i = 0; i < n; i++) {
+        ordered_row(c, t[i], &values[i * ns], NULL);
+        c->prev = &values[i * ns];
+    }
+    memcpy(c->prev_values, &values[(n - 1) * ns], ns * sizeof *values);
+    c->prev = c->prev_values;
+    if (ns)
+        gv_pyramid_add_rows(tl->pyramid, n, t, values, ns);
+    for (size_t s = 0; s < ns; s++)
+        series_rows(c, s, n, t, values, NULL, ns);
 }
 
 gv_sample_sink gv_correlator_sink(gv_correlator *c)
 {
-    return (gv_sample_sink){.begin = on_begin, .row = on_row, .ctx = c};
+    return (gv_sample_sink){.begin = on_begin, .row = on_row, .rows = on_rows, .ctx = c};
 }
 
 static void fmt_range(char *out, size_t n, gv_time_us a, gv_time_us b)
@@ -495,6 +585,7 @@ void gv_correlator_free(gv_correlator *c)
     free(c->fresh_values);
     free(c->gpu_power);
     free(c->gpu_temp);
+    free(c->glast);
     free(c->acc);
     free(c->win_order);
     free(c->active);

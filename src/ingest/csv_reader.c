@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,26 @@ static void *capped_realloc(void *p, size_t n)
     return n > FIELD_MAX + 64 ? NULL : realloc(p, n);
 }
 
+/* What the fast path does with a column of a wide CSV's data row (anything unusual goes to the
+ * general code, which gives the same result). */
+typedef enum { OP_SLOW, OP_SKIP, OP_TIME, OP_NUM, OP_NUM_NONNEG } col_op_kind;
+typedef struct {
+    unsigned char op;   /* col_op_kind */
+    int series;         /* OP_NUM*: the series index */
+} col_op;
+
 struct gv_csv_reader {
+    /* the per-field fast path's state, first */
+    bool row_fast;      /* this row takes the fast path: a wide CSV's data, nothing wrong so far */
+    bool fast_mode;     /* rows can take it at all (header read, not nvidia-smi, no failure) */
+    size_t field;       /* fields seen in the current row */
+    col_op *ops;        /* per header column */
+    size_t ops_len;
+    size_t h0_len;      /* length of the header's first name: a first field as long may be a header */
+    double *values;
+    gv_time_cache tcache; /* the timestamps' repeating minute */
+    gv_time_us row_t;
+
     struct csv_parser p;
     gv_timeline *tl;
     const char *file;
@@ -42,16 +62,12 @@ struct gv_csv_reader {
 
     long line;          /* line being parsed, 1-based */
     bool line_had_row;  /* a row ended on the current line (so a bare terminator is not empty) */
-    size_t field;       /* fields seen in the current row */
     bool row_bad;
     bool row_is_header; /* all fields so far equal the header */
     bool extra_nonempty; /* a field past the header's count held something */
     bool given_columns;  /* the header came from gv_csv_reader_set_columns */
     char row_err[200];
-    gv_time_us row_t;
-    gv_time_cache tcache; /* the timestamps' repeating minute */
     gv_time_us prev_t;  /* the previous valid row's time (for going-back warnings) */
-    double *values;
 
     gv_status status;   /* sticky failure from a callback */
     gv_error *err;
@@ -277,8 +293,23 @@ static void setup_schema(gv_csv_reader *r)
         return;
     }
     r->values = gv_xmalloc((r->tl->series_len ? r->tl->series_len : 1) * sizeof *r->values);
+    r->ops = gv_xcalloc(r->header_len, sizeof *r->ops);
+    r->ops_len = r->header_len;
+    r->h0_len = strlen(r->header[0]);
+    for (size_t i = 0; i < r->header_len; i++) {
+        int c = r->col_map[i];
+        col_op *op = &r->ops[i];
+        if (c == COL_TIME || c == COL_SKIP) {
+            op->op = c == COL_TIME ? OP_TIME : OP_SKIP;
+        } else {
+            bool power = r->col_strict[i] && r->tl->series[c].kind != GV_SERIES_TEMP;
+            op->op = power ? OP_NUM_NONNEG : OP_NUM;
+            op->series = c;
+        }
+    }
     if (r->sink.begin && r->status == GV_OK)
         r->status = r->sink.begin(r->sink.ctx, r->err);
+    r->fast_mode = r->status == GV_OK;
 }
 
 static void row_error(gv_csv_reader *r, const char *what, const char *field, size_t len,
@@ -297,11 +328,11 @@ static void row_error(gv_csv_reader *r, const char *what, const char *field, siz
     snprintf(r->row_err, sizeof r->row_err, "%s '%s' in column %s", what, shown, col);
 }
 
-static void on_field(void *s, size_t len, void *data)
+/* Field i of the current row, in general: headers, nvidia-smi rows, errors, anything the fast
+ * path in on_field does not take. (Not inlined: the fast path stays small.) */
+__attribute__((noinline)) static void field_slow(gv_csv_reader *r, const void *s, size_t len, size_t i)
 {
-    gv_csv_reader *r = data;
     const char *f = s ? s : "";
-    size_t i = r->field++;
     if (r->status != GV_OK)
         return;
     if (!r->have_header) {
@@ -358,6 +389,50 @@ static void on_field(void *s, size_t len, void *data)
         r->values[c] = NAN;
         break;
     }
+}
+
+/* libcsv's field callback. A data row of a wide CSV takes the fast path, field by field, while
+ * its fields are plain: a timestamp, decimal numbers (non-negative for power); the first field
+ * that is not (or a first field that may be a repeated header) goes to field_slow, and with it the
+ * rest of the row. */
+static void on_field(void *s, size_t len, void *data)
+{
+    gv_csv_reader *r = data;
+    size_t i = r->field++;
+    if (r->row_fast && i < r->ops_len) {
+        col_op op = r->ops[i];
+        if (i == 0) {
+            if (len == r->h0_len)
+                goto slow; /* perhaps the header again (a sampler restart) */
+            r->row_is_header = false;
+        }
+        double v;
+        switch ((col_op_kind)op.op) {
+        case OP_NUM_NONNEG:
+            if (gv_decimal_fast(s, len, &v) && v >= 0) {
+                r->values[op.series] = v;
+                return;
+            }
+            break;
+        case OP_NUM:
+            if (gv_decimal_fast(s, len, &v)) {
+                r->values[op.series] = v;
+                return;
+            }
+            break;
+        case OP_TIME:
+            if (len && gv_time_parse_fast(&r->tcache, s, len, &r->row_t) == len)
+                return;
+            break;
+        case OP_SKIP:
+            return;
+        case OP_SLOW:
+            break;
+        }
+    }
+slow:
+    field_slow(r, s, len, i);
+    r->row_fast = r->fast_mode && r->status == GV_OK && !r->row_bad && !r->row_is_header;
 }
 
 static void skip_row(gv_csv_reader *r, const char *why)
@@ -419,6 +494,7 @@ static void end_row(gv_csv_reader *r)
 static void start_row(gv_csv_reader *r)
 {
     r->field = 0;
+    r->row_fast = r->fast_mode && r->status == GV_OK;
     r->row_bad = false;
     r->extra_nonempty = false;
     r->row_is_header = r->have_header;
@@ -486,6 +562,10 @@ gv_csv_reader *gv_csv_reader_chunk(const gv_csv_reader *r, gv_sample_sink sink, 
     c->header_len = r->header_len;
     c->col_map = r->col_map;
     c->col_strict = r->col_strict;
+    c->ops = r->ops;
+    c->ops_len = r->ops_len;
+    c->h0_len = r->h0_len;
+    c->fast_mode = r->fast_mode;
     c->values = gv_xmalloc((r->tl->series_len ? r->tl->series_len : 1) * sizeof *c->values);
     c->n_read = &c->own[0];
     c->n_skipped = &c->own[1];
@@ -570,6 +650,7 @@ void gv_csv_reader_free(gv_csv_reader *r)
         free(r->header);
         free(r->col_map);
         free(r->col_strict);
+        free(r->ops);
     }
     free(r->values);
     for (size_t i = 0; i < r->metrics_len; i++) {

@@ -36,6 +36,18 @@ static void any_free(any_reader *a)
     gv_dcgm_reader_free(a->dcgm);
 }
 
+/* Hands n rows (values n x series) to a sink: at once when it takes blocks. */
+static void sink_rows(const gv_sample_sink *sink, size_t n, const gv_time_us *t, const double *v,
+                      size_t series)
+{
+    if (sink->rows) {
+        sink->rows(sink->ctx, n, t, v);
+        return;
+    }
+    for (size_t i = 0; i < n; i++)
+        sink->row(sink->ctx, t[i], &v[i * series], NULL);
+}
+
 /* progress: called after each block with the bytes fed so far (may be NULL). */
 static gv_status read_sync(gv_input *in, const char *path, gv_timeline *tl, gv_sample_sink sink,
                            const gv_diag *diag, const gv_read_opts *o,
@@ -214,7 +226,7 @@ static void *parser_thread(void *arg)
 {
     pipeline *p = arg;
     gv_diag diag = {pipe_warn, p};
-    p->st = read_sync(p->in, p->path, p->tl, (gv_sample_sink){pipe_begin, pipe_row, p}, &diag,
+    p->st = read_sync(p->in, p->path, p->tl, (gv_sample_sink){.begin = pipe_begin, .row = pipe_row, .ctx = p}, &diag,
                       p->o, note_fed, p, &p->err);
     if (p->begin_pending)
         current(p); /* a header without rows still announces the schema */
@@ -271,8 +283,8 @@ static gv_status read_threaded(gv_input *in, const char *path, gv_timeline *tl, 
             pass_warning(diag, path, &b->w[i], 1);
         if (b->begin && st == GV_OK && sink.begin)
             st = sink.begin(sink.ctx, err);
-        for (size_t i = 0; i < b->n && st == GV_OK; i++)
-            sink.row(sink.ctx, b->t[i], &b->v[i * p.series], NULL);
+        if (st == GV_OK)
+            sink_rows(&sink, b->n, b->t, b->v, p.series);
         if (o->progress)
             o->progress(o->progress_ctx, b->bytes, total);
         pthread_mutex_lock(&p.mu);
@@ -364,24 +376,25 @@ typedef struct {
     gv_csv_reader *r;
 } chunk_worker;
 
-/* Where to cut data[0..len): just after the first line end at or past `want` bytes that lies
- * outside quotes (quotes balanced from the start), or 0 when there is none. */
-static size_t cut_point(const char *data, size_t len, size_t want)
+/* Where to cut data[0..len): just after the last line end that lies outside quotes (quotes
+ * balanced from the start), or 0 when there is none. */
+static size_t cut_point(const char *data, size_t len)
 {
-    if (want == 0 || want > len)
-        return 0;
     if (!memchr(data, '"', len)) {
-        const char *nl = memchr(data + want - 1, '\n', len - (want - 1));
-        return nl ? (size_t)(nl - data) + 1 : 0;
+        for (size_t i = len; i > 0; i--)
+            if (data[i - 1] == '\n')
+                return i;
+        return 0;
     }
     bool quoted = false;
+    size_t cut = 0;
     for (size_t i = 0; i < len; i++) {
         if (data[i] == '"')
             quoted = !quoted;
-        else if (data[i] == '\n' && !quoted && i + 1 >= want)
-            return i + 1;
+        else if (data[i] == '\n' && !quoted)
+            cut = i + 1;
     }
-    return 0;
+    return cut;
 }
 
 static void *dispatcher_thread(void *arg)
@@ -399,21 +412,17 @@ static void *dispatcher_thread(void *arg)
         pthread_mutex_unlock(&c->mu);
         if (stop)
             break;
-        /* the carried bytes, then whole reads until a cut point is found past chunk_bytes */
+        /* the carried part line, then reads of chunk_bytes straight from the input until at
+         * least chunk_bytes are in hand and a line end is among them: the chunk ends at the last
+         * one, and what follows it is carried to the next */
         sl->len = 0;
         GV_GROW(sl->data, sl->cap, c->carry_len + c->chunk_bytes);
         memcpy(sl->data, c->carry, c->carry_len);
         sl->len = c->carry_len;
         size_t cut = 0;
         for (;;) {
-            if ((cut = cut_point(sl->data, sl->len, c->chunk_bytes)) > 0)
-                break;
-            if (sl->len >= GV_CHUNK_MAX_BYTES) { /* no line end: let the reader say what is wrong */
-                cut = sl->len;
-                break;
-            }
             GV_GROW(sl->data, sl->cap, sl->len + c->chunk_bytes);
-            long n = gv_input_read(c->in, sl->data + sl->len, sl->cap - sl->len, &err);
+            long n = gv_input_read(c->in, sl->data + sl->len, c->chunk_bytes, &err);
             if (n < 0) {
                 st = GV_ERR_INPUT;
                 break;
@@ -424,6 +433,12 @@ static void *dispatcher_thread(void *arg)
                 break;
             }
             sl->len += (size_t)n;
+            if (sl->len >= c->chunk_bytes && (cut = cut_point(sl->data, sl->len)) > 0)
+                break;
+            if (sl->len >= GV_CHUNK_MAX_BYTES) { /* no line end: let the reader say what is wrong */
+                cut = sl->len;
+                break;
+            }
         }
         if (st != GV_OK)
             break;
@@ -485,7 +500,7 @@ static void *worker_thread(void *arg)
     chunk_worker *wk = arg;
     chunker *c = wk->c;
     gv_diag diag = {chunk_warn, wk};
-    wk->r = gv_csv_reader_chunk(c->primary, (gv_sample_sink){NULL, chunk_row, wk}, &diag);
+    wk->r = gv_csv_reader_chunk(c->primary, (gv_sample_sink){.begin = NULL, .row = chunk_row, .ctx = wk}, &diag);
     for (;;) {
         pthread_mutex_lock(&c->mu);
         chunk_slot *sl = NULL;
@@ -560,8 +575,8 @@ static gv_status consume_chunks(chunker *c, long first_line, gv_sample_sink sink
             gv_error_set(err, c->path, base + sl->err_line - 1, "%s", sl->err.msg);
             st = sl->st;
         }
-        for (size_t i = 0; i < sl->n && st == GV_OK; i++)
-            sink.row(sink.ctx, sl->t[i], &sl->v[i * sl->series], NULL);
+        if (st == GV_OK)
+            sink_rows(&sink, sl->n, sl->t, sl->v, sl->series);
         if (sl->n)
             prev_t = sl->last_t;
         c->tl->rows_read += sl->read;
@@ -588,7 +603,7 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
                               const gv_diag *diag, const gv_read_opts *o, const char *head,
                               size_t head_len, size_t header_end, unsigned long long total, gv_error *err)
 {
-    gv_csv_reader *primary = gv_csv_reader_new(tl, path, (gv_sample_sink){NULL, NULL, NULL}, diag);
+    gv_csv_reader *primary = gv_csv_reader_new(tl, path, (gv_sample_sink){.begin = NULL, .row = NULL, .ctx = NULL}, diag);
     if (o->columns)
         gv_csv_reader_set_columns(primary, o->columns);
     gv_status st = gv_csv_reader_feed(primary, head, header_end, err);
@@ -672,7 +687,7 @@ static bool chunkable_csv(const char *head, size_t len, const gv_read_opts *o, s
     }
     gv_timeline probe;
     gv_timeline_init(&probe);
-    gv_csv_reader *r = gv_csv_reader_new(&probe, "", (gv_sample_sink){NULL, NULL, NULL}, NULL);
+    gv_csv_reader *r = gv_csv_reader_new(&probe, "", (gv_sample_sink){.begin = NULL, .row = NULL, .ctx = NULL}, NULL);
     if (o->columns)
         gv_csv_reader_set_columns(r, o->columns);
     gv_error err;
@@ -906,7 +921,7 @@ gv_status gv_gpu_read_files(const gv_gpu_input *files, size_t n, gv_timeline *tl
         pthread_cond_init(&s->p.cv, NULL);
         s->threaded = opts->threads >= 2 && pthread_create(&s->th, NULL, parser_thread, &s->p) == 0;
         if (!s->threaded) {
-            gv_sample_sink to_blocks = {pipe_begin, pipe_row, &s->p};
+            gv_sample_sink to_blocks = {.begin = pipe_begin, .row = pipe_row, .ctx = &s->p};
             s->diag = (gv_diag){pipe_warn, &s->p};
             if (s->o.format == GV_FORMAT_DCGM)
                 s->rd.dcgm = gv_dcgm_reader_new(&s->stl, s->desc->path, to_blocks, &s->diag,

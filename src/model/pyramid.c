@@ -80,24 +80,26 @@ static cell merge(cell a, cell b) /* a earlier than b */
     return r;
 }
 
+/* Doubles the bucket width, merging bucket pairs within the same array (no allocation: fresh
+ * pages cost more than the merge). New bucket j takes old buckets i >= j only, so going up in j
+ * reads every old bucket before it is overwritten. */
 static void coarsen_in_place(gv_pyramid *p)
 {
     int64_t new_lo = floor_div(p->lo, 2);
     int64_t new_hi = floor_div(p->lo + (int64_t)p->n - 1, 2);
-    size_t new_n = (size_t)(new_hi - new_lo + 1);
-    cell *nc = gv_xmalloc(p->cap * p->series_len * sizeof *nc);
-    clear(nc, p->cap * p->series_len);
-    for (size_t i = 0; i < p->n; i++) {
-        int64_t k = p->lo + (int64_t)i;
-        size_t j = (size_t)(floor_div(k, 2) - new_lo);
-        for (size_t s = 0; s < p->series_len; s++) {
-            cell *d = &nc[j * p->series_len + s];
-            const cell *src = &p->c[i * p->series_len + s];
-            *d = (k & 1) ? merge(*d, *src) : merge(*src, *d);
+    size_t new_n = (size_t)(new_hi - new_lo + 1), ns = p->series_len;
+    for (size_t j = 0; j < new_n; j++) {
+        int64_t k0 = (new_lo + (int64_t)j) * 2; /* the even old bucket, then k0 + 1 */
+        for (size_t s = 0; s < ns; s++) {
+            cell a = {NAN, NAN, 0}, b = {NAN, NAN, 0};
+            if (k0 >= p->lo && k0 < p->lo + (int64_t)p->n)
+                a = p->c[(size_t)(k0 - p->lo) * ns + s];
+            if (k0 + 1 >= p->lo && k0 + 1 < p->lo + (int64_t)p->n)
+                b = p->c[(size_t)(k0 + 1 - p->lo) * ns + s];
+            p->c[j * ns + s] = merge(a, b);
         }
     }
-    free(p->c);
-    p->c = nc;
+    clear(&p->c[new_n * ns], (p->n - new_n) * ns);
     p->lo = new_lo;
     p->n = new_n;
     p->w *= 2;
@@ -166,6 +168,28 @@ void gv_pyramid_add_row(gv_pyramid *p, gv_time_us t, const double *values)
     for (size_t s = 0; s < p->series_len; s++)
         if (!isnan(values[s]))
             add_to(&c[s], values[s]);
+}
+
+void gv_pyramid_add_rows(gv_pyramid *p, size_t n, const gv_time_us *t, const double *values,
+                         size_t stride)
+{
+    for (size_t i = 0; i < n;) {
+        cell *c = bucket_cells(p, t[i]);
+        size_t j = i + 1;
+        while (j < n && t[j] >= p->bt0 && t[j] < p->bt1)
+            j++;
+        /* rows i..j-1 fall in one bucket, and the grid does not change while they are added */
+        for (size_t s = 0; s < p->series_len; s++) {
+            cell x = c[s];
+            for (size_t k = i; k < j; k++) {
+                double v = values[k * stride + s];
+                if (!isnan(v))
+                    add_to(&x, v);
+            }
+            c[s] = x;
+        }
+        i = j;
+    }
 }
 
 void gv_pyramid_finest(const gv_pyramid *p, size_t s, gv_level *out)

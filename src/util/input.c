@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #define RAW_CAP (1u << 20)
+#define DIRECT_MIN (64u << 10) /* plain reads at least this large bypass the raw buffer */
 
 struct gv_input {
     const char *path;
@@ -97,6 +98,19 @@ long gv_input_read(gv_input *in, char *buf, size_t cap, gv_error *err)
         return (long)n;
     }
     if (!in->gzip) {
+        if (in->raw_pos == in->raw_len && !in->raw_eof && cap >= DIRECT_MIN) {
+            /* a large read straight into the caller's buffer: no second copy */
+            size_t n = fread(buf, 1, cap, in->f);
+            if (n == 0) {
+                in->raw_eof = true;
+                if (ferror(in->f)) {
+                    gv_error_set(err, in->path, 0, "read error: %s", strerror(errno));
+                    return -1;
+                }
+            }
+            in->consumed += n;
+            return (long)n;
+        }
         if (!fill(in)) {
             if (ferror(in->f)) {
                 gv_error_set(err, in->path, 0, "read error: %s", strerror(errno));

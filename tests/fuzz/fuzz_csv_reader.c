@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gv_timeline tl;
     gv_timeline_init(&tl);
     counter c = {&tl, 0};
-    feed_ctx f = {gv_csv_reader_new(&tl, "fuzz.csv", (gv_sample_sink){begin, row, &c}, NULL), GV_OK, {{0}, {0}}};
+    feed_ctx f = {gv_csv_reader_new(&tl, "fuzz.csv", (gv_sample_sink){.begin = begin, .row = row, .ctx = &c}, NULL), GV_OK, {{0}, {0}}};
     fuzz_feed_chunks(data, size, feed, &f);
     if (f.st == GV_OK)
         f.st = gv_csv_reader_finish(f.r, &f.err);

@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     gv_timeline tl;
     gv_timeline_init(&tl);
-    feed_ctx f = {gv_dcgm_reader_new(&tl, "fuzz.txt", (gv_sample_sink){begin, row, &tl}, NULL, 0, 100),
+    feed_ctx f = {gv_dcgm_reader_new(&tl, "fuzz.txt", (gv_sample_sink){.begin = begin, .row = row, .ctx = &tl}, NULL, 0, 100),
                   GV_OK, {{0}, {0}}};
     fuzz_feed_chunks(data, size, feed, &f);
     if (f.st == GV_OK)
