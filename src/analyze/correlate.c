@@ -177,9 +177,9 @@ static void window_energy(gv_correlator *c, size_t g, gv_time_us t0, double v0, 
     }
 }
 
-static bool integrable(gv_time_us t0, gv_time_us t1)
+static inline bool integrable(gv_time_us t0, gv_time_us t1)
 {
-    return t1 > t0 && (double)(t1 - t0) <= GV_MAX_GAP_S * 1e6;
+    return t1 > t0 && t1 - t0 <= (gv_time_us)(GV_MAX_GAP_S * 1e6);
 }
 
 /* First segment that ends after t, starting from a cursor (time mostly moves forward). */
@@ -198,7 +198,7 @@ static size_t seg_first(gv_correlator *c, gv_time_us t)
 
 /* Adds x, the seconds (g < 0) or GPU g's watt-hours of a piece that lies inside one segment or
  * gap, to phase ph and training phase train (-1 none). */
-static void add_piece(gv_correlator *c, gv_phase ph, int train, int g, double x)
+static inline void add_piece(gv_correlator *c, gv_phase ph, int train, int g, double x)
 {
     gv_timeline *tl = c->tl;
     if (g < 0) {
@@ -213,7 +213,7 @@ static void add_piece(gv_correlator *c, gv_phase ph, int train, int g, double x)
 }
 
 /* The whole of [a, b) in the cached region: the seconds, or the interval's trapezoid. */
-static void add_whole(gv_correlator *c, gv_phase uncovered, int g, gv_time_us a, gv_time_us b,
+static inline void add_whole(gv_correlator *c, gv_phase uncovered, int g, gv_time_us a, gv_time_us b,
                       gv_time_us t0, double v0, gv_time_us t1, double v1)
 {
     gv_phase ph = c->reg.phase >= 0 ? (gv_phase)c->reg.phase : uncovered;
@@ -221,16 +221,11 @@ static void add_whole(gv_correlator *c, gv_phase uncovered, int g, gv_time_us a,
               g < 0 ? (double)(b - a) * 1e-6 : (v0 + v1) * (double)(t1 - t0) * (0.5 / 3.6e9));
 }
 
-/* Splits [a, b) at the segments: time (gpu < 0) or GPU g's energy on the line (t0,v0)-(t1,v1)
- * goes to each piece's phase; uncovered pieces go to `uncovered`. a < b. */
-static void split(gv_correlator *c, gv_time_us a, gv_time_us b, gv_phase uncovered, int g,
-                  gv_time_us t0, double v0, gv_time_us t1, double v1)
+/* split() when [a, b) is not inside the cached region. */
+__attribute__((noinline)) static void split_slow(gv_correlator *c, gv_time_us a, gv_time_us b,
+                                                 gv_phase uncovered, int g, gv_time_us t0, double v0,
+                                                 gv_time_us t1, double v1)
 {
-    /* the usual case: [a, b) inside the region of the previous call (a segment or a gap) */
-    if (a >= c->reg.lo && b <= c->reg.hi && (g < 0 || (a == t0 && b == t1))) {
-        add_whole(c, uncovered, g, a, b, t0, v0, t1, v1);
-        return;
-    }
     size_t k = seg_first(c, a);
     if (k < c->segs_len && c->segs[k].start <= a) { /* remember a's region for the next calls */
         c->reg.lo = c->segs[k].start;
@@ -265,6 +260,18 @@ static void split(gv_correlator *c, gv_time_us a, gv_time_us b, gv_phase uncover
     }
 }
 
+/* Splits [a, b) at the segments: time (gpu < 0) or GPU g's energy on the line (t0,v0)-(t1,v1)
+ * goes to each piece's phase; uncovered pieces go to `uncovered`. a < b. */
+static inline void split(gv_correlator *c, gv_time_us a, gv_time_us b, gv_phase uncovered, int g,
+                         gv_time_us t0, double v0, gv_time_us t1, double v1)
+{
+    /* the usual case: [a, b) inside the region of the previous call (a segment or a gap) */
+    if (a >= c->reg.lo && b <= c->reg.hi && (g < 0 || (a == t0 && b == t1)))
+        add_whole(c, uncovered, g, a, b, t0, v0, t1, v1);
+    else
+        split_slow(c, a, b, uncovered, g, t0, v0, t1, v1);
+}
+
 static bool row_active(const gv_correlator *c, const double *values)
 {
     for (size_t g = 0; g < c->gpus_len; g++)
@@ -292,13 +299,12 @@ static bool out_of_range(const gv_timeline *tl, gv_time_us t)
            (tl->range_end != GV_TIME_NONE && t > tl->range_end);
 }
 
-/* The part of a row's work that depends on the rows before it in time order: anomalies, phases,
- * nearest samples, event windows and the idle cutoff. c->prev is the previous row; the caller
- * points it at this row afterwards. */
+/* The part of a row's work that depends on the rows before it in time order: phases, nearest
+ * samples, event windows and the idle cutoff (the anomaly watch is the caller's). c->prev is the
+ * previous row; the caller points it at this row afterwards. */
 static void ordered_row(gv_correlator *c, gv_time_us t, const double *values, const unsigned char *fresh)
 {
     gv_timeline *tl = c->tl;
-    gv_sample_watch_row(c->watch, c->have_prev ? c->prev_t : GV_TIME_NONE, t, values);
 
     /* phases: the row interval's time; idle when no GPU was active at either end */
     bool active_now = row_active(c, values);
@@ -421,6 +427,7 @@ static void on_row(void *ctx, gv_time_us t, const double *values, const unsigned
         tl->rows_outside_range++;
         return;
     }
+    gv_sample_watch_row(c->watch, c->have_prev ? c->prev_t : GV_TIME_NONE, t, values);
     ordered_row(c, t, values, fresh);
     memcpy(c->prev_values, values, tl->series_len * sizeof *values);
     c->prev = c->prev_values;
@@ -457,6 +464,7 @@ static void on_rows(void *ctx, size_t n, const gv_time_us *t, const double *valu
                 return;
             }
     }
+    gv_sample_watch_rows(c->watch, c->have_prev ? c->prev_t : GV_TIME_NONE, n, t, values, ns);
     for (size_t i = 0; i < n; i++) {
         ordered_row(c, t[i], &values[i * ns], NULL);
         c->prev = &values[i * ns];

@@ -29,6 +29,7 @@ struct gv_sample_watch {
 
     bool win_open;
     int64_t win;         /* index of the current 10-s window since the first row */
+    gv_time_us win_lo, win_hi; /* its time span */
     gv_time_us t0;
     double *win_sum;
     size_t *win_n;
@@ -181,20 +182,48 @@ static void close_window(gv_sample_watch *w)
     memset(w->win_n, 0, w->gpus * sizeof *w->win_n);
 }
 
-void gv_sample_watch_row(gv_sample_watch *w, gv_time_us p, gv_time_us t, const double *values)
+/* The anomalies between rows: time going back, a gap. */
+static void interval(gv_sample_watch *w, gv_time_us p, gv_time_us t)
 {
-    gv_timeline *tl = w->tl;
-    if (p != GV_TIME_NONE) {
-        char at[40];
-        if (t < p) {
-            gv_time_format_iso(t, at, sizeof at);
-            gv_timeline_add_anomaly(tl, GV_AN_TIME_BACKWARDS, t, 0, -1, secs(p - t),
-                                    "GPU sample time goes back %.3f s (to %s)", secs(p - t), at);
-        } else if (secs(t - p) > GV_SAMPLE_GAP_S) {
-            gv_time_format_iso(p, at, sizeof at);
-            gv_timeline_add_anomaly(tl, GV_AN_SAMPLE_GAP, p, t - p, -1, secs(t - p),
-                                    "no GPU samples for %.1f s after %s", secs(t - p), at);
+    char at[40];
+    if (t < p) {
+        gv_time_format_iso(t, at, sizeof at);
+        gv_timeline_add_anomaly(w->tl, GV_AN_TIME_BACKWARDS, t, 0, -1, secs(p - t),
+                                "GPU sample time goes back %.3f s (to %s)", secs(p - t), at);
+    } else {
+        gv_time_format_iso(p, at, sizeof at);
+        gv_timeline_add_anomaly(w->tl, GV_AN_SAMPLE_GAP, p, t - p, -1, secs(t - p),
+                                "no GPU samples for %.1f s after %s", secs(t - p), at);
+    }
+}
+
+/* Moves to the 10-s window holding t (k since the first row's), judging the one left. */
+static void enter_window(gv_sample_watch *w, gv_time_us t)
+{
+    gv_time_us win_us = (gv_time_us)(GV_WATCH_WINDOW_S * 1e6);
+    int64_t k = (int64_t)((t - w->t0) / win_us);
+    if (w->win_open && k != w->win) {
+        bool next = k == w->win + 1;
+        close_window(w);
+        if (!next) { /* a gap or a jump: episodes do not continue across it */
+            close_episode(w, &w->drop, 0, true);
+            for (size_t g = 0; g < w->gpus; g++)
+                close_episode(w, &w->imbalance[g], g, false);
         }
+    }
+    if (!w->win_open) {
+        w->win_open = true;
+        w->win = k;
+        w->win_lo = w->t0 + k * win_us;
+        w->win_hi = w->win_lo + win_us;
+    }
+}
+
+static inline void watch_row(gv_sample_watch *w, gv_time_us p, gv_time_us t, const double *values)
+{
+    if (p != GV_TIME_NONE) {
+        if (t < p || t - p > (gv_time_us)(GV_SAMPLE_GAP_S * 1e6))
+            interval(w, p, t);
     } else {
         w->t0 = t;
     }
@@ -224,25 +253,27 @@ void gv_sample_watch_row(gv_sample_watch *w, gv_time_us p, gv_time_us t, const d
     /* 10-s windows of per-GPU mean power */
     if (t < w->t0)
         return; /* before the first row's window: ignored */
-    int64_t k = (int64_t)((t - w->t0) / (gv_time_us)(GV_WATCH_WINDOW_S * 1e6));
-    if (w->win_open && k != w->win) {
-        bool next = k == w->win + 1;
-        close_window(w);
-        if (!next) { /* a gap or a jump: episodes do not continue across it */
-            close_episode(w, &w->drop, 0, true);
-            for (size_t g = 0; g < w->gpus; g++)
-                close_episode(w, &w->imbalance[g], g, false);
-        }
-    }
-    if (!w->win_open) {
-        w->win_open = true;
-        w->win = k;
-    }
+    if (!(w->win_open && t >= w->win_lo && t < w->win_hi))
+        enter_window(w, t);
     for (size_t g = 0; g < w->gpus; g++) {
         if (w->power[g] < 0 || isnan(values[w->power[g]]))
             continue;
         w->win_sum[g] += values[w->power[g]];
         w->win_n[g]++;
+    }
+}
+
+void gv_sample_watch_row(gv_sample_watch *w, gv_time_us p, gv_time_us t, const double *values)
+{
+    watch_row(w, p, t, values);
+}
+
+void gv_sample_watch_rows(gv_sample_watch *w, gv_time_us p, size_t n, const gv_time_us *t,
+                          const double *values, size_t stride)
+{
+    for (size_t i = 0; i < n; i++) {
+        watch_row(w, p, t[i], &values[i * stride]);
+        p = t[i];
     }
 }
 

@@ -27,6 +27,10 @@ gv_sample_watch *gv_sample_watch_new(gv_timeline *tl, const int *gpu_power, cons
                                      const gv_segment *segs, size_t segs_len);
 /* One row at t; p is the previous row's time (GV_TIME_NONE for the first row). */
 void gv_sample_watch_row(gv_sample_watch *w, gv_time_us p, gv_time_us t, const double *values);
+/* n rows in time order (values n x stride): the same as n calls of gv_sample_watch_row, p the
+ * time of the row before the first (GV_TIME_NONE for none). */
+void gv_sample_watch_rows(gv_sample_watch *w, gv_time_us p, size_t n, const gv_time_us *t,
+                          const double *values, size_t stride);
 /* Closes open episodes at the last row. */
 void gv_sample_watch_finish(gv_sample_watch *w);
 void gv_sample_watch_free(gv_sample_watch *w);

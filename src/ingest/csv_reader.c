@@ -408,8 +408,8 @@ static void on_field(void *s, size_t len, void *data)
         }
         double v;
         switch ((col_op_kind)op.op) {
-        case OP_NUM_NONNEG:
-            if (gv_decimal_fast(s, len, &v) && v >= 0) {
+        case OP_NUM_NONNEG: /* (the sign from the text: no wait for the division) */
+            if (len && *(const char *)s != '-' && gv_decimal_fast(s, len, &v)) {
                 r->values[op.series] = v;
                 return;
             }

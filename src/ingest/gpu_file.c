@@ -48,6 +48,48 @@ static void sink_rows(const gv_sample_sink *sink, size_t n, const gv_time_us *t,
         sink->row(sink->ctx, t[i], &v[i * series], NULL);
 }
 
+/* Rows gathered into blocks for a sink that takes them (the one-thread path): the same rows,
+ * handed over GV_READ_BLOCK_ROWS at a time. */
+typedef struct {
+    gv_sample_sink to;
+    const gv_timeline *tl;
+    size_t series, n;       /* series: tl's count when the first row came (fixed by then) */
+    gv_time_us *t;
+    double *v;
+} row_batch;
+
+static void batch_flush(row_batch *b)
+{
+    if (b->n)
+        b->to.rows(b->to.ctx, b->n, b->t, b->v);
+    b->n = 0;
+}
+
+static gv_status batch_begin(void *ctx, gv_error *err)
+{
+    row_batch *b = ctx;
+    return b->to.begin ? b->to.begin(b->to.ctx, err) : GV_OK;
+}
+
+static void batch_row(void *ctx, gv_time_us t, const double *values, const unsigned char *fresh)
+{
+    row_batch *b = ctx;
+    if (fresh) { /* (not from one file: passed on as it is) */
+        batch_flush(b);
+        b->to.row(b->to.ctx, t, values, fresh);
+        return;
+    }
+    if (!b->t) {
+        b->series = b->tl->series_len;
+        b->t = gv_xmalloc(GV_READ_BLOCK_ROWS * sizeof *b->t);
+        b->v = gv_xmalloc(GV_READ_BLOCK_ROWS * (b->series ? b->series : 1) * sizeof *b->v);
+    }
+    b->t[b->n] = t;
+    memcpy(&b->v[b->n * b->series], values, b->series * sizeof *values);
+    if (++b->n == GV_READ_BLOCK_ROWS)
+        batch_flush(b);
+}
+
 /* progress: called after each block with the bytes fed so far (may be NULL). */
 static gv_status read_sync(gv_input *in, const char *path, gv_timeline *tl, gv_sample_sink sink,
                            const gv_diag *diag, const gv_read_opts *o,
@@ -57,6 +99,9 @@ static gv_status read_sync(gv_input *in, const char *path, gv_timeline *tl, gv_s
     gv_status st = o->prepare ? o->prepare(o->prepare_ctx, err) : GV_OK;
     if (st != GV_OK)
         return st;
+    row_batch batch = {.to = sink, .tl = tl};
+    if (sink.rows)
+        sink = (gv_sample_sink){.begin = batch_begin, .row = batch_row, .ctx = &batch};
     any_reader rd = {NULL, NULL}, *r = &rd;
     if (o->format == GV_FORMAT_DCGM)
         rd.dcgm = gv_dcgm_reader_new(tl, path, sink, diag, o->dcgm_start, o->dcgm_interval_ms);
@@ -76,7 +121,10 @@ static gv_status read_sync(gv_input *in, const char *path, gv_timeline *tl, gv_s
     if (st == GV_OK && n < 0)
         st = GV_ERR_INPUT;
     if (st == GV_OK)
-        st = any_finish(r, err);
+        st = any_finish(r, err); /* (its last rows may be in the batch still: they count) */
+    batch_flush(&batch);
+    free(batch.t);
+    free(batch.v);
     free(buf);
     any_free(r);
     return st;
