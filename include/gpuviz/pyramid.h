@@ -9,6 +9,7 @@
 
 #include "gpuviz/timeparse.h"
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -24,10 +25,38 @@ void gv_pyramid_free(gv_pyramid *p);
 void gv_pyramid_add(gv_pyramid *p, size_t series, gv_time_us t, double v);
 /* Adds one row: values[s] for every series (NAN = no sample), finding the bucket once. */
 void gv_pyramid_add_row(gv_pyramid *p, gv_time_us t, const double *values);
-/* Adds n rows (values n x stride, row-major): the same as n calls of gv_pyramid_add_row, with the
- * rows that share a bucket added a series at a time. */
-void gv_pyramid_add_rows(gv_pyramid *p, size_t n, const gv_time_us *t, const double *values,
-                         size_t stride);
+/* One bucket's extremes of one series: mn NAN when empty; max_first when the max came first. */
+typedef struct {
+    float mn, mx;
+    unsigned char max_first;
+} gv_pyramid_cell;
+
+/* Adds one finite sample to a cell (what gv_pyramid_add does to the bucket holding t). */
+static inline void gv_pyramid_cell_add(gv_pyramid_cell *c, double v)
+{
+    float f = (float)v;
+    if (isnan(c->mn)) { /* empty */
+        *c = (gv_pyramid_cell){f, f, 0};
+        return;
+    }
+    if (f < c->mn) {
+        c->mn = f;
+        c->max_first = 1; /* the max (older) now precedes the new min */
+    }
+    if (f > c->mx) {
+        c->mx = f;
+        c->max_first = 0;
+    }
+}
+
+/* Places n rows at times t[0..n) (t[0] first if the pyramid is empty: it sets the origin): the
+ * grid is grown or coarsened once to hold them all, then the rows are split into runs of
+ * consecutive rows in one bucket: run r is rows [run_end[r-1], run_end[r]) (from 0) and its
+ * cells, series_len of them, are run_cells[r]. Returns the number of runs (<= n). Adding each
+ * row's finite values to its cells with gv_pyramid_cell_add, in row order per series, gives the
+ * same pyramid as gv_pyramid_add_row row by row. The cells are valid until the next call. */
+size_t gv_pyramid_place(gv_pyramid *p, size_t n, const gv_time_us *t, size_t *run_end,
+                        gv_pyramid_cell **run_cells);
 
 /* One level of one series: bucket k (lo <= k < lo + n) covers
  * [origin + k * width, origin + (k + 1) * width). first/second are the bucket's extremes in time

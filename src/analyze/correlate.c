@@ -44,6 +44,9 @@ struct gv_correlator {
     gv_sample_watch *watch;
 
     last_sample *glast;     /* per GPU: the last sample of its energy series */
+    size_t *run_end;        /* a block's runs of rows in one pyramid bucket (gv_pyramid_place) */
+    gv_pyramid_cell **run_cells;
+    size_t runs_cap;
     struct {                /* the last region split() found: a segment, or the gap before one */
         gv_time_us lo, hi;
         int phase, train;   /* phase -1: a gap (time goes to the `uncovered` phase) */
@@ -417,6 +420,41 @@ static void series_rows(gv_correlator *c, size_t s, size_t n, const gv_time_us *
     c->last[s] = l;
 }
 
+/* series_rows and the display pyramid over a block of rows in `runs` runs of one bucket each
+ * (gv_pyramid_place), in one pass over series s. */
+static void series_block(gv_correlator *c, size_t s, size_t runs, const gv_time_us *t,
+                         const double *values, size_t stride)
+{
+    gv_series *se = &c->tl->series[s];
+    gv_series_stats st = se->stats;
+    last_sample l = c->last[s];
+    bool power = se->kind != GV_SERIES_TEMP && se->kind != GV_SERIES_OTHER;
+    size_t i = 0;
+    for (size_t r = 0; r < runs; r++) {
+        gv_pyramid_cell cell = c->run_cells[r][s];
+        for (; i < c->run_end[r]; i++) {
+            double v = values[i * stride + s];
+            if (isnan(v)) {
+                st.missing++;
+                continue;
+            }
+            gv_pyramid_cell_add(&cell, v);
+            st.n++;
+            st.sum += v;
+            if (v < st.min)
+                st.min = v;
+            if (v > st.max)
+                st.max = v;
+            if (power && l.valid && integrable(l.t, t[i]))
+                st.energy_wh += (l.v + v) * (double)(t[i] - l.t) * (0.5 / 3.6e9);
+            l = (last_sample){t[i], v, true};
+        }
+        c->run_cells[r][s] = cell;
+    }
+    se->stats = st;
+    c->last[s] = l;
+}
+
 static void on_row(void *ctx, gv_time_us t, const double *values, const unsigned char *fresh)
 {
     gv_correlator *c = ctx;
@@ -471,10 +509,13 @@ static void on_rows(void *ctx, size_t n, const gv_time_us *t, const double *valu
     }
     memcpy(c->prev_values, &values[(n - 1) * ns], ns * sizeof *values);
     c->prev = c->prev_values;
-    if (ns)
-        gv_pyramid_add_rows(tl->pyramid, n, t, values, ns);
+    if (ns == 0)
+        return;
+    GV_GROW(c->run_end, c->runs_cap, n);
+    c->run_cells = gv_xrealloc(c->run_cells, c->runs_cap * sizeof *c->run_cells);
+    size_t runs = gv_pyramid_place(tl->pyramid, n, t, c->run_end, c->run_cells);
     for (size_t s = 0; s < ns; s++)
-        series_rows(c, s, n, t, values, NULL, ns);
+        series_block(c, s, runs, t, values, ns);
 }
 
 gv_sample_sink gv_correlator_sink(gv_correlator *c)
@@ -594,6 +635,8 @@ void gv_correlator_free(gv_correlator *c)
     free(c->gpu_power);
     free(c->gpu_temp);
     free(c->glast);
+    free(c->run_end);
+    free(c->run_cells);
     free(c->acc);
     free(c->win_order);
     free(c->active);

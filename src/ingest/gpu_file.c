@@ -422,6 +422,7 @@ typedef struct {
     chunker *c;
     chunk_slot *slot;
     gv_csv_reader *r;
+    gv_diag diag;           /* to the slot's warning queue */
 } chunk_worker;
 
 /* Where to cut data[0..len): just after the last line end that lies outside quotes (quotes
@@ -543,54 +544,64 @@ static void chunk_warn(void *ctx, gv_warn_kind kind, const char *file, long line
     queue_warning(&sl->w, &sl->w_len, &sl->w_cap, kind, line, msg);
 }
 
+/* The next chunk to parse, claimed (c->mu held), or NULL when none is ready. */
+static chunk_slot *claim_ready(chunker *c)
+{
+    chunk_slot *sl = &c->slots[c->next_parse % c->nslots];
+    if (c->stop || !(sl->state == SLOT_READY && sl->seq == c->next_parse))
+        return NULL;
+    sl->state = SLOT_PARSING;
+    c->next_parse++;
+    return sl;
+}
+
+/* Parses a claimed chunk with wk's reader (c->mu not held), then marks it done. */
+static void parse_slot(chunk_worker *wk, chunk_slot *sl)
+{
+    chunker *c = wk->c;
+    wk->slot = sl;
+    sl->n = sl->w_len = 0;
+    sl->first_line = 0;
+    sl->series = c->tl->series_len;
+    gv_csv_reader_chunk_start(wk->r);
+    sl->st = gv_csv_reader_feed(wk->r, sl->data, sl->len, &sl->err);
+    if (sl->st == GV_OK && sl->last)
+        sl->st = gv_csv_reader_chunk_end(wk->r, &sl->err);
+    sl->err_line = gv_csv_reader_line(wk->r);
+    sl->lines = gv_csv_reader_line(wk->r) - 1;
+    gv_csv_reader_chunk_counts(wk->r, &sl->read, &sl->skipped, &sl->restarts);
+    pthread_mutex_lock(&c->mu);
+    sl->state = SLOT_DONE;
+    pthread_cond_broadcast(&c->cv);
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void worker_start(chunk_worker *wk)
+{
+    wk->r = gv_csv_reader_chunk(wk->c->primary, (gv_sample_sink){.row = chunk_row, .ctx = wk}, &wk->diag);
+}
+
 static void *worker_thread(void *arg)
 {
     chunk_worker *wk = arg;
     chunker *c = wk->c;
-    gv_diag diag = {chunk_warn, wk};
-    wk->r = gv_csv_reader_chunk(c->primary, (gv_sample_sink){.begin = NULL, .row = chunk_row, .ctx = wk}, &diag);
     for (;;) {
         pthread_mutex_lock(&c->mu);
-        chunk_slot *sl = NULL;
-        while (!c->stop) {
-            sl = &c->slots[c->next_parse % c->nslots];
-            if (sl->state == SLOT_READY && sl->seq == c->next_parse)
-                break;
-            sl = NULL;
-            if (c->cut_done && c->next_parse >= c->total)
-                break;
+        chunk_slot *sl;
+        while (!(sl = claim_ready(c)) && !c->stop && !(c->cut_done && c->next_parse >= c->total))
             pthread_cond_wait(&c->cv, &c->mu);
-        }
-        if (sl) {
-            sl->state = SLOT_PARSING;
-            c->next_parse++;
-        }
         pthread_mutex_unlock(&c->mu);
         if (!sl)
             break;
-        wk->slot = sl;
-        sl->n = sl->w_len = 0;
-        sl->first_line = 0;
-        sl->series = c->tl->series_len;
-        gv_csv_reader_chunk_start(wk->r);
-        sl->st = gv_csv_reader_feed(wk->r, sl->data, sl->len, &sl->err);
-        if (sl->st == GV_OK && sl->last)
-            sl->st = gv_csv_reader_chunk_end(wk->r, &sl->err);
-        sl->err_line = gv_csv_reader_line(wk->r);
-        sl->lines = gv_csv_reader_line(wk->r) - 1;
-        gv_csv_reader_chunk_counts(wk->r, &sl->read, &sl->skipped, &sl->restarts);
-        pthread_mutex_lock(&c->mu);
-        sl->state = SLOT_DONE;
-        pthread_cond_broadcast(&c->cv);
-        pthread_mutex_unlock(&c->mu);
+        parse_slot(wk, sl);
     }
-    gv_csv_reader_free(wk->r);
     return NULL;
 }
 
 /* Runs the chunks through the sink in order (the calling thread). */
-static gv_status consume_chunks(chunker *c, long first_line, gv_sample_sink sink, const gv_diag *diag,
-                                const gv_read_opts *o, unsigned long long total, gv_error *err)
+static gv_status consume_chunks(chunker *c, chunk_worker *helper, long first_line, gv_sample_sink sink,
+                                const gv_diag *diag, const gv_read_opts *o, unsigned long long total,
+                                gv_error *err)
 {
     gv_status st = GV_OK;
     long base = first_line;
@@ -598,8 +609,16 @@ static gv_status consume_chunks(chunker *c, long first_line, gv_sample_sink sink
     for (size_t seq = 0;; seq++) {
         pthread_mutex_lock(&c->mu);
         chunk_slot *sl = &c->slots[seq % c->nslots];
-        while (!(sl->state == SLOT_DONE && sl->seq == seq) && !(c->cut_done && seq >= c->total))
+        while (!(sl->state == SLOT_DONE && sl->seq == seq) && !(c->cut_done && seq >= c->total)) {
+            chunk_slot *mine = claim_ready(c); /* while the next is not parsed: parse one too */
+            if (mine) {
+                pthread_mutex_unlock(&c->mu);
+                parse_slot(helper, mine);
+                pthread_mutex_lock(&c->mu);
+                continue;
+            }
             pthread_cond_wait(&c->cv, &c->mu);
+        }
         bool end = !(sl->state == SLOT_DONE && sl->seq == seq);
         if (end && c->cut_st != GV_OK && st == GV_OK) {
             *err = c->cut_err;
@@ -659,8 +678,8 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
         gv_csv_reader_free(primary);
         return st;
     }
-    size_t workers = o->threads < 2 ? 2 : (size_t)o->threads;
-    chunker c = {.nslots = 2 * workers + 2, .in = in, .primary = primary, .tl = tl, .path = path,
+    size_t workers = o->threads < 2 ? 1 : (size_t)o->threads - 1; /* and the calling thread */
+    chunker c = {.nslots = 2 * (workers + 1) + 2, .in = in, .primary = primary, .tl = tl, .path = path,
                  .cut_st = GV_OK, .chunk_bytes = o->chunk_bytes ? o->chunk_bytes : GV_CHUNK_BYTES};
     c.slots = gv_xcalloc(c.nslots, sizeof *c.slots);
     c.carry_len = head_len - header_end;
@@ -671,13 +690,19 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
     pthread_t disp, *th = gv_xcalloc(workers, sizeof *th);
     chunk_worker *wk = gv_xcalloc(workers, sizeof *wk);
     size_t started = 0;
-    bool disp_ok = pthread_create(&disp, NULL, dispatcher_thread, &c) == 0;
-    for (size_t i = 0; disp_ok && i < workers; i++) {
+    chunk_worker helper = {.c = &c};
+    helper.diag = (gv_diag){chunk_warn, &helper};
+    worker_start(&helper);
+    for (size_t i = 0; i < workers; i++) {
         wk[i].c = &c;
-        if (pthread_create(&th[i], NULL, worker_thread, &wk[i]) == 0)
-            started++;
+        wk[i].diag = (gv_diag){chunk_warn, &wk[i]};
+        worker_start(&wk[i]);
     }
-    if (!disp_ok || started == 0) {
+    bool disp_ok = pthread_create(&disp, NULL, dispatcher_thread, &c) == 0;
+    for (size_t i = 0; disp_ok && i < workers; i++)
+        if (pthread_create(&th[started], NULL, worker_thread, &wk[i]) == 0)
+            started++;
+    if (!disp_ok) { /* (without workers the calling thread parses every chunk itself) */
         gv_error_set(err, path, 0, "cannot start the parser threads (try --threads 1)");
         st = GV_ERR_INPUT;
         pthread_mutex_lock(&c.mu);
@@ -690,7 +715,7 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
         if (st == GV_OK && sink.begin)
             st = sink.begin(sink.ctx, err);
         if (st == GV_OK)
-            st = consume_chunks(&c, gv_csv_reader_line(primary), sink, diag, o, total, err);
+            st = consume_chunks(&c, &helper, gv_csv_reader_line(primary), sink, diag, o, total, err);
     }
     if (st != GV_OK) {
         pthread_mutex_lock(&c.mu);
@@ -714,6 +739,9 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
     }
     free(c.slots);
     free(c.carry);
+    gv_csv_reader_free(helper.r);
+    for (size_t i = 0; i < workers; i++)
+        gv_csv_reader_free(wk[i].r);
     free(th);
     free(wk);
     pthread_mutex_destroy(&c.mu);

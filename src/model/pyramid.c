@@ -10,10 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    float mn, mx;      /* NAN mn = empty */
-    unsigned char max_first;
-} cell;
+typedef gv_pyramid_cell cell;
 
 struct gv_pyramid {
     size_t series_len, cap;
@@ -140,26 +137,9 @@ static cell *bucket_cells(gv_pyramid *p, gv_time_us t)
     return p->bc = &p->c[(size_t)(k - p->lo) * p->series_len];
 }
 
-static void add_to(cell *c, double v)
-{
-    float f = (float)v;
-    if (isnan(c->mn)) {
-        *c = (cell){f, f, 0};
-        return;
-    }
-    if (f < c->mn) {
-        c->mn = f;
-        c->max_first = 1; /* the max (older) now precedes the new min */
-    }
-    if (f > c->mx) {
-        c->mx = f;
-        c->max_first = 0;
-    }
-}
-
 void gv_pyramid_add(gv_pyramid *p, size_t s, gv_time_us t, double v)
 {
-    add_to(&bucket_cells(p, t)[s], v);
+    gv_pyramid_cell_add(&bucket_cells(p, t)[s], v);
 }
 
 void gv_pyramid_add_row(gv_pyramid *p, gv_time_us t, const double *values)
@@ -167,29 +147,35 @@ void gv_pyramid_add_row(gv_pyramid *p, gv_time_us t, const double *values)
     cell *c = bucket_cells(p, t);
     for (size_t s = 0; s < p->series_len; s++)
         if (!isnan(values[s]))
-            add_to(&c[s], values[s]);
+            gv_pyramid_cell_add(&c[s], values[s]);
 }
 
-void gv_pyramid_add_rows(gv_pyramid *p, size_t n, const gv_time_us *t, const double *values,
-                         size_t stride)
+size_t gv_pyramid_place(gv_pyramid *p, size_t n, const gv_time_us *t, size_t *run_end,
+                        gv_pyramid_cell **run_cells)
 {
+    if (n == 0)
+        return 0;
+    gv_time_us lo = t[0], hi = t[0];
+    for (size_t i = 1; i < n; i++) {
+        lo = t[i] < lo ? t[i] : lo;
+        hi = t[i] > hi ? t[i] : hi;
+    }
+    /* the grid an add of every row would end with (it depends only on the span of times) */
+    bucket_cells(p, t[0]);
+    bucket_cells(p, lo);
+    bucket_cells(p, hi);
+    size_t runs = 0;
     for (size_t i = 0; i < n;) {
-        cell *c = bucket_cells(p, t[i]);
+        int64_t k = floor_div(t[i] - p->origin, p->w);
+        gv_time_us b0 = p->origin + k * p->w, b1 = b0 + p->w;
         size_t j = i + 1;
-        while (j < n && t[j] >= p->bt0 && t[j] < p->bt1)
+        while (j < n && t[j] >= b0 && t[j] < b1)
             j++;
-        /* rows i..j-1 fall in one bucket, and the grid does not change while they are added */
-        for (size_t s = 0; s < p->series_len; s++) {
-            cell x = c[s];
-            for (size_t k = i; k < j; k++) {
-                double v = values[k * stride + s];
-                if (!isnan(v))
-                    add_to(&x, v);
-            }
-            c[s] = x;
-        }
+        run_end[runs] = j;
+        run_cells[runs++] = &p->c[(size_t)(k - p->lo) * p->series_len];
         i = j;
     }
+    return runs;
 }
 
 void gv_pyramid_finest(const gv_pyramid *p, size_t s, gv_level *out)
