@@ -142,8 +142,8 @@ static cJSON *step_metric(const gv_timeline *tl, size_t offset)
         }
     }
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "x", cJSON_CreateDoubleArray(x, (int)n));
-    cJSON_AddItemToObject(o, "y", cJSON_CreateDoubleArray(y, (int)n));
+    cJSON_AddItemToObject(o, "x", gv_json_number_array(x, n));
+    cJSON_AddItemToObject(o, "y", gv_json_number_array(y, n));
     free(x);
     free(y);
     return o;
@@ -307,28 +307,10 @@ static cJSON *stats_json(const gv_series_stats *st)
     return o;
 }
 
-static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const page_plan *plan)
+/* The series with their planned levels (the page data's "series"). */
+static cJSON *series_data(const gv_timeline *tl, const page_plan *plan)
 {
-    cJSON *d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "gpuviz_version", GV_VERSION);
-    cJSON_AddStringToObject(d, "csv", o->csv_path);
-    if (o->log_path)
-        cJSON_AddStringToObject(d, "log", o->log_path);
-    else
-        cJSON_AddNullToObject(d, "log");
-    gv_json_add_time(d, "start", tl->t_first);
-    gv_json_add_time(d, "end", tl->t_last);
-    cJSON_AddNumberToObject(d, "t0_ms", floor((double)tl->t_first / 1000));
-    gv_json_add_round(d, "end_h", hours(tl, tl->t_last), 7);
-    cJSON_AddNumberToObject(d, "rows_read", (double)tl->rows_read);
-    cJSON_AddNumberToObject(d, "rows_skipped", (double)tl->rows_skipped);
-    if (tl->idle_cutoff != GV_TIME_NONE) {
-        gv_json_add_round(d, "cutoff_h", hours(tl, tl->idle_cutoff), 7);
-        gv_json_add_time(d, "cutoff_time", tl->idle_cutoff);
-    } else {
-        cJSON_AddNullToObject(d, "cutoff_h");
-    }
-    cJSON *series = cJSON_AddArrayToObject(d, "series");
+    cJSON *series = cJSON_CreateArray();
     for (size_t k = 0; k < plan->series_len; k++) {
         const series_plan *sp = &plan->series[k];
         const gv_series *se = &tl->series[sp->index];
@@ -354,6 +336,42 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const pa
         }
         cJSON_AddItemToArray(series, js);
     }
+    return series;
+}
+
+/* Replaces obj's member key by the same JSON, printed now (its numbers are formatted once). */
+static void print_member_once(cJSON *obj, const char *key)
+{
+    char *text = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(obj, key));
+    if (text)
+        cJSON_ReplaceItemInObjectCaseSensitive(obj, key, cJSON_CreateRaw(text));
+    free(text);
+}
+
+/* The page data; "series" is empty (gv_html_write puts series_data there once the levels are
+ * planned). */
+static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o)
+{
+    cJSON *d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "gpuviz_version", GV_VERSION);
+    cJSON_AddStringToObject(d, "csv", o->csv_path);
+    if (o->log_path)
+        cJSON_AddStringToObject(d, "log", o->log_path);
+    else
+        cJSON_AddNullToObject(d, "log");
+    gv_json_add_time(d, "start", tl->t_first);
+    gv_json_add_time(d, "end", tl->t_last);
+    cJSON_AddNumberToObject(d, "t0_ms", floor((double)tl->t_first / 1000));
+    gv_json_add_round(d, "end_h", hours(tl, tl->t_last), 7);
+    cJSON_AddNumberToObject(d, "rows_read", (double)tl->rows_read);
+    cJSON_AddNumberToObject(d, "rows_skipped", (double)tl->rows_skipped);
+    if (tl->idle_cutoff != GV_TIME_NONE) {
+        gv_json_add_round(d, "cutoff_h", hours(tl, tl->idle_cutoff), 7);
+        gv_json_add_time(d, "cutoff_time", tl->idle_cutoff);
+    } else {
+        cJSON_AddNullToObject(d, "cutoff_h");
+    }
+    cJSON_AddArrayToObject(d, "series");
     cJSON_AddNumberToObject(d, "max_points", (double)o->max_points);
     cJSON_AddStringToObject(d, "layout", o->timeline_row ? "timeline" : "default");
     cJSON *steps = cJSON_AddObjectToObject(d, "steps");
@@ -429,15 +447,16 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
     page_plan plan;
     size_t fixed = (o->plotly_cdn ? 600 : gv_asset_plotly_js_len) + gv_asset_report_js_len +
                    gv_asset_report_css_len + 4096;
-    /* the page data without levels first, to know what the levels may use */
-    page_plan none = {NULL, 0};
-    cJSON *probe = page_data(tl, o, &none);
-    char *probe_text = cJSON_PrintUnformatted(probe);
+    /* the page data without levels first, to know what the levels may use; its large parts are
+     * printed once, for this and for the page */
+    cJSON *data = page_data(tl, o);
+    print_member_once(data, "steps");
+    print_member_once(data, "events");
+    char *probe_text = cJSON_PrintUnformatted(data);
     fixed += probe_text ? strlen(probe_text) + strlen(probe_text) / 8 : 0;
     free(probe_text);
-    cJSON_Delete(probe);
     make_plan(tl, o->max_bytes, fixed + tl->series_len * 400, &plan);
-    cJSON *data = page_data(tl, o, &plan);
+    cJSON_ReplaceItemInObjectCaseSensitive(data, "series", series_data(tl, &plan));
     gv_buf json;
     gv_buf_init(&json, 0);
     bool ok = gv_json_print_for_script(data, &json);

@@ -13,6 +13,77 @@ void gv_json_add_num(cJSON *obj, const char *name, double v)
         cJSON_AddNullToObject(obj, name);
 }
 
+size_t gv_json_format_number(double v, char *out)
+{
+    static const double p10[16] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                   1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    double a = fabs(v);
+    if (a == 0) {
+        strcpy(out, signbit(v) ? "-0" : "0");
+        return strlen(out);
+    }
+    if (isfinite(v) && a >= 1e-4 && a < 1e15) {
+        for (int f = 0; f < 16; f++) {
+            double s = a * p10[f];
+            if (s >= 1e15)
+                break;
+            double m = nearbyint(s);
+            if (m / p10[f] != a)
+                continue;
+            /* a is the double nearest m / 10^f, a decimal of at most 15 digits, and the first
+             * f that works leaves no trailing zero: that is %.15g's text */
+            char digits[24];
+            int nd = 0;
+            for (unsigned long long u = (unsigned long long)m; u; u /= 10)
+                digits[nd++] = (char)('0' + u % 10);
+            size_t o = 0;
+            if (v < 0)
+                out[o++] = '-';
+            if (nd <= f) { /* 0.000ddd */
+                out[o++] = '0';
+                out[o++] = '.';
+                for (int z = nd; z < f; z++)
+                    out[o++] = '0';
+            }
+            for (int i = nd - 1; i >= 0; i--) {
+                out[o++] = digits[i];
+                if (i == f && f > 0 && nd > f)
+                    out[o++] = '.';
+            }
+            out[o] = '\0';
+            return o;
+        }
+    }
+    cJSON *num = cJSON_CreateNumber(v); /* anything else: cJSON's own printing */
+    char *text = cJSON_PrintUnformatted(num);
+    size_t n = text ? strlen(text) : 0;
+    if (n >= 32)
+        n = 0;
+    memcpy(out, text ? text : "", n);
+    out[n] = '\0';
+    free(text);
+    cJSON_Delete(num);
+    return n;
+}
+
+cJSON *gv_json_number_array(const double *v, size_t n)
+{
+    gv_buf b;
+    gv_buf_init(&b, 0);
+    gv_buf_putc(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        char num[32];
+        if (i)
+            gv_buf_putc(&b, ',');
+        gv_buf_append(&b, num, gv_json_format_number(v[i], num));
+    }
+    gv_buf_putc(&b, ']');
+    gv_buf_putc(&b, '\0');
+    cJSON *raw = cJSON_CreateRaw(b.data);
+    gv_buf_cleanup(&b);
+    return raw;
+}
+
 void gv_json_add_round(cJSON *obj, const char *name, double v, int decimals)
 {
     double scale = pow(10, decimals);
