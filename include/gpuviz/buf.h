@@ -18,6 +18,11 @@ void *gv_xmalloc(size_t n);                    /* aborts on failure; caller free
 void *gv_xcalloc(size_t n, size_t size);       /* aborts on failure; caller frees */
 void *gv_xrealloc(void *p, size_t n);          /* aborts on failure */
 char *gv_xstrndup(const char *s, size_t n);    /* aborts on failure; caller frees */
+/* Large, long-lived arrays (the display pyramid): memory straight from the system, as huge pages
+ * where Linux allows (one page fault per 2 MB instead of 512: faults are slow, on virtual
+ * machines most). Contents undefined; aborts on failure; free with gv_free_large(p, n). */
+void *gv_xalloc_large(size_t n);
+void gv_free_large(void *p, size_t n);
 
 void gv_buf_init(gv_buf *b, size_t max);
 void gv_buf_cleanup(gv_buf *b);

@@ -42,8 +42,9 @@ gv_pyramid *gv_pyramid_new(size_t series_len, size_t cap, gv_time_us base_width_
     p->series_len = series_len ? series_len : 1;
     p->cap = cap < 4 ? 4 : cap & ~(size_t)1;
     p->w = base_width_us > 0 ? base_width_us : 10000;
-    p->c = gv_xmalloc(p->cap * p->series_len * sizeof *p->c);
-    clear(p->c, p->cap * p->series_len);
+    /* cells past the live buckets are cleared as buckets are added: pages never used are never
+     * touched */
+    p->c = gv_xalloc_large(p->cap * p->series_len * sizeof *p->c);
     p->view_a = gv_xmalloc(p->cap * sizeof *p->view_a);
     p->view_b = gv_xmalloc(p->cap * sizeof *p->view_b);
     return p;
@@ -53,7 +54,7 @@ void gv_pyramid_free(gv_pyramid *p)
 {
     if (!p)
         return;
-    free(p->c);
+    gv_free_large(p->c, p->cap * p->series_len * sizeof *p->c);
     free(p->view_a);
     free(p->view_b);
     free(p);
@@ -96,8 +97,7 @@ static void coarsen_in_place(gv_pyramid *p)
             p->c[j * ns + s] = merge(a, b);
         }
     }
-    clear(&p->c[new_n * ns], (p->n - new_n) * ns);
-    p->lo = new_lo;
+    p->lo = new_lo; /* (cells past new_n are cleared when buckets are added again) */
     p->n = new_n;
     p->w *= 2;
 }
@@ -112,6 +112,7 @@ static cell *bucket_cells(gv_pyramid *p, gv_time_us t)
         p->origin = t;
         p->lo = 0;
         p->n = 1;
+        clear(p->c, p->series_len);
     }
     int64_t k = floor_div(t - p->origin, p->w);
     while (k < p->lo || k >= p->lo + (int64_t)p->n) {
@@ -125,7 +126,9 @@ static cell *bucket_cells(gv_pyramid *p, gv_time_us t)
                 p->lo = k;
                 p->n += shift;
             } else {
-                p->n = (size_t)(k - p->lo + 1);
+                size_t n = (size_t)(k - p->lo + 1);
+                clear(&p->c[p->n * p->series_len], (n - p->n) * p->series_len);
+                p->n = n;
             }
             break;
         }

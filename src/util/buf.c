@@ -1,10 +1,13 @@
 /* buf.c: growable buffers and aborting allocators. Depends on libc only. */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS, MADV_HUGEPAGE */
 #include "gpuviz/buf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 
 static void out_of_memory(size_t n)
 {
@@ -34,6 +37,48 @@ void *gv_xrealloc(void *p, size_t n)
     if (!q)
         out_of_memory(n);
     return q;
+}
+
+#define LARGE_MIN ((size_t)1 << 20)
+#define HUGE_PAGE ((size_t)2 << 20)
+
+static size_t large_len(size_t n)
+{
+    return (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
+}
+
+void *gv_xalloc_large(size_t n)
+{
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+    if (n >= LARGE_MIN) {
+        /* a 2 MB-aligned run of whole huge pages, cut out of a mapping one page longer */
+        size_t len = large_len(n);
+        char *m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (m == MAP_FAILED)
+            out_of_memory(n);
+        char *p = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+        if (p > m)
+            munmap(m, (size_t)(p - m));
+        if (m + HUGE_PAGE > p)
+            munmap(p + len, (size_t)(m + HUGE_PAGE - p));
+        madvise(p, len, MADV_HUGEPAGE); /* a wish: without it, plain pages */
+        return p;
+    }
+#endif
+    return gv_xmalloc(n);
+}
+
+void gv_free_large(void *p, size_t n)
+{
+    if (!p)
+        return;
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+    if (n >= LARGE_MIN) {
+        munmap(p, large_len(n));
+        return;
+    }
+#endif
+    free(p);
 }
 
 char *gv_xstrndup(const char *s, size_t n)
