@@ -41,12 +41,15 @@ static void html_escape(FILE *f, const char *s)
 static void script_body(FILE *f, const unsigned char *p, unsigned long n)
 {
     unsigned long start = 0;
-    for (unsigned long i = 0; i + 8 <= n; i++) {
-        if (p[i] == '<' && p[i + 1] == '/' && strncasecmp((const char *)p + i + 2, "script", 6) == 0) {
+    for (const unsigned char *q = p; n >= 8 && (q = memchr(q, '<', n - 7 - (unsigned long)(q - p)));) {
+        unsigned long i = (unsigned long)(q - p);
+        if (p[i + 1] == '/' && strncasecmp((const char *)p + i + 2, "script", 6) == 0) {
             fwrite(p + start, 1, i + 1 - start, f);
             fputs("\\", f);
             start = i + 1;
         }
+        if (++q >= p + n - 7)
+            break;
     }
     fwrite(p + start, 1, n - start, f);
 }
