@@ -19,6 +19,7 @@
  * longer than GV_CHUNK_MAX_BYTES is handed over whole (the reader then refuses its field). */
 #define GV_CHUNK_BYTES (512u << 10)
 #define GV_CHUNK_MAX_BYTES (4u << 20)
+#define GV_HEAD_BYTES (128u << 10) /* a header line longer than this: one parser thread instead */
 
 typedef enum { GV_FORMAT_AUTO, GV_FORMAT_CSV, GV_FORMAT_DCGM } gv_format;
 

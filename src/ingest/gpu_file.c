@@ -810,8 +810,8 @@ gv_status gv_gpu_read_file(const char *path, gv_timeline *tl, gv_sample_sink sin
     unsigned long long total = gv_input_size(in);
     sync_progress sp = {&o, total};
     if (o.threads >= 2 && o.format == GV_FORMAT_CSV) { /* a wide CSV is parsed in chunks */
-        char *head = gv_xmalloc(GV_CHUNK_BYTES);
-        long n = gv_input_read(in, head, GV_CHUNK_BYTES, err);
+        char *head = gv_xmalloc(GV_HEAD_BYTES);
+        long n = gv_input_read(in, head, GV_HEAD_BYTES, err);
         size_t header_end;
         if (n < 0)
             st = GV_ERR_INPUT;

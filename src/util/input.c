@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <zlib.h>
 
-#define RAW_CAP (1u << 20)
+#define RAW_CAP (128u << 10) /* (gzip input and small reads; large plain reads bypass it) */
 #define DIRECT_MIN (64u << 10) /* plain reads at least this large bypass the raw buffer */
 
 struct gv_input {
