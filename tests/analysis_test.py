@@ -6,6 +6,7 @@ Usage: analysis_test.py PATH/TO/gpuviz SOURCE_DIR"""
 import datetime as dt
 import json
 import os
+import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -350,6 +351,24 @@ def quoted_dirty_csv():
     return p
 
 
+def long_disordered_csv():
+    """Ten minutes at 100 Hz of 4 GPUs (8 series) whose times jitter back (every 7th row up to
+    0.3 s, once to before the first row): with --max-size 2 the display pyramid coarsens several
+    times, in and across the blocks of rows the parallel path hands over, while rows arrive out
+    of time order (a block placed at once would differ: this input caught that)."""
+    p = os.path.join(TMP, "long_disordered.csv")
+    t0 = dt.datetime(2025, 12, 22, 21, 6, 0)
+    rnd = random.Random(5)
+    ms = 0
+    with open(p, "w") as f:
+        f.write("timestamp," + ",".join("gpu%d_power_w,gpu%d_temp_c" % (g, g) for g in range(4)) + "\n")
+        for k in range(60000):
+            ms += -rnd.randint(0, 300) if k % 7 == 3 else 10
+            t = (t0 + dt.timedelta(milliseconds=ms - (700000 if k == 50000 else 0))).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+            f.write(t + "," + ",".join("%.2f,%d" % (rnd.uniform(100, 700), rnd.randint(40, 90)) for g in range(4)) + "\n")
+    return p
+
+
 @test
 def chunked_parsing_matches_one_reader():
     # the parallel path cuts a wide CSV into chunks at line ends outside quotes: whatever the
@@ -357,7 +376,8 @@ def chunked_parsing_matches_one_reader():
     hostile = os.path.join(SRC, "tests", "hostile")
     inputs = [[os.path.join(RUN2, "gpu_metrics.csv"), "--training-log", os.path.join(RUN2, "training.log")],
               [os.path.join(ANOM, "gpu_metrics.csv"), "--training-log", os.path.join(ANOM, "training.log")],
-              [os.path.join(SRC, "testdata", "nvidia-smi", "gpu_metrics.csv")], [quoted_dirty_csv()]]
+              [os.path.join(SRC, "testdata", "nvidia-smi", "gpu_metrics.csv")], [quoted_dirty_csv()],
+              [long_disordered_csv(), "--max-size", "2"]]
     inputs += [[os.path.join(hostile, c["args"][0])] + c["args"][1:] for c in json.load(open(os.path.join(hostile, "cases.json")))
                if c["args"][0].endswith(".csv")]
     variants = [("1", None), ("2", None), ("2", "1"), ("3", "57"), ("2", "4096")]

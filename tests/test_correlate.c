@@ -154,9 +154,94 @@ static void test_pyramid(void)
     gv_pyramid_free(p);
 }
 
+/* Rows placed in blocks (gv_pyramid_place, the correlator's block path) give the pyramid that
+ * adding them row by row gives, for rows in time order (the correlator adds rows one by one once
+ * time has gone back): random blocks, NANs, bursts of one time, and grids that coarsen inside a
+ * block. The expected pyramid is the row-by-row one. */
+static void test_pyramid_place(void)
+{
+    enum { ROWS = 20000, NS = 3 };
+    static gv_time_us t[ROWS];
+    static double v[ROWS * NS];
+    unsigned seed = 99;
+    gv_time_us now = 5000000;
+    for (int i = 0; i < ROWS; i++) {
+        seed = seed * 1103515245u + 12345u;
+        now += (seed >> 16) % 7 == 0 ? 0 : (gv_time_us)((seed >> 8) % 30000); /* bursts of one time */
+        t[i] = now;
+        for (int s = 0; s < NS; s++) {
+            seed = seed * 1103515245u + 12345u;
+            v[i * NS + s] = (seed >> 16) % 11 == 0 ? NAN : (double)((seed >> 8) % 1000) / 7;
+        }
+    }
+    for (size_t cap = 8; cap <= 4096; cap *= 8) {
+        gv_pyramid *a = gv_pyramid_new(NS, cap, 10000), *b = gv_pyramid_new(NS, cap, 10000);
+        for (int i = 0; i < ROWS; i++)
+            gv_pyramid_add_row(a, t[i], &v[i * NS]);
+        static size_t run_end[ROWS];
+        static gv_pyramid_cell *cells[ROWS];
+        for (size_t i = 0; i < ROWS;) {
+            seed = seed * 1103515245u + 12345u;
+            size_t n = 1 + (seed >> 16) % 3000;
+            n = n < ROWS - i ? n : ROWS - i;
+            size_t runs = gv_pyramid_place(b, n, &t[i], run_end, cells), k = 0;
+            for (size_t r = 0; r < runs; r++)
+                for (; k < run_end[r]; k++)
+                    for (int s = 0; s < NS; s++)
+                        if (!isnan(v[(i + k) * NS + s]))
+                            gv_pyramid_cell_add(&cells[r][s], v[(i + k) * NS + s]);
+            i += n;
+        }
+        int differ = 0;
+        for (int s = 0; s < NS; s++) {
+            gv_level la, lb;
+            gv_pyramid_finest(a, (size_t)s, &la);
+            size_t n = la.n;
+            float *fa = malloc((n + 1) * sizeof *fa), *sa = malloc((n + 1) * sizeof *sa);
+            memcpy(fa, la.first, n * sizeof *fa);
+            memcpy(sa, la.second, n * sizeof *sa);
+            gv_pyramid_finest(b, (size_t)s, &lb);
+            differ += la.origin != lb.origin || la.width != lb.width || la.lo != lb.lo || n != lb.n;
+            for (size_t k = 0; k < n && k < lb.n; k++)
+                differ += memcmp(&fa[k], &lb.first[k], sizeof *fa) != 0 || memcmp(&sa[k], &lb.second[k], sizeof *sa) != 0;
+            free(fa);
+            free(sa);
+        }
+        CHECK_EQ_LONG(differ, 0);
+        gv_pyramid_free(a);
+        gv_pyramid_free(b);
+    }
+}
+
+/* Steps reserved in one block, then past the reservation: every step kept, in order. */
+static void test_steps_reserve(void)
+{
+    gv_timeline tl;
+    gv_timeline_init(&tl);
+    gv_timeline_add_step(&tl)->step = 0;
+    gv_timeline_reserve_steps(&tl, 3);
+    for (long i = 1; i < 50; i++)
+        gv_timeline_add_step(&tl)->step = i;
+    gv_timeline_reserve_steps(&tl, 100); /* (no second reservation once past it) */
+    CHECK_EQ_LONG(tl.steps_len, 50);
+    long bad = 0;
+    for (size_t i = 0; i < tl.steps_len; i++)
+        bad += tl.steps[i].step != (long)i || !isnan(tl.steps[i].loss);
+    CHECK_EQ_LONG(bad, 0);
+    gv_timeline_cleanup(&tl);
+    gv_timeline_init(&tl);
+    gv_timeline_reserve_steps(&tl, 300000); /* a large one (huge pages), freed by cleanup */
+    for (long i = 0; i < 1000; i++)
+        gv_timeline_add_step(&tl)->step = i;
+    CHECK_EQ_LONG(tl.steps[999].step, 999);
+    gv_timeline_cleanup(&tl);
+}
+
 int main(void)
 {
     test_correlator();
     test_pyramid();
+    test_pyramid_place();
+    test_steps_reserve();
     return test_summary("test_correlate");
 }

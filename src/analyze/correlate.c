@@ -44,6 +44,9 @@ struct gv_correlator {
     gv_sample_watch *watch;
 
     last_sample *glast;     /* per GPU: the last sample of its energy series */
+    bool pyr_rowwise;       /* time went back: the pyramid takes rows one by one from now on
+                               (gv_pyramid_place is exact for rows in time order) */
+    gv_time_us pyr_last;    /* the latest time given to the pyramid */
     size_t *run_end;        /* a block's runs of rows in one pyramid bucket (gv_pyramid_place) */
     gv_pyramid_cell **run_cells;
     size_t runs_cap;
@@ -70,6 +73,7 @@ gv_correlator *gv_correlator_new(gv_timeline *tl, const gv_correlate_opts *opts)
     c->threshold_last_active = GV_TIME_NONE;
     c->reg.lo = INT64_MAX; /* empty: the first split() looks the region up */
     c->reg.hi = INT64_MIN;
+    c->pyr_last = INT64_MIN;
     return c;
 }
 
@@ -471,6 +475,9 @@ static void on_row(void *ctx, gv_time_us t, const double *values, const unsigned
     c->prev = c->prev_values;
 
     /* per series: display buckets, statistics, energy */
+    if (t < c->pyr_last)
+        c->pyr_rowwise = true;
+    c->pyr_last = t > c->pyr_last ? t : c->pyr_last;
     if (tl->series_len == 0) { /* (a CSV of times alone) */
     } else if (fresh) { /* merged files: only the series read at t are samples */
         for (size_t s = 0; s < tl->series_len; s++)
@@ -511,6 +518,18 @@ static void on_rows(void *ctx, size_t n, const gv_time_us *t, const double *valu
     c->prev = c->prev_values;
     if (ns == 0)
         return;
+    for (size_t i = 0; i < n && !c->pyr_rowwise; i++) {
+        if (t[i] < c->pyr_last)
+            c->pyr_rowwise = true;
+        c->pyr_last = t[i];
+    }
+    if (c->pyr_rowwise) {
+        for (size_t i = 0; i < n; i++)
+            gv_pyramid_add_row(tl->pyramid, t[i], &values[i * ns]);
+        for (size_t s = 0; s < ns; s++)
+            series_rows(c, s, n, t, values, NULL, ns);
+        return;
+    }
     GV_GROW(c->run_end, c->runs_cap, n);
     c->run_cells = gv_xrealloc(c->run_cells, c->runs_cap * sizeof *c->run_cells);
     size_t runs = gv_pyramid_place(tl->pyramid, n, t, c->run_end, c->run_cells);

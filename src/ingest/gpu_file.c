@@ -384,6 +384,7 @@ typedef struct {
     unsigned long long bytes; /* bytes of the file consumed when it was cut */
     /* results */
     size_t n, rows_cap, series;
+    bool data_shared, rows_shared; /* data / t and v are in the chunker's region (not malloc'd) */
     gv_time_us *t;
     double *v;
     queued_warning *w;
@@ -446,6 +447,20 @@ static size_t cut_point(const char *data, size_t len)
     return cut;
 }
 
+/* Room for need bytes in a slot's data: in place, or a malloc'd copy once the region's share is
+ * too small (a very long line). */
+static void slot_data_room(chunk_slot *sl, size_t need)
+{
+    if (sl->data_shared && need > sl->cap) {
+        char *d = gv_xmalloc(need);
+        memcpy(d, sl->data, sl->len);
+        sl->data = d;
+        sl->cap = need;
+        sl->data_shared = false;
+    }
+    GV_GROW(sl->data, sl->cap, need);
+}
+
 static void *dispatcher_thread(void *arg)
 {
     chunker *c = arg;
@@ -465,12 +480,12 @@ static void *dispatcher_thread(void *arg)
          * least chunk_bytes are in hand and a line end is among them: the chunk ends at the last
          * one, and what follows it is carried to the next */
         sl->len = 0;
-        GV_GROW(sl->data, sl->cap, c->carry_len + c->chunk_bytes);
+        slot_data_room(sl, c->carry_len + c->chunk_bytes);
         memcpy(sl->data, c->carry, c->carry_len);
         sl->len = c->carry_len;
         size_t cut = 0;
         for (;;) {
-            GV_GROW(sl->data, sl->cap, sl->len + c->chunk_bytes);
+            slot_data_room(sl, sl->len + c->chunk_bytes);
             long n = gv_input_read(c->in, sl->data + sl->len, c->chunk_bytes, &err);
             if (n < 0) {
                 st = GV_ERR_INPUT;
@@ -521,9 +536,18 @@ static void chunk_row(void *ctx, gv_time_us t, const double *values, const unsig
     chunk_worker *wk = ctx;
     chunk_slot *sl = wk->slot;
     if (sl->n == sl->rows_cap) {
-        size_t cap = sl->rows_cap;
+        size_t cap = sl->rows_cap, per = sl->series ? sl->series : 1;
+        if (sl->rows_shared) { /* more rows than the region holds: malloc'd copies from now on */
+            gv_time_us *t_old = sl->t;
+            double *v_old = sl->v;
+            sl->t = gv_xmalloc(cap * sizeof *sl->t);
+            sl->v = gv_xmalloc(cap * per * sizeof *sl->v);
+            memcpy(sl->t, t_old, sl->n * sizeof *sl->t);
+            memcpy(sl->v, v_old, sl->n * per * sizeof *sl->v);
+            sl->rows_shared = false;
+        }
         GV_GROW(sl->t, cap, sl->n + 1);
-        sl->v = gv_xrealloc(sl->v, cap * (sl->series ? sl->series : 1) * sizeof *sl->v);
+        sl->v = gv_xrealloc(sl->v, cap * per * sizeof *sl->v);
         sl->rows_cap = cap;
     }
     if (sl->n == 0) {
@@ -682,6 +706,22 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
     chunker c = {.nslots = 2 * (workers + 1) + 2, .in = in, .primary = primary, .tl = tl, .path = path,
                  .cut_st = GV_OK, .chunk_bytes = o->chunk_bytes ? o->chunk_bytes : GV_CHUNK_BYTES};
     c.slots = gv_xcalloc(c.nslots, sizeof *c.slots);
+    /* the slots' buffers in one region (huge pages where possible: fewer page faults); a chunk
+     * that needs more moves to malloc'd buffers of its own */
+    size_t per = tl->series_len ? tl->series_len : 1, rows = c.chunk_bytes / 40 + 16;
+    size_t data_cap = (c.chunk_bytes + (64u << 10) + 7) / 8 * 8;
+    size_t slot_bytes = data_cap + rows * sizeof(gv_time_us) + rows * per * sizeof(double);
+    size_t region_len = c.nslots * slot_bytes;
+    char *region = gv_xalloc_large(region_len);
+    for (size_t i = 0; i < c.nslots; i++) {
+        chunk_slot *sl = &c.slots[i];
+        sl->data = region + i * slot_bytes;
+        sl->cap = data_cap;
+        sl->t = (gv_time_us *)(void *)(sl->data + data_cap);
+        sl->v = (double *)(void *)(sl->t + rows);
+        sl->rows_cap = rows;
+        sl->data_shared = sl->rows_shared = true;
+    }
     c.carry_len = head_len - header_end;
     GV_GROW(c.carry, c.carry_cap, c.carry_len + 1);
     memcpy(c.carry, head + header_end, c.carry_len);
@@ -732,11 +772,15 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
         st = GV_ERR_INPUT;
     }
     for (size_t i = 0; i < c.nslots; i++) {
-        free(c.slots[i].data);
-        free(c.slots[i].t);
-        free(c.slots[i].v);
+        if (!c.slots[i].data_shared)
+            free(c.slots[i].data);
+        if (!c.slots[i].rows_shared) {
+            free(c.slots[i].t);
+            free(c.slots[i].v);
+        }
         free(c.slots[i].w);
     }
+    gv_free_large(region, region_len);
     free(c.slots);
     free(c.carry);
     gv_csv_reader_free(helper.r);

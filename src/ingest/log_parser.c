@@ -839,6 +839,8 @@ gv_status gv_log_parse_file(const char *path, const gv_log_rules *rules, gv_time
     if (st != GV_OK)
         return st;
     gv_log_parser *p = gv_log_parser_new(tl, rules, path, diag);
+    if (!gv_input_compressed(in)) /* step lines are longer than 64 bytes */
+        gv_timeline_reserve_steps(tl, (size_t)(gv_input_size(in) / 64));
     size_t cap = 1 << 20;
     char *buf = gv_xmalloc(cap);
     long n;

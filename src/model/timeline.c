@@ -32,7 +32,10 @@ void gv_timeline_cleanup(gv_timeline *tl)
     free(tl->gpus);
     free(tl->types);
     free(tl->events);
-    free(tl->steps);
+    if (tl->steps_large)
+        gv_free_large(tl->steps, tl->steps_cap * sizeof *tl->steps);
+    else
+        free(tl->steps);
     free(tl->log_backwards);
     free(tl->phase_energy_wh);
     free(tl->train_phases);
@@ -181,8 +184,29 @@ void gv_event_add_metric(gv_timeline *tl, gv_event *ev, const char *name, double
     ev->metrics_len++;
 }
 
+void gv_timeline_reserve_steps(gv_timeline *tl, size_t n)
+{
+    n = n < GV_STEPS_RESERVE_MAX ? n : GV_STEPS_RESERVE_MAX;
+    if (n <= tl->steps_cap || tl->steps_large)
+        return;
+    gv_step *s = gv_xalloc_large(n * sizeof *s);
+    if (tl->steps_len)
+        memcpy(s, tl->steps, tl->steps_len * sizeof *s);
+    free(tl->steps);
+    tl->steps = s;
+    tl->steps_cap = n;
+    tl->steps_large = true;
+}
+
 gv_step *gv_timeline_add_step(gv_timeline *tl)
 {
+    if (tl->steps_large && tl->steps_len == tl->steps_cap) { /* past the reservation: malloc'd */
+        gv_step *s = gv_xmalloc(tl->steps_cap * sizeof *s);
+        memcpy(s, tl->steps, tl->steps_len * sizeof *s);
+        gv_free_large(tl->steps, tl->steps_cap * sizeof *tl->steps);
+        tl->steps = s;
+        tl->steps_large = false;
+    }
     GV_GROW(tl->steps, tl->steps_cap, tl->steps_len + 1);
     gv_step *s = &tl->steps[tl->steps_len++];
     *s = (gv_step){.step = -1, .total = -1, .t = GV_TIME_NONE, .loss = NAN, .grad_norm = NAN,
