@@ -92,7 +92,12 @@ size_t gv_phases_plan(gv_timeline *tl, gv_segment **segs)
         } else if (isfinite(dt_s)) {
             from = s->t - (gv_time_us)llround(fmin(dt_s, GV_TRAIN_BRIDGE_MIN_S) * 1e6);
         }
-        add_interval(&e, &len, &cap, from, s->t, 0, s->phase);
+        if (len && e[len - 1].t == from && e[len - 1].delta < 0 && e[len - 1].prio == 0 &&
+            e[len - 1].train == s->phase && s->t > from)
+            e[len - 1].t = s->t; /* abuts the previous step's interval: one interval (the same
+                                    segments, far fewer edges) */
+        else
+            add_interval(&e, &len, &cap, from, s->t, 0, s->phase);
         if (tp->start == GV_TIME_NONE || from < tp->start)
             tp->start = from;
         if (tp->end == GV_TIME_NONE || s->t > tp->end)
