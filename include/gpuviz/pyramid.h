@@ -74,6 +74,9 @@ typedef struct {
 void gv_pyramid_finest(const gv_pyramid *p, size_t s, gv_level *out);
 /* Merges bucket pairs of in (twice the width) into out, which owns its arrays. */
 void gv_level_coarsen(const gv_level *in, gv_level *out);
+/* The same into the caller's arrays first/second (room for in->n / 2 + 2 values each; out does
+ * not own them). */
+void gv_level_coarsen_to(const gv_level *in, gv_level *out, float *first, float *second);
 void gv_level_cleanup(gv_level *l);
 /* Number of non-empty buckets. */
 size_t gv_level_filled(const gv_level *l);

@@ -180,25 +180,54 @@ static size_t level_bytes(size_t n) { return (n * 4 + 2) / 3 * 4 + 96; }
 
 /* Walks the level chain of series s (finest first) and calls fn on each level. The finest levels
  * are skipped while fewer than half their buckets hold a sample (finer than the data). */
-static void for_each_level(const gv_timeline *tl, size_t s, void (*fn)(void *, size_t, const gv_level *),
-                           void *ctx)
+/* Scratch for the coarser levels of one series at a time: two pairs of arrays used in turn, so
+ * that making every level touches no new memory. */
+typedef struct {
+    float *a[2], *b[2];
+} level_scratch;
+
+static void scratch_init(level_scratch *sc, const gv_timeline *tl)
+{
+    gv_level finest;
+    size_t n = 4;
+    for (size_t s = 0; tl->pyramid && s < tl->series_len; s++) {
+        gv_pyramid_finest(tl->pyramid, s, &finest);
+        n = finest.n > n ? finest.n : n;
+        break; /* (every series has the same grid) */
+    }
+    for (int i = 0; i < 2; i++) {
+        sc->a[i] = gv_xmalloc((n / 2 + 2) * sizeof(float));
+        sc->b[i] = gv_xmalloc((n / 2 + 2) * sizeof(float));
+    }
+}
+
+static void scratch_cleanup(level_scratch *sc)
+{
+    for (int i = 0; i < 2; i++) {
+        free(sc->a[i]);
+        free(sc->b[i]);
+    }
+}
+
+static void for_each_level(const gv_timeline *tl, size_t s, level_scratch *sc,
+                           void (*fn)(void *, size_t, const gv_level *), void *ctx)
 {
     gv_level cur, next;
+    int which = 0;
     gv_pyramid_finest(tl->pyramid, s, &cur);
     while (cur.n > 1 && gv_level_filled(&cur) * 2 < cur.n) {
-        gv_level_coarsen(&cur, &next);
-        gv_level_cleanup(&cur);
+        gv_level_coarsen_to(&cur, &next, sc->a[which], sc->b[which]);
+        which ^= 1;
         cur = next;
     }
     for (size_t l = 0; l < MAX_LEVELS; l++) {
         fn(ctx, l, &cur);
         if (cur.n <= COARSE_BUCKETS || l + 1 == MAX_LEVELS)
             break;
-        gv_level_coarsen(&cur, &next);
-        gv_level_cleanup(&cur);
+        gv_level_coarsen_to(&cur, &next, sc->a[which], sc->b[which]);
+        which ^= 1;
         cur = next;
     }
-    gv_level_cleanup(&cur);
 }
 
 static void plan_level(void *ctx, size_t l, const gv_level *lv)
@@ -210,7 +239,8 @@ static void plan_level(void *ctx, size_t l, const gv_level *lv)
 
 /* Chooses levels: all coarsest levels first, then finer ones for every series together while the
  * page stays within budget bytes (fixed_bytes are the rest of the page). */
-static void make_plan(const gv_timeline *tl, size_t budget, size_t fixed_bytes, page_plan *plan)
+static void make_plan(const gv_timeline *tl, size_t budget, size_t fixed_bytes, level_scratch *sc,
+                      page_plan *plan)
 {
     plan->series = gv_xcalloc(tl->series_len + 1, sizeof *plan->series);
     plan->series_len = 0;
@@ -222,7 +252,7 @@ static void make_plan(const gv_timeline *tl, size_t budget, size_t fixed_bytes, 
         sp->index = s;
         sp->offset = st->min;
         sp->scale = st->max > st->min ? (st->max - st->min) / 65534 : 1;
-        for_each_level(tl, s, plan_level, sp);
+        for_each_level(tl, s, sc, plan_level, sp);
         sp->first_level = sp->levels_len - 1;
     }
     size_t used = fixed_bytes;
@@ -458,7 +488,9 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
     char *probe_text = cJSON_PrintUnformatted(data);
     fixed += probe_text ? strlen(probe_text) + strlen(probe_text) / 8 : 0;
     free(probe_text);
-    make_plan(tl, o->max_bytes, fixed + tl->series_len * 400, &plan);
+    level_scratch sc;
+    scratch_init(&sc, tl);
+    make_plan(tl, o->max_bytes, fixed + tl->series_len * 400, &sc, &plan);
     cJSON_ReplaceItemInObjectCaseSensitive(data, "series", series_data(tl, &plan));
     gv_buf json;
     gv_buf_init(&json, 0);
@@ -466,6 +498,7 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
     cJSON_Delete(data);
     if (!ok) {
         free(plan.series);
+        scratch_cleanup(&sc);
         gv_buf_cleanup(&json);
         gv_error_set(err, NULL, 0, "cannot format the page data as JSON");
         return GV_ERR_OUTPUT;
@@ -496,9 +529,10 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
     gv_buf_cleanup(&json);
     for (size_t k = 0; k < plan.series_len; k++) {
         write_ctx w = {f, &plan.series[k], k};
-        for_each_level(tl, plan.series[k].index, write_level, &w);
+        for_each_level(tl, plan.series[k].index, &sc, write_level, &w);
     }
     free(plan.series);
+    scratch_cleanup(&sc);
     if (o->plotly_cdn) {
         char sri[72];
         sri_base64(GV_PLOTLY_SHA384_HEX, sri);

@@ -194,12 +194,18 @@ void gv_pyramid_finest(const gv_pyramid *p, size_t s, gv_level *out)
 
 void gv_level_coarsen(const gv_level *in, gv_level *out)
 {
+    size_t n = in->n / 2 + 2;
+    gv_level_coarsen_to(in, out, gv_xmalloc(n * sizeof(float)), gv_xmalloc(n * sizeof(float)));
+    out->owned = true;
+}
+
+void gv_level_coarsen_to(const gv_level *in, gv_level *out, float *first, float *second)
+{
     int64_t lo = floor_div(in->lo, 2);
     int64_t hi = in->n ? floor_div(in->lo + (int64_t)in->n - 1, 2) : lo - 1;
     size_t n = (size_t)(hi - lo + 1);
     *out = (gv_level){.origin = in->origin, .width = in->width * 2, .lo = lo, .n = n,
-                      .first = gv_xmalloc((n + 1) * sizeof(float)),
-                      .second = gv_xmalloc((n + 1) * sizeof(float)), .owned = true};
+                      .first = first, .second = second, .owned = false};
     for (size_t j = 0; j < n; j++)
         out->first[j] = out->second[j] = NAN;
     for (size_t i = 0; i < in->n; i++) {
