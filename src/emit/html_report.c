@@ -6,6 +6,7 @@
 #include "json_util.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -178,8 +179,6 @@ typedef struct {
 /* Bytes of one level in the page: 2 uint16 per bucket, base64, plus its element. */
 static size_t level_bytes(size_t n) { return (n * 4 + 2) / 3 * 4 + 96; }
 
-/* Walks the level chain of series s (finest first) and calls fn on each level. The finest levels
- * are skipped while fewer than half their buckets hold a sample (finer than the data). */
 /* Scratch for the coarser levels of one series at a time: two pairs of arrays used in turn, so
  * that making every level touches no new memory. */
 typedef struct {
@@ -209,6 +208,8 @@ static void scratch_cleanup(level_scratch *sc)
     }
 }
 
+/* Walks the level chain of series s (finest first) and calls fn on each level. The finest levels
+ * are skipped while fewer than half their buckets hold a sample (finer than the data). */
 static void for_each_level(const gv_timeline *tl, size_t s, level_scratch *sc,
                            void (*fn)(void *, size_t, const gv_level *), void *ctx)
 {
@@ -230,17 +231,8 @@ static void for_each_level(const gv_timeline *tl, size_t s, level_scratch *sc,
     }
 }
 
-static void plan_level(void *ctx, size_t l, const gv_level *lv)
-{
-    series_plan *sp = ctx;
-    sp->levels[l] = (level_plan){lv->origin + lv->lo * lv->width, lv->width, lv->n};
-    sp->levels_len = l + 1;
-}
-
-/* Chooses levels: all coarsest levels first, then finer ones for every series together while the
- * page stays within budget bytes (fixed_bytes are the rest of the page). */
-static void make_plan(const gv_timeline *tl, size_t budget, size_t fixed_bytes, level_scratch *sc,
-                      page_plan *plan)
+/* The plotted series (those with a number) and their quantisation; levels come later. */
+static void plan_series(const gv_timeline *tl, page_plan *plan)
 {
     plan->series = gv_xcalloc(tl->series_len + 1, sizeof *plan->series);
     plan->series_len = 0;
@@ -252,12 +244,18 @@ static void make_plan(const gv_timeline *tl, size_t budget, size_t fixed_bytes, 
         sp->index = s;
         sp->offset = st->min;
         sp->scale = st->max > st->min ? (st->max - st->min) / 65534 : 1;
-        for_each_level(tl, s, sc, plan_level, sp);
-        sp->first_level = sp->levels_len - 1;
     }
+}
+
+/* Chooses levels: all coarsest levels first, then finer ones for every series together while the
+ * page stays within budget bytes (fixed_bytes are the rest of the page). */
+static void choose_levels(page_plan *plan, size_t budget, size_t fixed_bytes)
+{
     size_t used = fixed_bytes;
-    for (size_t k = 0; k < plan->series_len; k++)
+    for (size_t k = 0; k < plan->series_len; k++) {
+        plan->series[k].first_level = plan->series[k].levels_len - 1;
         used += level_bytes(plan->series[k].levels[plan->series[k].first_level].n);
+    }
     for (bool grew = true; grew;) {
         grew = false;
         size_t more = 0;
@@ -274,16 +272,9 @@ static void make_plan(const gv_timeline *tl, size_t budget, size_t fixed_bytes, 
     }
 }
 
-typedef struct {
-    FILE *f;
-    const series_plan *sp;
-    size_t k;
-} write_ctx;
-
-static void base64_write(FILE *f, const unsigned char *p, size_t n)
+static size_t base64_to(char *out, const unsigned char *p, size_t n)
 {
     static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char out[4096];
     size_t o = 0;
     for (size_t i = 0; i < n; i += 3) {
         unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
@@ -291,12 +282,8 @@ static void base64_write(FILE *f, const unsigned char *p, size_t n)
         out[o++] = tbl[v >> 12 & 63];
         out[o++] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
         out[o++] = i + 2 < n ? tbl[v & 63] : '=';
-        if (o == sizeof out) {
-            fwrite(out, 1, o, f);
-            o = 0;
-        }
     }
-    fwrite(out, 1, o, f);
+    return o;
 }
 
 static unsigned quantise(const series_plan *sp, float v)
@@ -307,28 +294,80 @@ static unsigned quantise(const series_plan *sp, float v)
     return q < 0 ? 0 : q > 65534 ? 65534 : (unsigned)q;
 }
 
-static void write_level(void *ctx, size_t l, const gv_level *lv)
+/* Every level of every plotted series, as the page's elements, in memory (a helper thread makes
+ * them while the calling thread makes the page data; which of them go into the page is chosen
+ * after, from the levels' sizes and the data's). */
+typedef struct {
+    const gv_timeline *tl;
+    page_plan *plan;       /* series set by plan_series; levels filled here */
+    char *text;            /* the elements, one after the other (gv_xalloc_large) */
+    size_t text_len, text_cap;
+    size_t (*at)[MAX_LEVELS][2]; /* per series and level: offset and length in text */
+    unsigned char *bytes;  /* scratch: one level's quantised values */
+    size_t k;              /* the series being encoded */
+} level_text;
+
+static void encode_level(void *ctx, size_t l, const gv_level *lv)
 {
-    write_ctx *w = ctx;
-    if (l < w->sp->first_level)
-        return;
-    fprintf(w->f, "<script type=\"application/octet-stream\" id=\"gv-b-%zu-%zu\">", w->k, l);
-    unsigned char buf[3 * 1024];
-    size_t o = 0;
-    for (size_t i = 0; i < lv->n; i++) {
-        unsigned a = quantise(w->sp, lv->first[i]), b = quantise(w->sp, lv->second[i]);
-        buf[o++] = (unsigned char)(a & 255);
-        buf[o++] = (unsigned char)(a >> 8);
-        buf[o++] = (unsigned char)(b & 255);
-        buf[o++] = (unsigned char)(b >> 8);
-        if (o == sizeof buf || i + 1 == lv->n) { /* sizeof buf is a multiple of 3 and of 4 */
-            size_t whole = i + 1 == lv->n ? o : o / 3 * 3;
-            base64_write(w->f, buf, whole);
-            memmove(buf, buf + whole, o - whole);
-            o -= whole;
-        }
+    level_text *lt = ctx;
+    series_plan *sp = &lt->plan->series[lt->k];
+    sp->levels[l] = (level_plan){lv->origin + lv->lo * lv->width, lv->width, lv->n};
+    sp->levels_len = l + 1;
+    size_t need = 128 + (lv->n * 4 + 2) / 3 * 4;
+    if (lt->text_len + need > lt->text_cap) { /* (the first estimate holds every level) */
+        size_t cap = (lt->text_len + need) * 2;
+        char *t = gv_xalloc_large(cap);
+        memcpy(t, lt->text, lt->text_len);
+        gv_free_large(lt->text, lt->text_cap);
+        lt->text = t;
+        lt->text_cap = cap;
     }
-    fputs("</script>\n", w->f);
+    for (size_t i = 0; i < lv->n; i++) {
+        unsigned a = quantise(sp, lv->first[i]), b = quantise(sp, lv->second[i]);
+        lt->bytes[4 * i] = (unsigned char)(a & 255);
+        lt->bytes[4 * i + 1] = (unsigned char)(a >> 8);
+        lt->bytes[4 * i + 2] = (unsigned char)(b & 255);
+        lt->bytes[4 * i + 3] = (unsigned char)(b >> 8);
+    }
+    char *o = lt->text + lt->text_len;
+    size_t n = (size_t)snprintf(o, 128, "<script type=\"application/octet-stream\" id=\"gv-b-%zu-%zu\">", lt->k, l);
+    n += base64_to(o + n, lt->bytes, lv->n * 4);
+    memcpy(o + n, "</script>\n", 10);
+    n += 10;
+    lt->at[lt->k][l][0] = lt->text_len;
+    lt->at[lt->k][l][1] = n;
+    lt->text_len += n;
+}
+
+static void *make_level_text(void *arg)
+{
+    level_text *lt = arg;
+    level_scratch sc;
+    scratch_init(&sc, lt->tl);
+    for (lt->k = 0; lt->k < lt->plan->series_len; lt->k++)
+        for_each_level(lt->tl, lt->plan->series[lt->k].index, &sc, encode_level, lt);
+    scratch_cleanup(&sc);
+    return NULL;
+}
+
+static void level_text_init(level_text *lt, const gv_timeline *tl, page_plan *plan)
+{
+    gv_level finest = {.n = 0};
+    if (tl->pyramid && tl->series_len)
+        gv_pyramid_finest(tl->pyramid, 0, &finest);
+    size_t n = finest.n + 4; /* all levels of a series hold at most 2n + MAX_LEVELS buckets */
+    *lt = (level_text){.tl = tl, .plan = plan};
+    lt->text_cap = (plan->series_len + 1) * ((2 * n + MAX_LEVELS) * 6 + MAX_LEVELS * 140);
+    lt->text = gv_xalloc_large(lt->text_cap);
+    lt->at = gv_xcalloc(plan->series_len + 1, sizeof *lt->at);
+    lt->bytes = gv_xmalloc(n * 4 + 4);
+}
+
+static void level_text_cleanup(level_text *lt)
+{
+    gv_free_large(lt->text, lt->text_cap);
+    free(lt->at);
+    free(lt->bytes);
 }
 
 static cJSON *stats_json(const gv_series_stats *st)
@@ -480,6 +519,13 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
     page_plan plan;
     size_t fixed = (o->plotly_cdn ? 600 : gv_asset_plotly_js_len) + gv_asset_report_js_len +
                    gv_asset_report_css_len + 4096;
+    /* every level of every series is made and encoded on a helper thread (or here, after, if
+     * none can start) while this thread makes the page data */
+    plan_series(tl, &plan);
+    level_text lt;
+    level_text_init(&lt, tl, &plan);
+    pthread_t helper;
+    bool helped = pthread_create(&helper, NULL, make_level_text, &lt) == 0;
     /* the page data without levels first, to know what the levels may use; its large parts are
      * printed once, for this and for the page */
     cJSON *data = page_data(tl, o);
@@ -488,9 +534,11 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
     char *probe_text = cJSON_PrintUnformatted(data);
     fixed += probe_text ? strlen(probe_text) + strlen(probe_text) / 8 : 0;
     free(probe_text);
-    level_scratch sc;
-    scratch_init(&sc, tl);
-    make_plan(tl, o->max_bytes, fixed + tl->series_len * 400, &sc, &plan);
+    if (helped)
+        pthread_join(helper, NULL);
+    else
+        make_level_text(&lt);
+    choose_levels(&plan, o->max_bytes, fixed + tl->series_len * 400);
     cJSON_ReplaceItemInObjectCaseSensitive(data, "series", series_data(tl, &plan));
     gv_buf json;
     gv_buf_init(&json, 0);
@@ -498,7 +546,7 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
     cJSON_Delete(data);
     if (!ok) {
         free(plan.series);
-        scratch_cleanup(&sc);
+        level_text_cleanup(&lt);
         gv_buf_cleanup(&json);
         gv_error_set(err, NULL, 0, "cannot format the page data as JSON");
         return GV_ERR_OUTPUT;
@@ -527,12 +575,11 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
     fwrite(json.data, 1, json.len, f);
     fputs("</script>\n", f);
     gv_buf_cleanup(&json);
-    for (size_t k = 0; k < plan.series_len; k++) {
-        write_ctx w = {f, &plan.series[k], k};
-        for_each_level(tl, plan.series[k].index, &sc, write_level, &w);
-    }
+    for (size_t k = 0; k < plan.series_len; k++)
+        for (size_t l = plan.series[k].first_level; l < plan.series[k].levels_len; l++)
+            fwrite(lt.text + lt.at[k][l][0], 1, lt.at[k][l][1], f);
     free(plan.series);
-    scratch_cleanup(&sc);
+    level_text_cleanup(&lt);
     if (o->plotly_cdn) {
         char sri[72];
         sri_base64(GV_PLOTLY_SHA384_HEX, sri);
