@@ -65,7 +65,7 @@ void gv_cli_print_help(void)
 "                          for zooming (default 8; 1 MB = 1,000,000 bytes)\n"
 "Other:\n"
 "  --threads N             1: one thread; N >= 2 (default 2 on 2+ cores): N threads parse\n"
-"                          chunks of the CSV while the main one analyses; same results\n"
+"                          chunks of the CSV, the main one among them; same results\n"
 "  -q, --quiet             print errors only\n"
 "  -h, --help              this help\n"
 "  -V, --version           version and embedded Plotly.js version\n"
