@@ -242,9 +242,8 @@ static inline void watch_row(gv_sample_watch *w, gv_time_us p, gv_time_us t, con
             e->last = t;
             if (c > e->peak)
                 e->peak = c;
-        } else if (!isnan(c)) {
-            if (e->open)
-                e->last = t;
+        } else if (!isnan(c) && e->open) {
+            e->last = t;
             close_hot(w, g);
         }
         w->prev_temp[g] = c;
