@@ -401,7 +401,12 @@ typedef struct {
 
 typedef struct {
     pthread_mutex_t mu;
-    pthread_cond_t cv;
+    /* one condition per kind of waiter, signalled only when it waits (wake-ups cost a
+     * cross-CPU interrupt each): the dispatcher for a free slot, workers for a chunk to parse,
+     * the calling thread for the next chunk in order (or one to parse meanwhile) */
+    pthread_cond_t cv_disp, cv_work, cv_main;
+    bool disp_waiting, main_waiting;
+    size_t work_waiting;
     chunk_slot *slots;
     size_t nslots;
     size_t next_cut, next_parse; /* sequence numbers */
@@ -447,6 +452,14 @@ static size_t cut_point(const char *data, size_t len)
     return cut;
 }
 
+/* Wakes every waiter (the end of the input, or a stop); c->mu held. */
+static void wake_all(chunker *c)
+{
+    pthread_cond_broadcast(&c->cv_disp);
+    pthread_cond_broadcast(&c->cv_work);
+    pthread_cond_broadcast(&c->cv_main);
+}
+
 /* Room for need bytes in a slot's data: in place, or a malloc'd copy once the region's share is
  * too small (a very long line). */
 static void slot_data_room(chunk_slot *sl, size_t need)
@@ -470,8 +483,11 @@ static void *dispatcher_thread(void *arg)
     for (size_t seq = 0; !eof && st == GV_OK; seq++) {
         pthread_mutex_lock(&c->mu);
         chunk_slot *sl = &c->slots[seq % c->nslots];
-        while (sl->state != SLOT_FREE && !c->stop)
-            pthread_cond_wait(&c->cv, &c->mu);
+        while (sl->state != SLOT_FREE && !c->stop) {
+            c->disp_waiting = true;
+            pthread_cond_wait(&c->cv_disp, &c->mu);
+            c->disp_waiting = false;
+        }
         bool stop = c->stop;
         pthread_mutex_unlock(&c->mu);
         if (stop)
@@ -516,7 +532,10 @@ static void *dispatcher_thread(void *arg)
         sl->last = eof;
         sl->state = SLOT_READY;
         c->next_cut = seq + 1;
-        pthread_cond_broadcast(&c->cv);
+        if (c->work_waiting) /* an idle worker parses it; else the calling thread may */
+            pthread_cond_signal(&c->cv_work);
+        else if (c->main_waiting)
+            pthread_cond_signal(&c->cv_main);
         pthread_mutex_unlock(&c->mu);
     }
     pthread_mutex_lock(&c->mu);
@@ -525,7 +544,7 @@ static void *dispatcher_thread(void *arg)
     c->cut_st = st;
     if (st != GV_OK)
         c->cut_err = err;
-    pthread_cond_broadcast(&c->cv);
+    wake_all(c);
     pthread_mutex_unlock(&c->mu);
     return NULL;
 }
@@ -596,7 +615,8 @@ static void parse_slot(chunk_worker *wk, chunk_slot *sl)
     gv_csv_reader_chunk_counts(wk->r, &sl->read, &sl->skipped, &sl->restarts);
     pthread_mutex_lock(&c->mu);
     sl->state = SLOT_DONE;
-    pthread_cond_broadcast(&c->cv);
+    if (c->main_waiting)
+        pthread_cond_signal(&c->cv_main);
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -612,8 +632,11 @@ static void *worker_thread(void *arg)
     for (;;) {
         pthread_mutex_lock(&c->mu);
         chunk_slot *sl;
-        while (!(sl = claim_ready(c)) && !c->stop && !(c->cut_done && c->next_parse >= c->total))
-            pthread_cond_wait(&c->cv, &c->mu);
+        while (!(sl = claim_ready(c)) && !c->stop && !(c->cut_done && c->next_parse >= c->total)) {
+            c->work_waiting++;
+            pthread_cond_wait(&c->cv_work, &c->mu);
+            c->work_waiting--;
+        }
         pthread_mutex_unlock(&c->mu);
         if (!sl)
             break;
@@ -641,7 +664,9 @@ static gv_status consume_chunks(chunker *c, chunk_worker *helper, long first_lin
                 pthread_mutex_lock(&c->mu);
                 continue;
             }
-            pthread_cond_wait(&c->cv, &c->mu);
+            c->main_waiting = true;
+            pthread_cond_wait(&c->cv_main, &c->mu);
+            c->main_waiting = false;
         }
         bool end = !(sl->state == SLOT_DONE && sl->seq == seq);
         if (end && c->cut_st != GV_OK && st == GV_OK) {
@@ -678,9 +703,12 @@ static gv_status consume_chunks(chunker *c, chunk_worker *helper, long first_lin
             o->progress(o->progress_ctx, sl->bytes, total);
         pthread_mutex_lock(&c->mu);
         sl->state = SLOT_FREE;
-        if (st != GV_OK)
+        if (st != GV_OK) {
             c->stop = true;
-        pthread_cond_broadcast(&c->cv);
+            wake_all(c);
+        } else if (c->disp_waiting) {
+            pthread_cond_signal(&c->cv_disp);
+        }
         pthread_mutex_unlock(&c->mu);
         if (st != GV_OK)
             break;
@@ -726,7 +754,9 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
     GV_GROW(c.carry, c.carry_cap, c.carry_len + 1);
     memcpy(c.carry, head + header_end, c.carry_len);
     pthread_mutex_init(&c.mu, NULL);
-    pthread_cond_init(&c.cv, NULL);
+    pthread_cond_init(&c.cv_disp, NULL);
+    pthread_cond_init(&c.cv_work, NULL);
+    pthread_cond_init(&c.cv_main, NULL);
     pthread_t disp, *th = gv_xcalloc(workers, sizeof *th);
     chunk_worker *wk = gv_xcalloc(workers, sizeof *wk);
     size_t started = 0;
@@ -747,7 +777,7 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
         st = GV_ERR_INPUT;
         pthread_mutex_lock(&c.mu);
         c.stop = true;
-        pthread_cond_broadcast(&c.cv);
+        wake_all(&c);
         pthread_mutex_unlock(&c.mu);
     } else {
         if (o->prepare)
@@ -760,7 +790,7 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
     if (st != GV_OK) {
         pthread_mutex_lock(&c.mu);
         c.stop = true;
-        pthread_cond_broadcast(&c.cv);
+        wake_all(&c);
         pthread_mutex_unlock(&c.mu);
     }
     if (disp_ok)
@@ -789,7 +819,9 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
     free(th);
     free(wk);
     pthread_mutex_destroy(&c.mu);
-    pthread_cond_destroy(&c.cv);
+    pthread_cond_destroy(&c.cv_disp);
+    pthread_cond_destroy(&c.cv_work);
+    pthread_cond_destroy(&c.cv_main);
     gv_csv_reader_free(primary);
     return st;
 }
