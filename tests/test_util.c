@@ -109,6 +109,56 @@ static void test_numbers(void)
     CHECK_EQ_LONG(mismatches, 0);
 }
 
+/* The short-shape parser against the byte loop: every string of up to 5 bytes over digits,
+ * signs, '.', ' ' and 'e', and random ones of 6 to 8 bytes: where the short one answers, the
+ * same bits; it must answer for the shapes it is for. */
+static void test_numbers_short(void)
+{
+    static const char alpha[] = "0159.-+ e";
+    const size_t na = sizeof alpha - 1;
+    unsigned seed = 4321;
+    int disagree = 0, answered = 0;
+    for (size_t len = 1; len <= 8; len++) {
+        size_t total = 1;
+        for (size_t k = 0; k < len && total < 300000; k++)
+            total *= na;
+        for (size_t n = 0; n < total; n++) {
+            char buf[9];
+            size_t x = n;
+            for (size_t k = 0; k < len; k++) {
+                if (len <= 5) {
+                    buf[k] = alpha[x % na];
+                    x /= na;
+                } else {
+                    seed = seed * 1103515245u + 12345u;
+                    buf[k] = alpha[(seed >> 16) % na];
+                }
+            }
+            double a = 1, b = 2;
+            if (gv_decimal_short(buf, len, &a)) {
+                answered++;
+                if (!gv_decimal_fast(buf, len, &b) || memcmp(&a, &b, sizeof a) != 0)
+                    disagree++;
+            }
+        }
+    }
+    CHECK_EQ_LONG(disagree, 0);
+    CHECK(answered > 1000);
+    double v;
+    CHECK(gv_decimal_short("612.00", 6, &v) && v == 612.0);
+    CHECK(gv_decimal_short("12345.67", 8, &v) && v == 12345.67);
+    CHECK(gv_decimal_short("72", 2, &v) && v == 72);
+    CHECK(!gv_decimal_short("-1.25", 5, &v) && !gv_decimal_short("1.5", 3, &v) && !gv_decimal_short("", 0, &v));
+    /* all two-decimal values with up to 3 integer digits, against strtod */
+    int wrong = 0;
+    for (int i = 0; i < 100000; i++) {
+        char t[16];
+        snprintf(t, sizeof t, "%d.%02d", i / 100, i % 100);
+        wrong += !gv_decimal_short(t, strlen(t), &v) || v != strtod(t, NULL);
+    }
+    CHECK_EQ_LONG(wrong, 0);
+}
+
 /* The inline timestamp path against the general one, in the same minute and out of it. */
 static void test_time_fast(void)
 {
@@ -154,6 +204,7 @@ int main(void)
 {
     test_time();
     test_numbers();
+    test_numbers_short();
     test_time_fast();
     test_buf_arena();
     return test_summary("test_util");

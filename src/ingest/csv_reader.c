@@ -409,13 +409,14 @@ static void on_field(void *s, size_t len, void *data)
         double v;
         switch ((col_op_kind)op.op) {
         case OP_NUM_NONNEG: /* (the sign from the text: no wait for the division) */
-            if (len && *(const char *)s != '-' && gv_decimal_fast(s, len, &v)) {
+            if (gv_decimal_short(s, len, &v) ||
+                (len && *(const char *)s != '-' && gv_decimal_fast(s, len, &v))) {
                 r->values[op.series] = v;
                 return;
             }
             break;
         case OP_NUM:
-            if (gv_decimal_fast(s, len, &v)) {
+            if (gv_decimal_short(s, len, &v) || gv_decimal_fast(s, len, &v)) {
                 r->values[op.series] = v;
                 return;
             }
