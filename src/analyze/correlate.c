@@ -436,7 +436,7 @@ static void series_block(gv_correlator *c, size_t s, size_t runs, const gv_time_
     size_t i = 0;
     for (size_t r = 0; r < runs; r++) {
         gv_pyramid_cell cell = c->run_cells[r][s];
-        for (; i < c->run_end[r]; i++) {
+        for (size_t end = c->run_end[r]; i < end; i++) {
             double v = values[i * stride + s];
             if (isnan(v)) {
                 st.missing++;
