@@ -179,6 +179,12 @@ bool gv_json_print_for_script(const cJSON *item, gv_buf *b)
         return false;
     bool ok = true;
     for (const char *p = text; *p && ok; p++) {
+        size_t run = strcspn(p, "<>&\xE2"); /* copy the plain run up to the next special byte */
+        if (run) {
+            ok = gv_buf_append(b, p, run);
+            p += run - 1;
+            continue;
+        }
         unsigned char c = (unsigned char)*p;
         if (c == '<')
             ok = gv_buf_puts(b, "\\u003c");
