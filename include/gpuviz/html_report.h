@@ -19,6 +19,7 @@ typedef struct {
     size_t max_bytes;      /* size budget of the whole page: the finest display levels that fit */
     size_t max_points;     /* points per trace the page shows at once (it picks levels by it) */
     bool timeline_row;     /* --layout timeline: an event row with a lane per type */
+    bool helper_thread;    /* encode the display levels on a second thread meanwhile */
 } gv_report_opts;
 
 gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o, gv_error *err);

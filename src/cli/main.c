@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
@@ -217,6 +218,21 @@ static gv_status gpu_inputs(const gv_cli_opts *o, gv_gpu_input *in, char (*names
 
 typedef enum { OUT_PAGE, OUT_EVENTS, OUT_SUMMARY } out_kind;
 
+/* The summary, built on a thread of its own while the page is written (both only read the
+ * timeline). */
+typedef struct {
+    const gv_timeline *tl;
+    const gv_summary_inputs *in;
+    gv_summary *sum;
+} summary_job;
+
+static void *build_summary(void *arg)
+{
+    summary_job *j = arg;
+    j->sum = gv_summary_new(j->tl, j->in);
+    return NULL;
+}
+
 static gv_status write_output(const char *path, out_kind kind, const gv_timeline *tl,
                               const gv_summary *sum, const gv_cli_opts *o, gv_error *err)
 {
@@ -231,7 +247,8 @@ static gv_status write_output(const char *path, out_kind kind, const gv_timeline
             gv_buf_printf(&csv, "%s%s", i ? ", " : "", o->csv_paths[i]);
         gv_report_opts ro = {.csv_path = csv.data, .log_path = o->log_path,
                              .plotly_cdn = o->plotly_cdn, .max_bytes = (size_t)(o->max_size_mb * 1e6),
-                             .max_points = o->max_points, .timeline_row = o->timeline_row};
+                             .max_points = o->max_points, .timeline_row = o->timeline_row,
+                             .helper_thread = o->threads >= 2};
         st = gv_html_write(out.f, tl, &ro, err);
         gv_buf_cleanup(&csv);
     } else if (kind == OUT_EVENTS) {
@@ -537,12 +554,19 @@ int main(int argc, char **argv)
                             .log_lines = ls.lines, .power_threshold_w = o.power_threshold_w,
                             .temp_limit_c = o.temp_limit_c};
     memcpy(si.warnings, msgs.count, sizeof si.warnings);
-    sum = gv_summary_new(&tl, &si);
+    summary_job sj = {&tl, &si, NULL};
+    pthread_t summarist;
+    bool threaded = o.threads >= 2 && pthread_create(&summarist, NULL, build_summary, &sj) == 0;
+    if (!threaded)
+        build_summary(&sj);
     print_summary(&msgs, &tl, &o);
-    gv_msg_timing(&msgs, "summary built");
-    if ((st = write_output(o.output, OUT_PAGE, &tl, sum, &o, &err)) != GV_OK)
+    st = write_output(o.output, OUT_PAGE, &tl, NULL, &o, &err);
+    if (threaded)
+        pthread_join(summarist, NULL);
+    sum = sj.sum;
+    if (st != GV_OK)
         goto cleanup;
-    gv_msg_timing(&msgs, "page written");
+    gv_msg_timing(&msgs, "summary built and page written");
     if (o.export_path && (st = write_output(o.export_path, OUT_EVENTS, &tl, sum, &o, &err)) != GV_OK)
         goto cleanup;
     if (o.summary_path && (st = write_output(o.summary_path, OUT_SUMMARY, &tl, sum, &o, &err)) != GV_OK)

@@ -519,13 +519,13 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
     page_plan plan;
     size_t fixed = (o->plotly_cdn ? 600 : gv_asset_plotly_js_len) + gv_asset_report_js_len +
                    gv_asset_report_css_len + 4096;
-    /* every level of every series is made and encoded on a helper thread (or here, after, if
-     * none can start) while this thread makes the page data */
+    /* every level of every series is made and encoded on a helper thread (or here, after, with
+     * one thread or if none can start) while this thread makes the page data */
     plan_series(tl, &plan);
     level_text lt;
     level_text_init(&lt, tl, &plan);
     pthread_t helper;
-    bool helped = pthread_create(&helper, NULL, make_level_text, &lt) == 0;
+    bool helped = o->helper_thread && pthread_create(&helper, NULL, make_level_text, &lt) == 0;
     /* the page data without levels first, to know what the levels may use; its large parts are
      * printed once, for this and for the page */
     cJSON *data = page_data(tl, o);
