@@ -80,7 +80,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", default=os.path.expanduser("~/.cache/gpuviz-bench"))
     ap.add_argument("--gpuviz", default=os.path.join(SRC, "build", "gpuviz"))
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--no-peer", action="store_true", help="skip the pandas pipeline (about 15 s a run)")
     ap.add_argument("--json", help="also write the figures here")
     a = ap.parse_args()

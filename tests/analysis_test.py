@@ -369,6 +369,20 @@ def long_disordered_csv():
     return p
 
 
+def short_and_long_rows_csv():
+    """Rows of 26 bytes (more to a chunk than its share of the slots' region holds) and, among
+    them, rows with a 300 KB note (more bytes than a slot's share): both move to buffers of their
+    own."""
+    p = os.path.join(TMP, "short_long.csv")
+    t0 = dt.datetime(2025, 12, 22, 21, 6, 0)
+    with open(p, "w") as f:
+        f.write("timestamp,gpu0_power_w,note\n")
+        for k in range(60000):
+            t = (t0 + dt.timedelta(milliseconds=10 * k)).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+            f.write("%s,%d,%s\n" % (t, k % 700, "x" * 300000 if k % 20000 == 7 else ""))
+    return p
+
+
 @test
 def chunked_parsing_matches_one_reader():
     # the parallel path cuts a wide CSV into chunks at line ends outside quotes: whatever the
@@ -377,7 +391,7 @@ def chunked_parsing_matches_one_reader():
     inputs = [[os.path.join(RUN2, "gpu_metrics.csv"), "--training-log", os.path.join(RUN2, "training.log")],
               [os.path.join(ANOM, "gpu_metrics.csv"), "--training-log", os.path.join(ANOM, "training.log")],
               [os.path.join(SRC, "testdata", "nvidia-smi", "gpu_metrics.csv")], [quoted_dirty_csv()],
-              [long_disordered_csv(), "--max-size", "2"]]
+              [long_disordered_csv(), "--max-size", "2"], [short_and_long_rows_csv()]]
     inputs += [[os.path.join(hostile, c["args"][0])] + c["args"][1:] for c in json.load(open(os.path.join(hostile, "cases.json")))
                if c["args"][0].endswith(".csv")]
     variants = [("1", None), ("2", None), ("2", "1"), ("3", "57"), ("2", "4096")]
