@@ -181,7 +181,7 @@ typedef struct {
     size_t events_len, events_cap;
     gv_step *steps;
     size_t steps_len, steps_cap;
-    bool steps_large;          /* steps came from gv_xalloc_large (gv_timeline_reserve_steps) */
+    bool steps_large;          /* steps came from gv_xalloc_large (free with gv_free_large) */
     size_t step_phases;  /* number of training phases seen (0 if no step lines) */
 
     gv_pyramid *pyramid;         /* display data of every series (owned; NULL before the pass) */
@@ -225,7 +225,8 @@ gv_event *gv_timeline_add_event(gv_timeline *tl, gv_event_type type);
 void gv_event_add_metric(gv_timeline *tl, gv_event *ev, const char *name, double value);
 gv_step *gv_timeline_add_step(gv_timeline *tl);
 /* Room for n steps at once, in huge pages where possible (a log of known size: fewer page
- * faults and no copies as the array grows). At most GV_STEPS_RESERVE_MAX steps are reserved. */
+ * faults and no copies as the array grows). At most GV_STEPS_RESERVE_MAX steps are reserved;
+ * past that (or without a reservation) a large array doubles into huge pages too. */
 void gv_timeline_reserve_steps(gv_timeline *tl, size_t n);
 #define GV_STEPS_RESERVE_MAX ((size_t)1 << 19)
 

@@ -200,14 +200,23 @@ void gv_timeline_reserve_steps(gv_timeline *tl, size_t n)
 
 gv_step *gv_timeline_add_step(gv_timeline *tl)
 {
-    if (tl->steps_large && tl->steps_len == tl->steps_cap) { /* past the reservation: malloc'd */
-        gv_step *s = gv_xmalloc(tl->steps_cap * sizeof *s);
-        memcpy(s, tl->steps, tl->steps_len * sizeof *s);
-        gv_free_large(tl->steps, tl->steps_cap * sizeof *tl->steps);
-        tl->steps = s;
-        tl->steps_large = false;
+    if (tl->steps_len == tl->steps_cap) {
+        size_t cap = tl->steps_cap ? 2 * tl->steps_cap : 64;
+        if (cap * sizeof *tl->steps >= ((size_t)1 << 20)) { /* large: whole (huge) pages */
+            gv_step *s = gv_xalloc_large(cap * sizeof *s);
+            if (tl->steps_len)
+                memcpy(s, tl->steps, tl->steps_len * sizeof *s);
+            if (tl->steps_large)
+                gv_free_large(tl->steps, tl->steps_cap * sizeof *tl->steps);
+            else
+                free(tl->steps);
+            tl->steps = s;
+            tl->steps_large = true;
+        } else {
+            tl->steps = gv_xrealloc(tl->steps, cap * sizeof *tl->steps);
+        }
+        tl->steps_cap = cap;
     }
-    GV_GROW(tl->steps, tl->steps_cap, tl->steps_len + 1);
     gv_step *s = &tl->steps[tl->steps_len++];
     *s = (gv_step){.step = -1, .total = -1, .t = GV_TIME_NONE, .loss = NAN, .grad_norm = NAN,
                    .lrm = NAN, .dt_ms = NAN, .tok_per_sec = NAN, .mfu = NAN,
