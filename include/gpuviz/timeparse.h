@@ -5,6 +5,7 @@
 #ifndef GPUVIZ_TIMEPARSE_H
 #define GPUVIZ_TIMEPARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -30,9 +31,9 @@ typedef struct {
 } gv_time_cache;
 size_t gv_time_parse_cached(gv_time_cache *c, const char *s, size_t len, gv_time_us *t, int *frac_digits);
 
-/* gv_time_parse_cached without frac_digits, inline for the commonest case: the cached minute
- * followed by `SS.mmm` (a sampler's milliseconds); anything else goes to gv_time_parse_cached. */
-static inline size_t gv_time_parse_fast(gv_time_cache *c, const char *s, size_t len, gv_time_us *t)
+/* The inline part of gv_time_parse_fast: true (and *t) when s is the cached minute followed by
+ * `SS.mmm` (a sampler's milliseconds), false for anything else (nothing is cached then). */
+static inline bool gv_time_parse_hit(const gv_time_cache *c, const char *s, size_t len, gv_time_us *t)
 {
     if (len == 23 && c->valid && s[19] == '.' && memcmp(s, c->prefix, sizeof c->prefix) == 0) {
         unsigned d[5] = {(unsigned)(s[17] - '0'), (unsigned)(s[18] - '0'), (unsigned)(s[20] - '0'),
@@ -40,10 +41,17 @@ static inline size_t gv_time_parse_fast(gv_time_cache *c, const char *s, size_t 
         unsigned sec = d[0] * 10 + d[1];
         if (d[0] < 10 && d[1] < 10 && d[2] < 10 && d[3] < 10 && d[4] < 10 && sec <= 59) {
             *t = c->minute + (gv_time_us)sec * 1000000 + (gv_time_us)(d[2] * 100 + d[3] * 10 + d[4]) * 1000;
-            return len;
+            return true;
         }
     }
-    return gv_time_parse_cached(c, s, len, t, NULL);
+    return false;
+}
+
+/* gv_time_parse_cached without frac_digits, inline for the commonest case (gv_time_parse_hit);
+ * anything else goes to gv_time_parse_cached. */
+static inline size_t gv_time_parse_fast(gv_time_cache *c, const char *s, size_t len, gv_time_us *t)
+{
+    return gv_time_parse_hit(c, s, len, t) ? len : gv_time_parse_cached(c, s, len, t, NULL);
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (no range check). */

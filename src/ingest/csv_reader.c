@@ -330,7 +330,16 @@ static void row_error(gv_csv_reader *r, const char *what, const char *field, siz
 
 /* Field i of the current row, in general: headers, nvidia-smi rows, errors, anything the fast
  * path in on_field does not take. (Not inlined: the fast path stays small.) */
+static void field_general(gv_csv_reader *r, const void *s, size_t len, size_t i);
+
+/* The general path, then whether the rest of the row may take the fast one. */
 __attribute__((noinline)) static void field_slow(gv_csv_reader *r, const void *s, size_t len, size_t i)
+{
+    field_general(r, s, len, i);
+    r->row_fast = r->fast_mode && r->status == GV_OK && !r->row_bad && !r->row_is_header;
+}
+
+static void field_general(gv_csv_reader *r, const void *s, size_t len, size_t i)
 {
     const char *f = s ? s : "";
     if (r->status != GV_OK)
@@ -422,7 +431,7 @@ static void on_field(void *s, size_t len, void *data)
             }
             break;
         case OP_TIME:
-            if (len && gv_time_parse_fast(&r->tcache, s, len, &r->row_t) == len)
+            if (gv_time_parse_hit(&r->tcache, s, len, &r->row_t)) /* (else the general path) */
                 return;
             break;
         case OP_SKIP:
@@ -432,8 +441,7 @@ static void on_field(void *s, size_t len, void *data)
         }
     }
 slow:
-    field_slow(r, s, len, i);
-    r->row_fast = r->fast_mode && r->status == GV_OK && !r->row_bad && !r->row_is_header;
+    field_slow(r, s, len, i); /* (a tail call: the fast path saves no registers) */
 }
 
 static void skip_row(gv_csv_reader *r, const char *why)
