@@ -33,9 +33,11 @@ struct gv_correlator {
     size_t gpus_len;
 
     size_t ev_len, ev_cur;  /* events; cursor: first event not before the previous row */
+    gv_time_us ev_cur_t;    /* its time (INT64_MAX past the last): one compare per row */
     ev_gpu_acc *acc;        /* ev_len * gpus_len */
     size_t *win_order;      /* windowed events sorted by start */
     size_t win_len, win_next;
+    gv_time_us win_next_start; /* the next window's start (INT64_MAX when none is left) */
     size_t *active;
     size_t active_len;
 
@@ -123,6 +125,8 @@ static gv_status on_begin(void *ctx, gv_error *err)
         }
         c->win_order[j] = x;
     }
+    c->ev_cur_t = c->ev_len ? tl->events[0].t : INT64_MAX;
+    c->win_next_start = c->win_len ? tl->events[c->win_order[0]].start : INT64_MAX;
     return GV_OK;
 }
 
@@ -309,7 +313,8 @@ static bool out_of_range(const gv_timeline *tl, gv_time_us t)
 /* The part of a row's work that depends on the rows before it in time order: phases, nearest
  * samples, event windows and the idle cutoff (the anomaly watch is the caller's). c->prev is the
  * previous row; the caller points it at this row afterwards. */
-static void ordered_row(gv_correlator *c, gv_time_us t, const double *values, const unsigned char *fresh)
+static inline __attribute__((always_inline)) void
+ordered_row(gv_correlator *c, gv_time_us t, const double *values, const unsigned char *fresh)
 {
     gv_timeline *tl = c->tl;
 
@@ -327,9 +332,12 @@ static void ordered_row(gv_correlator *c, gv_time_us t, const double *values, co
      * two (the previous wins a tie); events before the first row take the first row */
     if (c->have_prev && t >= c->prev_t) { /* the usual case: a cursor, no search */
         gv_time_us p = c->prev_t;
-        while (c->ev_cur < c->ev_len && tl->events[c->ev_cur].t < p)
-            c->ev_cur++;
-        if (c->ev_cur < c->ev_len && tl->events[c->ev_cur].t <= t) {
+        if (c->ev_cur_t < p) {
+            while (c->ev_cur < c->ev_len && tl->events[c->ev_cur].t < p)
+                c->ev_cur++;
+            c->ev_cur_t = c->ev_cur < c->ev_len ? tl->events[c->ev_cur].t : INT64_MAX;
+        }
+        if (c->ev_cur_t <= t) {
             nearest_update(c, p, t, p, c->prev);
             nearest_update(c, p, t, t, values);
         }
@@ -339,6 +347,7 @@ static void ordered_row(gv_correlator *c, gv_time_us t, const double *values, co
         nearest_update(c, t, p, p, c->prev);
         nearest_update(c, t, p, t, values);
         c->ev_cur = 0; /* time went back: the cursor starts over */
+        c->ev_cur_t = c->ev_len ? tl->events[0].t : INT64_MAX;
     } else {
         nearest_update(c, INT64_MIN, t, t, values);
     }
@@ -351,8 +360,11 @@ static void ordered_row(gv_correlator *c, gv_time_us t, const double *values, co
     c->prev_active = active_now;
 
     /* windows that have started join the active set */
-    while (c->win_next < c->win_len && tl->events[c->win_order[c->win_next]].start <= t)
-        c->active[c->active_len++] = c->win_order[c->win_next++];
+    if (t >= c->win_next_start) {
+        while (c->win_next < c->win_len && tl->events[c->win_order[c->win_next]].start <= t)
+            c->active[c->active_len++] = c->win_order[c->win_next++];
+        c->win_next_start = c->win_next < c->win_len ? tl->events[c->win_order[c->win_next]].start : INT64_MAX;
+    }
 
     /* per GPU: window samples, window energy and phase energy on the energy series */
     for (size_t g = 0; g < c->gpus_len; g++) {
