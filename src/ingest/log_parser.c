@@ -842,7 +842,7 @@ gv_status gv_log_parse_file(const char *path, const gv_log_rules *rules, gv_time
     if (!gv_input_compressed(in)) /* step lines are longer than 64 bytes */
         gv_timeline_reserve_steps(tl, (size_t)(gv_input_size(in) / 64));
     size_t cap = 1 << 20;
-    char *buf = gv_xmalloc(cap);
+    char *buf = gv_xalloc_large(cap); /* (one huge page rather than 256 faults) */
     long n;
     while ((n = gv_input_read(in, buf, cap, err)) > 0)
         gv_log_parser_feed(p, buf, (size_t)n);
@@ -853,7 +853,7 @@ gv_status gv_log_parse_file(const char *path, const gv_log_rules *rules, gv_time
         if (lines)
             *lines = p->line_no;
     }
-    free(buf);
+    gv_free_large(buf, cap);
     gv_log_parser_free(p);
     gv_input_close(in);
     return st;
