@@ -22,6 +22,10 @@ char *gv_xstrndup(const char *s, size_t n);    /* aborts on failure; caller free
  * where Linux allows (one page fault per 2 MB instead of 512: faults are slow, on virtual
  * machines most). Contents undefined; aborts on failure; free with gv_free_large(p, n). */
 void *gv_xalloc_large(size_t n);
+/* Address space for n bytes (>= 1 MB) committed only as it is touched, in huge pages where
+ * possible; NULL when refused (the caller then grows an array as usual). Free with
+ * gv_free_large(p, n). */
+void *gv_reserve_large(size_t n);
 void gv_free_large(void *p, size_t n);
 
 void gv_buf_init(gv_buf *b, size_t max);

@@ -224,11 +224,12 @@ size_t gv_timeline_add_series(gv_timeline *tl, const char *name, gv_series_kind 
 gv_event *gv_timeline_add_event(gv_timeline *tl, gv_event_type type);
 void gv_event_add_metric(gv_timeline *tl, gv_event *ev, const char *name, double value);
 gv_step *gv_timeline_add_step(gv_timeline *tl);
-/* Room for n steps at once, in huge pages where possible (a log of known size: fewer page
- * faults and no copies as the array grows). At most GV_STEPS_RESERVE_MAX steps are reserved;
- * past that (or without a reservation) a large array doubles into huge pages too. */
+/* Room for n steps at once: address space committed only as steps are added, in huge pages
+ * where possible (a log of known size: fewer page faults and no copies as the array grows). At
+ * most GV_STEPS_RESERVE_MAX steps (about 1.8 GB of address space) are reserved; past that (or
+ * without a reservation) a large array doubles into huge pages. */
 void gv_timeline_reserve_steps(gv_timeline *tl, size_t n);
-#define GV_STEPS_RESERVE_MAX ((size_t)1 << 19)
+#define GV_STEPS_RESERVE_MAX ((size_t)1 << 24)
 
 /* Sorts events by (t, line) for output. */
 void gv_timeline_sort_events(gv_timeline *tl);

@@ -189,7 +189,9 @@ void gv_timeline_reserve_steps(gv_timeline *tl, size_t n)
     n = n < GV_STEPS_RESERVE_MAX ? n : GV_STEPS_RESERVE_MAX;
     if (n <= tl->steps_cap || tl->steps_large)
         return;
-    gv_step *s = gv_xalloc_large(n * sizeof *s);
+    gv_step *s = gv_reserve_large(n * sizeof *s);
+    if (!s)
+        return; /* (refused: the array grows as it goes) */
     if (tl->steps_len)
         memcpy(s, tl->steps, tl->steps_len * sizeof *s);
     free(tl->steps);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
 
@@ -47,32 +48,53 @@ static size_t large_len(size_t n)
     return (n + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
 }
 
+/* A 2 MB-aligned run of whole huge pages of at least n bytes, cut out of a mapping one page
+ * longer; NULL when the system refuses. reserve: address space only, committed as touched. */
+static void *map_large(size_t n, bool reserve)
+{
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE) && defined(MAP_NORESERVE)
+    size_t len = large_len(n);
+    char *m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | (reserve ? MAP_NORESERVE : 0), -1, 0);
+    if (m == MAP_FAILED)
+        return NULL;
+    char *p = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
+    if (p > m)
+        munmap(m, (size_t)(p - m));
+    if (m + HUGE_PAGE > p)
+        munmap(p + len, (size_t)(m + HUGE_PAGE - p));
+    madvise(p, len, MADV_HUGEPAGE); /* a wish: without it, plain pages */
+    return p;
+#else
+    (void)n;
+    (void)reserve;
+    return NULL;
+#endif
+}
+
 void *gv_xalloc_large(size_t n)
 {
-#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
     if (n >= LARGE_MIN) {
-        /* a 2 MB-aligned run of whole huge pages, cut out of a mapping one page longer */
-        size_t len = large_len(n);
-        char *m = mmap(NULL, len + HUGE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (m == MAP_FAILED)
-            out_of_memory(n);
-        char *p = (char *)(((uintptr_t)m + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1));
-        if (p > m)
-            munmap(m, (size_t)(p - m));
-        if (m + HUGE_PAGE > p)
-            munmap(p + len, (size_t)(m + HUGE_PAGE - p));
-        madvise(p, len, MADV_HUGEPAGE); /* a wish: without it, plain pages */
-        return p;
-    }
+        void *p = map_large(n, false);
+        if (p)
+            return p;
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE) && defined(MAP_NORESERVE)
+        out_of_memory(n);
 #endif
+    }
     return gv_xmalloc(n);
+}
+
+void *gv_reserve_large(size_t n)
+{
+    return n >= LARGE_MIN ? map_large(n, true) : NULL;
 }
 
 void gv_free_large(void *p, size_t n)
 {
     if (!p)
         return;
-#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE)
+#if defined(MAP_ANONYMOUS) && defined(MADV_HUGEPAGE) && defined(MAP_NORESERVE)
     if (n >= LARGE_MIN) {
         munmap(p, large_len(n));
         return;
