@@ -352,34 +352,34 @@ def quoted_dirty_csv():
 
 
 def long_disordered_csv():
-    """Ten minutes at 100 Hz of 4 GPUs (8 series) whose times jitter back (every 7th row up to
-    0.3 s, once to before the first row): with --max-size 2 the display pyramid coarsens several
-    times, in and across the blocks of rows the parallel path hands over, while rows arrive out
-    of time order (a block placed at once would differ: this input caught that)."""
+    """200 s of 16 GPUs (32 series) at 10 Hz whose times jitter back (every 7th row up to 3 s,
+    once to before the first row): with --max-size 2 the display pyramid (4096 buckets of 10 ms
+    at first) coarsens in and across the blocks of rows the parallel path hands over, while rows
+    arrive out of time order (a block placed at once would differ: this input caught that)."""
     p = os.path.join(TMP, "long_disordered.csv")
     t0 = dt.datetime(2025, 12, 22, 21, 6, 0)
     rnd = random.Random(5)
     ms = 0
     with open(p, "w") as f:
-        f.write("timestamp," + ",".join("gpu%d_power_w,gpu%d_temp_c" % (g, g) for g in range(4)) + "\n")
-        for k in range(60000):
-            ms += -rnd.randint(0, 300) if k % 7 == 3 else 10
-            t = (t0 + dt.timedelta(milliseconds=ms - (700000 if k == 50000 else 0))).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
-            f.write(t + "," + ",".join("%.2f,%d" % (rnd.uniform(100, 700), rnd.randint(40, 90)) for g in range(4)) + "\n")
+        f.write("timestamp," + ",".join("gpu%d_power_w,gpu%d_temp_c" % (g, g) for g in range(16)) + "\n")
+        for k in range(2000):
+            ms += -rnd.randint(0, 3000) if k % 7 == 3 else 100
+            t = (t0 + dt.timedelta(milliseconds=ms - (700000 if k == 1666 else 0))).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+            f.write(t + "," + ",".join("%.2f,%d" % (rnd.uniform(100, 700), rnd.randint(40, 90)) for g in range(16)) + "\n")
     return p
 
 
 def short_and_long_rows_csv():
-    """Rows of 26 bytes (more to a chunk than its share of the slots' region holds) and, among
-    them, rows with a 300 KB note (more bytes than a slot's share): both move to buffers of their
-    own."""
+    """Rows of 26 bytes (with chunks of 4096 bytes, more to a chunk than its share of the slots'
+    region holds) and one row with a 100 KB note (more bytes than a slot's share): both move to
+    buffers of their own."""
     p = os.path.join(TMP, "short_long.csv")
     t0 = dt.datetime(2025, 12, 22, 21, 6, 0)
     with open(p, "w") as f:
         f.write("timestamp,gpu0_power_w,note\n")
-        for k in range(60000):
+        for k in range(3000):
             t = (t0 + dt.timedelta(milliseconds=10 * k)).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
-            f.write("%s,%d,%s\n" % (t, k % 700, "x" * 300000 if k % 20000 == 7 else ""))
+            f.write("%s,%d,%s\n" % (t, k % 700, "x" * 100000 if k == 1007 else ""))
     return p
 
 
