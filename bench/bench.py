@@ -76,6 +76,33 @@ def render_time(page, runs):
     return statistics.median(out)
 
 
+def tools(work):
+    """Builds the peak-memory launcher and the libcsv-only tokenizer; returns the tokenizer."""
+    global MAXRSS
+    MAXRSS = os.path.join(work, "maxrss")
+    subprocess.run(["cc", "-O2", "-D_DEFAULT_SOURCE", "-o", MAXRSS, os.path.join(SRC, "tests", "maxrss.c")], check=True)
+    tok = os.path.join(work, "csv_tokenize")
+    subprocess.run(["cc", "-O2", "-o", tok, os.path.join(HERE, "csv_tokenize.c"), "-lcsv"], check=True)
+    return tok
+
+
+def compare_in_windows(a, ref, work):
+    """libcsv alone against gpuviz, window after window (5 runs of each, in turn, per window)."""
+    tok = tools(work)
+    csv, log = os.path.join(ref, "gpu_metrics.csv"), os.path.join(ref, "training.log")
+    gv = [a.gpuviz, csv, "--training-log", log, "-o", os.path.join(work, "w.html"), "--summary-json",
+          os.path.join(work, "w.json"), "-q"]
+    print("| window | libcsv alone | gpuviz | gpuviz / libcsv |")
+    print("| --- | --- | --- | --- |")
+    ratios = []
+    for w in range(a.windows):
+        R = measure_round_robin({"tokenize": [tok, csv], "gpuviz": gv}, 5)
+        ratios.append(R["gpuviz"][0] / R["tokenize"][0])
+        print("| %d | %.3f s | %.3f s | %.2f |" % (w + 1, R["tokenize"][0], R["gpuviz"][0], ratios[-1]))
+    print("\n%d of %d windows below 1.00, %d below 0.90; median ratio %.2f"
+          % (sum(r < 1 for r in ratios), len(ratios), sum(r < 0.9 for r in ratios), statistics.median(ratios)))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cache", default=os.path.expanduser("~/.cache/gpuviz-bench"))
@@ -83,19 +110,20 @@ def main():
     ap.add_argument("--runs", type=int, default=9)
     ap.add_argument("--no-peer", action="store_true", help="skip the pandas pipeline (about 15 s a run)")
     ap.add_argument("--json", help="also write the figures here")
+    ap.add_argument("--windows", type=int, default=0,
+                    help="only compare libcsv alone and gpuviz on the reference run, in this many windows of "
+                         "5 interleaved runs each, and print each window's medians (this machine's speed drifts)")
     a = ap.parse_args()
     os.makedirs(a.cache, exist_ok=True)
     work = os.path.join(a.cache, "out")
     os.makedirs(work, exist_ok=True)
     ref = gen(a.cache, "ref-7h", "--hours", "7")
+    if a.windows:
+        return compare_in_windows(a, ref, work)
     small = gen(a.cache, "ref-0.7h", "--hours", "0.7")
     big = gen(a.cache, "ref-70h", "--hours", "70", "--log-scale", "0")
     biglog = gen(a.cache, "log-500h", "--hours", "500", "--csv-hours", "0.01")
-    global MAXRSS
-    MAXRSS = os.path.join(work, "maxrss")
-    subprocess.run(["cc", "-O2", "-D_DEFAULT_SOURCE", "-o", MAXRSS, os.path.join(SRC, "tests", "maxrss.c")], check=True)
-    tok = os.path.join(work, "csv_tokenize")
-    subprocess.run(["cc", "-O2", "-o", tok, os.path.join(HERE, "csv_tokenize.c"), "-lcsv"], check=True)
+    tok = tools(work)
     csv, log = os.path.join(ref, "gpu_metrics.csv"), os.path.join(ref, "training.log")
     page, summ = os.path.join(work, "ref.html"), os.path.join(work, "ref.json")
     gv = [a.gpuviz, csv, "--training-log", log, "-o", page, "--summary-json", summ, "-q"]
