@@ -404,6 +404,20 @@ ordered_row(gv_correlator *c, gv_time_us t, const double *values, const unsigned
     }
 }
 
+/* One finite sample v at t of a series: its statistics, and its energy when it is power. */
+static inline void series_add(gv_series_stats *st, last_sample *l, bool power, gv_time_us t, double v)
+{
+    st->n++;
+    st->sum += v;
+    if (v < st->min)
+        st->min = v;
+    if (v > st->max)
+        st->max = v;
+    if (power && l->valid && integrable(l->t, t))
+        st->energy_wh += (l->v + v) * (double)(t - l->t) * (0.5 / 3.6e9);
+    *l = (last_sample){t, v, true};
+}
+
 /* Statistics and energy of series s over rows [0, n) of a block (values row-major, `stride`
  * per row; fresh NULL or per row likewise). One series at a time, in row order: the same sums
  * as row by row. */
@@ -422,15 +436,7 @@ static void series_rows(gv_correlator *c, size_t s, size_t n, const gv_time_us *
             st.missing++;
             continue;
         }
-        st.n++;
-        st.sum += v;
-        if (v < st.min)
-            st.min = v;
-        if (v > st.max)
-            st.max = v;
-        if (power && l.valid && integrable(l.t, t[i]))
-            st.energy_wh += (l.v + v) * (double)(t[i] - l.t) * (0.5 / 3.6e9);
-        l = (last_sample){t[i], v, true};
+        series_add(&st, &l, power, t[i], v);
     }
     se->stats = st;
     c->last[s] = l;
@@ -455,15 +461,7 @@ static void series_block(gv_correlator *c, size_t s, size_t runs, const gv_time_
                 continue;
             }
             gv_pyramid_cell_add(&cell, v);
-            st.n++;
-            st.sum += v;
-            if (v < st.min)
-                st.min = v;
-            if (v > st.max)
-                st.max = v;
-            if (power && l.valid && integrable(l.t, t[i]))
-                st.energy_wh += (l.v + v) * (double)(t[i] - l.t) * (0.5 / 3.6e9);
-            l = (last_sample){t[i], v, true};
+            series_add(&st, &l, power, t[i], v);
         }
         c->run_cells[r][s] = cell;
     }
