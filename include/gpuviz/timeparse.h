@@ -31,8 +31,9 @@ typedef struct {
 } gv_time_cache;
 size_t gv_time_parse_cached(gv_time_cache *c, const char *s, size_t len, gv_time_us *t, int *frac_digits);
 
-/* The inline part of gv_time_parse_fast: true (and *t) when s is the cached minute followed by
- * `SS.mmm` (a sampler's milliseconds), false for anything else (nothing is cached then). */
+/* gv_time_parse_cached's commonest case, inline: true (and *t) when s is the cached minute
+ * followed by `SS.mmm` (a sampler's milliseconds); false for anything else, which the caller
+ * gives to gv_time_parse_cached (nothing is cached here). */
 static inline bool gv_time_parse_hit(const gv_time_cache *c, const char *s, size_t len, gv_time_us *t)
 {
     if (len == 23 && c->valid && s[19] == '.' && memcmp(s, c->prefix, sizeof c->prefix) == 0) {
@@ -45,13 +46,6 @@ static inline bool gv_time_parse_hit(const gv_time_cache *c, const char *s, size
         }
     }
     return false;
-}
-
-/* gv_time_parse_cached without frac_digits, inline for the commonest case (gv_time_parse_hit);
- * anything else goes to gv_time_parse_cached. */
-static inline size_t gv_time_parse_fast(gv_time_cache *c, const char *s, size_t len, gv_time_us *t)
-{
-    return gv_time_parse_hit(c, s, len, t) ? len : gv_time_parse_cached(c, s, len, t, NULL);
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (no range check). */
