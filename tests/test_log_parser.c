@@ -5,6 +5,7 @@
  * test_util.c). */
 #include "gpuviz/log_parser.h"
 #include "harness.h"
+#include "ingest/step_fields.h"
 
 #include <stdlib.h>
 
@@ -161,19 +162,16 @@ static void test_events(size_t chunk)
     CHECK_EQ_LONG(tl.step_phases, 3); /* 12 -> 1 restarts, 200 -> 2 restarts */
     const gv_step *s0 = &tl.steps[0];
     CHECK_EQ_LONG(s0->step, 12);
-    CHECK_EQ_LONG(s0->total, 33600);
-    CHECK(s0->loss == 3.241555 && s0->grad_norm == 0.3870 && s0->lrm == 1.0 && s0->dt_ms == 2940.12);
-    CHECK(s0->tok_per_sec == 178321 && s0->mfu == 50.31 && s0->total_time_min == 97.90);
+    CHECK(s0->loss == 3.241555 && s0->dt_ms == 2940.12);
+    CHECK(s0->tok_per_sec == 178321 && s0->mfu == 50.31);
     const gv_step *s1 = &tl.steps[1];
     CHECK_EQ_LONG(s1->step, 1);
-    CHECK_EQ_LONG(s1->total, -1);
-    CHECK(s1->mfu == 1.84 && s1->tok_per_sec == 18114 && s1->eta_min == 12.5);
+    CHECK(s1->mfu == 1.84 && s1->tok_per_sec == 18114 && s1->loss == 1.437552);
     CHECK_EQ_LONG(s1->t, T("2025-12-22 21:03:00"));
     CHECK_EQ_LONG(s1->phase, 1);
     const gv_step *s2 = &tl.steps[2];
     CHECK_EQ_LONG(s2->step, 200);
-    CHECK_EQ_LONG(s2->total, 700);
-    CHECK(s2->loss == 1.234567 && s2->num_tokens == 12345 && isnan(s2->dt_ms));
+    CHECK(s2->loss == 1.234567 && isnan(s2->dt_ms) && isnan(s2->tok_per_sec) && isnan(s2->mfu));
 
     CHECK_EQ_LONG(tl.log_first, T("2025-12-22 21:00:00.005"));
     CHECK_EQ_LONG(tl.log_last, T("2025-12-22 21:05:00"));
@@ -186,6 +184,134 @@ static void test_events(size_t chunk)
     CHECK(strstr(w.msg[1], "evaluation session (2 items) has no closing line") != NULL);
     CHECK_EQ_LONG(w.line[2], 20);
     CHECK(strstr(w.msg[2], "goes back 60.000 s") != NULL);
+    gv_timeline_cleanup(&tl);
+}
+
+/* The fields splitter as first written (a memchr for the '|', then for each ':' a walk back
+ * over the key): gv_step_next_field's single forward scan must split every string alike. */
+static bool ref_key_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '/' || c == ' ';
+}
+
+static bool ref_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+static bool ref_next_field(const char *f, size_t len, size_t *off, const char **k, size_t *klen,
+                           const char **v, size_t *vlen)
+{
+    while (*off < len) {
+        const char *seg = f + *off, *bar = memchr(seg, '|', len - *off);
+        const char *end = bar ? bar : f + len;
+        for (const char *c = memchr(seg, ':', (size_t)(end - seg)); c;
+             c = c + 1 < end ? memchr(c + 1, ':', (size_t)(end - c - 1)) : NULL) {
+            const char *e = c, *b;
+            while (e > seg && ref_space(e[-1]))
+                e--;
+            for (b = e; b > seg && ref_key_char(b[-1]); b--)
+                ;
+            while (b < e && !((*b >= 'A' && *b <= 'Z') || (*b >= 'a' && *b <= 'z')))
+                b++;
+            if (b == e)
+                continue;
+            const char *x = c + 1;
+            while (x < end && ref_space(*x))
+                x++;
+            *k = b;
+            *klen = (size_t)(e - b);
+            *v = x;
+            *vlen = (size_t)(end - x);
+            *off = (size_t)(end - f);
+            return true;
+        }
+        *off = (size_t)(end - f) + (bar != NULL);
+    }
+    return false;
+}
+
+static void test_step_fields(void)
+{
+    unsigned char cls[256];
+    gv_step_char_classes(cls);
+    /* random strings over the bytes that matter, the two splitters field by field */
+    static const char alphabet[] = "aZ0 \t:|(_/.-\xe9";
+    char text[40];
+    unsigned seed = 12345;
+    long fields = 0, mismatches = 0;
+    for (int round = 0; round < 300000; round++) {
+        seed = seed * 1103515245u + 12345u;
+        size_t len = (seed >> 16) % sizeof text;
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        size_t o1 = 0, o2 = 0;
+        for (;;) {
+            const char *k1 = NULL, *v1 = NULL, *k2 = NULL, *v2 = NULL;
+            size_t kl1 = 0, vl1 = 0, kl2 = 0, vl2 = 0;
+            bool r1 = ref_next_field(text, len, &o1, &k1, &kl1, &v1, &vl1);
+            bool r2 = gv_step_next_field(cls, text, len, &o2, &k2, &kl2, &v2, &vl2);
+            if (r1 != r2 || (r1 && (k1 != k2 || kl1 != kl2 || v1 != v2 || vl1 != vl2 || o1 != o2))) {
+                mismatches++;
+                break;
+            }
+            if (!r1)
+                break;
+            fields++;
+        }
+    }
+    CHECK_EQ_LONG(mismatches, 0);
+    CHECK(fields > 50000); /* (the alphabet makes fields often: 89,820) */
+
+    /* a nanochat line's fields; a tab before the ':' (the walk back) */
+    const char *line = " loss: 3.2 | Grad Norm : 0.3870|dt:  750.00ms | (x) tok/sec: 178,321 |x\t: 1|: 2";
+    const char *k, *v;
+    size_t kl, vl, off = 0;
+    static const char *const keys[] = {"loss", "Grad Norm", "dt", "tok/sec", "x"};
+    static const char *const vals[] = {"3.2 ", "0.3870", "750.00ms ", "178,321 ", "1"};
+    for (int i = 0; i < 5; i++) {
+        CHECK(gv_step_next_field(cls, line, strlen(line), &off, &k, &kl, &v, &vl));
+        CHECK(kl == strlen(keys[i]) && memcmp(k, keys[i], kl) == 0);
+        CHECK(vl == strlen(vals[i]) && memcmp(v, vals[i], vl) == 0);
+    }
+    CHECK(!gv_step_next_field(cls, line, strlen(line), &off, &k, &kl, &v, &vl));
+
+    /* key names, any case; near misses */
+    CHECK_EQ_LONG(gv_step_field("LOSS", 4), GV_SF_LOSS);
+    CHECK_EQ_LONG(gv_step_field("Training Loss", 13), GV_SF_LOSS);
+    CHECK_EQ_LONG(gv_step_field("dt", 2), GV_SF_DT_MS);
+    CHECK_EQ_LONG(gv_step_field("tok/sec", 7), GV_SF_TOK_PER_SEC);
+    CHECK_EQ_LONG(gv_step_field("MFU", 3), GV_SF_MFU);
+    CHECK_EQ_LONG(gv_step_field("bf16_mfu", 8), GV_SF_MFU);
+    static const char *const other[] = {"grad norm", "lrm", "total time", "eta", "num_tokens"};
+    for (int i = 0; i < 5; i++)
+        CHECK_EQ_LONG(gv_step_field(other[i], strlen(other[i])), GV_SF_OTHER);
+    static const char *const unknown[] = {"los", "losss", "d", "tok/se", "mfu ", "epoch", "grad_norm", "lr"};
+    for (int i = 0; i < 8; i++)
+        CHECK_EQ_LONG(gv_step_field(unknown[i], strlen(unknown[i])), GV_SF_UNKNOWN);
+}
+
+/* Fields that are recognised but not kept (grad norm, lrm, total time, eta, num_tokens) still
+ * make a line a step line; a line with no known field is not one. */
+static void test_unkept_fields(void)
+{
+    static const char text[] = "2025-12-22 21:00:00 step 00005 | lrm: 1.00 | ETA: 3.0m\n"
+                               "2025-12-22 21:00:01 step 00006 | epoch: 1 | lossy: 2\n"
+                               "2025-12-22 21:00:02 step 00007 | Grad Norm: 0.5 | num_tokens: 12\n";
+    gv_timeline tl;
+    warnings w;
+    parse(text, strlen(text), 7, &tl, &w);
+    CHECK_EQ_LONG(tl.steps_len, 2);
+    CHECK_EQ_LONG(tl.steps[0].step, 5);
+    CHECK_EQ_LONG(tl.steps[0].line, 1);
+    CHECK(isnan(tl.steps[0].loss) && isnan(tl.steps[0].dt_ms) && isnan(tl.steps[0].tok_per_sec) &&
+          isnan(tl.steps[0].mfu));
+    CHECK_EQ_LONG(tl.steps[1].step, 7);
+    CHECK_EQ_LONG(tl.steps[1].line, 3);
+    CHECK_EQ_LONG(w.n, 0);
     gv_timeline_cleanup(&tl);
 }
 
@@ -212,6 +338,8 @@ int main(void)
     size_t chunks[] = {1, 3, 17, 4096};
     for (size_t i = 0; i < sizeof chunks / sizeof *chunks; i++)
         test_events(chunks[i]);
+    test_step_fields();
+    test_unkept_fields();
     test_long_line();
     return test_summary("test_log_parser");
 }

@@ -14,6 +14,7 @@
 #include "gpuviz/status.h"
 #include "gpuviz/timeline.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define GV_LOG_LINE_MAX (1u << 20) /* longer lines are truncated (with a warning) */
@@ -31,8 +32,10 @@ void gv_log_parser_free(gv_log_parser *p);
 /* Lines read so far. */
 long gv_log_parser_lines(const gv_log_parser *p);
 
-/* Parses a whole file; *lines (may be NULL) receives the number of lines read. */
+/* Parses a whole file; *lines (may be NULL) receives the number of lines read. helper_thread:
+ * a large log's step records are committed ahead by a second thread (prefault.h); the results
+ * are the same either way. */
 gv_status gv_log_parse_file(const char *path, const gv_log_rules *rules, gv_timeline *tl,
-                            const gv_diag *diag, gv_error *err, long *lines);
+                            const gv_diag *diag, bool helper_thread, gv_error *err, long *lines);
 
 #endif

@@ -128,13 +128,15 @@ typedef struct {
 } gv_event;
 
 /* ---- training steps ---- */
+/* 64 bytes: a week-long log has millions of step lines. What the page and the summary use is
+ * kept; a step line's other fields (grad norm, lrm, total time, eta, num_tokens, /total) are
+ * recognised, so that they make a line a step line, but not kept. */
 typedef struct {
-    long step, total;    /* total -1 when the line had no /total */
     gv_time_us t;
+    long step;           /* -1 if none */
     long line;
+    double loss, dt_ms, tok_per_sec, mfu; /* NAN where the line lacks the field */
     int phase;           /* 0-based training phase; increments when step numbers restart */
-    double loss, grad_norm, lrm, dt_ms, tok_per_sec, mfu, total_time_min, eta_min;
-    double num_tokens;   /* NAN where the line lacks the field */
 } gv_step;
 
 /* ---- analysis results ---- */

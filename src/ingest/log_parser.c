@@ -9,10 +9,12 @@
 #include "gpuviz/log_parser.h"
 
 #include "log_rules_impl.h"
+#include "step_fields.h"
 
 #include "gpuviz/buf.h"
 #include "gpuviz/input.h"
 #include "gpuviz/numparse.h"
+#include "gpuviz/prefault.h"
 
 #include <errno.h>
 #include <math.h>
@@ -56,6 +58,9 @@ struct gv_log_parser {
     int merge_type;
     gv_time_us merge_last_t;
     int merge_count_metric; /* index of its count metric, -1 if none */
+
+    gv_prefault *pf; /* commits the reserved step records ahead of on_step (gv_log_parse_file) */
+    unsigned char cls[256]; /* gv_step_char_classes */
 };
 
 /* ---------------------------------------------------------------- captures */
@@ -442,102 +447,48 @@ static void on_event(gv_log_parser *p, const match *m, gv_time_us t)
     }
 }
 
-static bool key_char(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-           c == '/' || c == ' ';
-}
-
-static bool is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/* The next "key: value" field of a step line's fields f[*off..len): fields are split on '|'; in
- * each, the first ':' preceded by a key (a letter, then letters, digits, _, / or spaces; spaces
- * before the ':' are not part of it) makes the field, its value running to the '|'. Advances
- * *off past the field; false when none is left. */
-static bool next_field(const char *f, size_t len, size_t *off, const char **k, size_t *klen,
-                       const char **v, size_t *vlen)
-{
-    while (*off < len) {
-        const char *seg = f + *off, *bar = memchr(seg, '|', len - *off);
-        const char *end = bar ? bar : f + len;
-        for (const char *c = memchr(seg, ':', (size_t)(end - seg)); c;
-             c = c + 1 < end ? memchr(c + 1, ':', (size_t)(end - c - 1)) : NULL) {
-            const char *e = c, *b;
-            while (e > seg && is_space(e[-1]))
-                e--;
-            for (b = e; b > seg && key_char(b[-1]); b--)
-                ;
-            while (b < e && !((*b >= 'A' && *b <= 'Z') || (*b >= 'a' && *b <= 'z')))
-                b++;
-            if (b == e)
-                continue;
-            const char *x = c + 1;
-            while (x < end && is_space(*x))
-                x++;
-            *k = b;
-            *klen = (size_t)(e - b);
-            *v = x;
-            *vlen = (size_t)(end - x);
-            *off = (size_t)(end - f);
-            return true;
-        }
-        *off = (size_t)(end - f) + (bar != NULL);
-    }
-    return false;
-}
-
-static bool key_is(const char *k, size_t len, const char *name)
-{
-    return strlen(name) == len && strncasecmp(k, name, len) == 0;
-}
-
 static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
 {
-    gv_step st = {.loss = NAN, .grad_norm = NAN, .lrm = NAN, .dt_ms = NAN, .tok_per_sec = NAN,
-                  .mfu = NAN, .total_time_min = NAN, .eta_min = NAN, .num_tokens = NAN};
-    double *by_group[RG_NUM_TOKENS - RG_LOSS + 1] = {&st.loss, &st.grad_norm, &st.lrm, &st.dt_ms,
-                                                     &st.tok_per_sec, &st.mfu, &st.total_time_min,
-                                                     &st.eta_min, &st.num_tokens};
+    double v[GV_SF_KEPT] = {NAN, NAN, NAN, NAN};
+    static const int kept_group[GV_SF_KEPT] = {RG_LOSS, RG_DT_MS, RG_TOK_PER_SEC, RG_MFU};
     int known = 0;
     for (int g = RG_LOSS; g <= RG_NUM_TOKENS; g++) {
-        double v = group_number(m, g);
-        if (!isnan(v)) {
-            *by_group[g - RG_LOSS] = v;
-            known++;
-        }
+        if (m->rp->group[g] < 0)
+            continue;
+        double x = group_number(m, g);
+        if (isnan(x))
+            continue;
+        known++;
+        for (int f = 0; f < GV_SF_KEPT; f++)
+            if (kept_group[f] == g)
+                v[f] = x;
     }
     const char *f, *k, *val;
     size_t flen, klen, vlen, off = 0;
-    while (group(m, RG_FIELDS, &f, &flen) && next_field(f, flen, &off, &k, &klen, &val, &vlen)) {
-        double v = leading_number(val, vlen);
-        double *slot = key_is(k, klen, "loss") || key_is(k, klen, "training loss") ? &st.loss
-                     : key_is(k, klen, "grad norm")                              ? &st.grad_norm
-                     : key_is(k, klen, "lrm")                                    ? &st.lrm
-                     : key_is(k, klen, "dt")                                     ? &st.dt_ms
-                     : key_is(k, klen, "tok/sec")                                ? &st.tok_per_sec
-                     : key_is(k, klen, "mfu") || key_is(k, klen, "bf16_mfu")     ? &st.mfu
-                     : key_is(k, klen, "total time")                             ? &st.total_time_min
-                     : key_is(k, klen, "eta")                                    ? &st.eta_min
-                     : key_is(k, klen, "num_tokens")                             ? &st.num_tokens
-                                                                                 : NULL;
-        if (slot) {
-            *slot = v;
-            known++;
-        }
+    while (group(m, RG_FIELDS, &f, &flen) && gv_step_next_field(p->cls, f, flen, &off, &k, &klen, &val, &vlen)) {
+        int field = gv_step_field(k, klen);
+        if (field == GV_SF_UNKNOWN)
+            continue;
+        known++;
+        if (field < GV_SF_KEPT)
+            v[field] = leading_number(val, vlen);
     }
     if (!known)
         return false; /* "Step N | something: x" that is not a training step */
     long step = group_long(m, RG_STEP);
     gv_timeline *tl = p->tl;
+    if (p->pf && tl->steps_len == tl->steps_cap) { /* the records are about to move */
+        gv_prefault_stop(p->pf);
+        p->pf = NULL;
+    }
     if (tl->steps_len == 0 || step < p->prev_step_no)
         tl->step_phases++;
     gv_step *out = gv_timeline_add_step(tl);
-    *out = st;
+    out->loss = v[GV_SF_LOSS];
+    out->dt_ms = v[GV_SF_DT_MS];
+    out->tok_per_sec = v[GV_SF_TOK_PER_SEC];
+    out->mfu = v[GV_SF_MFU];
     out->step = step;
-    out->total = group_long(m, RG_TOTAL);
     out->t = t;
     out->line = p->line_no;
     out->phase = (int)tl->step_phases - 1;
@@ -759,6 +710,7 @@ gv_log_parser *gv_log_parser_new(gv_timeline *tl, const gv_log_rules *rules, con
     p->sess_type = -1;
     p->merge_idx = -1;
     p->merge_type = -1;
+    gv_step_char_classes(p->cls);
     gv_buf_init(&p->line, 0);
     gv_buf_init(&p->clean, 0);
     gv_buf_init(&p->scratch, 0);
@@ -819,6 +771,7 @@ void gv_log_parser_free(gv_log_parser *p)
 {
     if (!p)
         return;
+    gv_prefault_stop(p->pf);
     free_match_data(p->md_events, p->rules->events_len);
     free_match_data(p->md_steps, p->rules->steps_len);
     free_match_data(p->md_stamps, p->rules->stamps_len);
@@ -831,21 +784,31 @@ void gv_log_parser_free(gv_log_parser *p)
     free(p);
 }
 
+/* Logs from this size on have their step records committed ahead by a helper thread: a few
+ * MB ahead of the writer (a 1 MB read adds at most ~0.7 MB of records on nanochat logs). */
+#define PREFAULT_MIN_LOG (32ull << 20)
+#define PREFAULT_AHEAD ((size_t)8 << 20)
+
 gv_status gv_log_parse_file(const char *path, const gv_log_rules *rules, gv_timeline *tl,
-                            const gv_diag *diag, gv_error *err, long *lines)
+                            const gv_diag *diag, bool helper_thread, gv_error *err, long *lines)
 {
     gv_input *in;
     gv_status st = gv_input_open(&in, path, err);
     if (st != GV_OK)
         return st;
     gv_log_parser *p = gv_log_parser_new(tl, rules, path, diag);
-    if (!gv_input_compressed(in)) /* step lines are longer than 64 bytes */
+    if (!gv_input_compressed(in)) { /* step lines are longer than 64 bytes */
         gv_timeline_reserve_steps(tl, (size_t)(gv_input_size(in) / 64));
+        if (helper_thread && tl->steps_large && gv_input_size(in) >= PREFAULT_MIN_LOG)
+            p->pf = gv_prefault_start(tl->steps, tl->steps_cap * sizeof *tl->steps, PREFAULT_AHEAD);
+    }
     size_t cap = 1 << 20;
     char *buf = gv_xalloc_large(cap); /* (one huge page rather than 256 faults) */
     long n;
-    while ((n = gv_input_read(in, buf, cap, err)) > 0)
+    while ((n = gv_input_read(in, buf, cap, err)) > 0) {
         gv_log_parser_feed(p, buf, (size_t)n);
+        gv_prefault_mark(p->pf, tl->steps_len * sizeof *tl->steps);
+    }
     if (n < 0) {
         st = GV_ERR_INPUT;
     } else {

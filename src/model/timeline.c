@@ -220,9 +220,7 @@ gv_step *gv_timeline_add_step(gv_timeline *tl)
         tl->steps_cap = cap;
     }
     gv_step *s = &tl->steps[tl->steps_len++];
-    *s = (gv_step){.step = -1, .total = -1, .t = GV_TIME_NONE, .loss = NAN, .grad_norm = NAN,
-                   .lrm = NAN, .dt_ms = NAN, .tok_per_sec = NAN, .mfu = NAN,
-                   .total_time_min = NAN, .eta_min = NAN, .num_tokens = NAN};
+    *s = (gv_step){.step = -1, .t = GV_TIME_NONE, .loss = NAN, .dt_ms = NAN, .tok_per_sec = NAN, .mfu = NAN};
     return s;
 }
 
