@@ -311,23 +311,61 @@ def buffered_log_bursts_are_retimed():
     jsonschema.validate(doc, SCHEMA)
 
 
+def large_log():
+    """A 40 MB training log over run2's 20 minutes (250,000 step lines 4.8 ms apart, a restart
+    half way, validations, evaluation sessions, checkpoint saves, coloured lines): large enough
+    (>= 32 MB) that its step records are committed ahead by the parser's helper thread."""
+    p = os.path.join(TMP, "large.log")
+    t0 = dt.datetime(2025, 12, 22, 21, 6, 0)
+    out = []
+    for k in range(250000):
+        t = (t0 + dt.timedelta(microseconds=4800 * k)).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+        step = k if k < 125000 else k - 125000
+        out.append("%s step %05d/125000 (%.2f%%) | loss: %.6f | grad norm: 0.3870 | lrm: 1.00 | dt: 4.80ms | "
+                   "tok/sec: 178,321 | mfu: %.2f | total time: %.2fm\n" % (t, step, step / 1250, 3.2 - k * 1e-6, 50 + k % 7, k * 8e-5))
+        if k % 25000 == 12499:
+            out.append("%s \x1b[1mStep %05d | Validation bpb: %.4f\x1b[0m\n" % (t, step, 1.2 - k * 1e-6))
+        if k % 50000 == 24999:
+            out.append("%s Evaluating: hellaswag (0-shot, type: multiple_choice)... accuracy: 0.5040 | centered: 0.3387 | time: 0.01s\n" % t)
+            out.append("%s Step %05d | CORE metric: 0.1300\n" % (t, step))
+            out.append("%s %s - nanochat.checkpoint_manager - INFO - Saved model parameters to: "
+                       "/h/.cache/nanochat/base_checkpoints/d24/model_%06d.pt\n" % (t, t.replace(".", ","), step))
+    with open(p, "w") as f:
+        f.write("".join(out))
+    check(os.path.getsize(p) >= 32 << 20, "large.log is %d bytes" % os.path.getsize(p))
+    return p
+
+
 @test
 def one_thread_and_two_give_identical_results():
     # every test input: the summary, the events and the page must not depend on --threads
-    inputs = [(RUN2, True), (ANOM, True), (RUN2, False)]
-    for run_dir, with_log in inputs:
+    inputs = [(os.path.join(RUN2, "gpu_metrics.csv"), os.path.join(RUN2, "training.log")),
+              (os.path.join(ANOM, "gpu_metrics.csv"), os.path.join(ANOM, "training.log")),
+              (os.path.join(RUN2, "gpu_metrics.csv"), None), (os.path.join(RUN2, "gpu_metrics.csv"), large_log())]
+    for csv, log in inputs:
         outs = []
         for threads in ("1", "2"):
-            args = [os.path.join(run_dir, "gpu_metrics.csv"), "-o", os.path.join(TMP, "t%s.html" % threads),
+            args = [csv, "-o", os.path.join(TMP, "t%s.html" % threads),
                     "--summary-json", os.path.join(TMP, "t%s.json" % threads),
                     "--export-events", os.path.join(TMP, "t%s.csv" % threads), "--threads", threads]
-            if with_log:
-                args += ["--training-log", os.path.join(run_dir, "training.log")]
+            if log:
+                args += ["--training-log", log]
             rc, so, se = run(*args)
             check(rc == 0, se)
             outs.append((se, [open(os.path.join(TMP, "t%s.%s" % (threads, ext)), "rb").read() for ext in ("json", "csv", "html")]))
-        check(outs[0][1] == outs[1][1], "outputs differ between --threads 1 and 2 for %s" % run_dir)
-        check(outs[0][0].replace("t1.", "t2.") == outs[1][0], "console output differs for %s" % run_dir)
+        check(outs[0][1] == outs[1][1], "outputs differ between --threads 1 and 2 for %s, %s" % (csv, log))
+        check(outs[0][0].replace("t1.", "t2.") == outs[1][0], "console output differs for %s, %s" % (csv, log))
+    # the large log: its steps (two phases) and events are all there
+    doc = json.load(open(os.path.join(TMP, "t2.json")))
+    # (step k at 21:06:00 + 4.8 ms k; a phase starts one dt before its first step line)
+    ph = [(p["first_step"], p["last_step"], p["steps"], p["start"], p["end"]) for p in doc["training"]["phases"]]
+    check(doc["training"]["steps"] == 250000, doc["training"]["steps"])
+    check(ph == [(0, 124999, 125000, "2025-12-22T21:05:59.995", "2025-12-22T21:15:59.995"),
+                 (0, 124999, 125000, "2025-12-22T21:15:59.995", "2025-12-22T21:25:59.995")], ph)
+    counts = {}
+    for e in doc["events"]:
+        counts[e["type"]] = counts.get(e["type"], 0) + 1
+    check(counts == {"validation": 10, "evaluation": 5, "checkpoint": 5}, counts)
 
 
 def quoted_dirty_csv():

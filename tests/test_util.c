@@ -1,12 +1,18 @@
 /* Unit tests of src/util: timestamps, numbers, buffers, arena strings. Expected epoch values were
  * computed with Python: datetime(2025,12,22,21,6,0,162000,tzinfo=timezone.utc).timestamp(). */
+#define _DEFAULT_SOURCE /* mincore, usleep */
 #include "gpuviz/arena.h"
 #include "gpuviz/buf.h"
 #include "gpuviz/numparse.h"
+#include "gpuviz/prefault.h"
 #include "gpuviz/timeparse.h"
 #include "harness.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static void test_time(void)
 {
@@ -201,6 +207,58 @@ static void test_buf_arena(void)
     gv_arena_cleanup(&a);
 }
 
+/* Whether every page of p[0..n) is in memory. */
+static bool resident(char *p, size_t n)
+{
+    size_t pages = n / 4096;
+    unsigned char *v = malloc(pages);
+    bool all = mincore(p, n, v) == 0;
+    for (size_t i = 0; all && i < pages; i++)
+        all = v[i] & 1;
+    free(v);
+    return all;
+}
+
+static void test_prefault(void)
+{
+    gv_prefault_mark(NULL, 1); /* NULL: nothing */
+    gv_prefault_stop(NULL);
+    size_t len = (size_t)32 << 20, ahead = (size_t)8 << 20, mb = (size_t)1 << 20;
+    char *p = gv_reserve_large(len);
+    CHECK(p != NULL);
+    memset(p, 0x5A, 4096); /* written before the helper starts: kept */
+    gv_prefault *pf = gv_prefault_start(p, len, ahead);
+    CHECK(pf != NULL);
+    /* can this kernel populate (Linux >= 5.14)? If not, the helper gives up and only the contents
+     * are checked */
+    void *probe = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    bool populates = madvise(probe, 4096, 23 /* MADV_POPULATE_WRITE */) == 0;
+    munmap(probe, 4096);
+    if (populates) {
+        /* the helper commits `ahead` bytes past the mark (0) on its own, and no more */
+        bool ok = false;
+        for (int i = 0; i < 1000 && !(ok = resident(p, ahead)); i++)
+            usleep(10000);
+        CHECK(ok);
+        usleep(50000);
+        CHECK(!resident(p + ahead + 2 * mb, len - ahead - 2 * mb));
+    } else {
+        printf("test_prefault: MADV_POPULATE_WRITE refused (errno %d): contents only\n", errno);
+    }
+    CHECK(p[0] == 0x5A && p[4095] == 0x5A && p[4096] == 0 && p[ahead - 1] == 0);
+    for (size_t off = 0; off < 24 * mb; off += mb) { /* a writer that the helper keeps ahead of */
+        memset(p + off, (int)(off / mb) + 1, mb);
+        gv_prefault_mark(pf, off + mb);
+    }
+    gv_prefault_stop(pf);
+    bool same = true;
+    for (size_t off = 0; off < 24 * mb; off++)
+        same = same && p[off] == (char)(off / mb + 1);
+    CHECK(same);
+    CHECK(p[24 * mb] == 0 && p[len - 1] == 0);
+    gv_free_large(p, len);
+}
+
 int main(void)
 {
     test_time();
@@ -208,5 +266,6 @@ int main(void)
     test_numbers_short();
     test_time_fast();
     test_buf_arena();
+    test_prefault();
     return test_summary("test_util");
 }
