@@ -322,7 +322,7 @@ def large_log():
         t = (t0 + dt.timedelta(microseconds=4800 * k)).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
         step = k if k < 125000 else k - 125000
         out.append("%s step %05d/125000 (%.2f%%) | loss: %.6f | grad norm: 0.3870 | lrm: 1.00 | dt: 4.80ms | "
-                   "tok/sec: 178,321 | mfu: %.2f | total time: %.2fm\n" % (t, step, step / 1250, 3.2 - k * 1e-6, 50 + k % 7, k * 8e-5))
+                   "tok/sec: 178,321 | mfu: %.2f | total time: %.2fm\n" % (t, step, step / 1250, 3.2 - k * 1e-5, 50 + k % 7, k * 8e-5))
         if k % 25000 == 12499:
             out.append("%s \x1b[1mStep %05d | Validation bpb: %.4f\x1b[0m\n" % (t, step, 1.2 - k * 1e-6))
         if k % 50000 == 24999:
@@ -362,6 +362,11 @@ def one_thread_and_two_give_identical_results():
     check(doc["training"]["steps"] == 250000, doc["training"]["steps"])
     check(ph == [(0, 124999, 125000, "2025-12-22T21:05:59.995", "2025-12-22T21:15:59.995"),
                  (0, 124999, 125000, "2025-12-22T21:15:59.995", "2025-12-22T21:25:59.995")], ph)
+    import statistics  # an even number of steps: the median is the mean of the middle two
+    loss = [float("%.6f" % (3.2 - k * 1e-5)) for k in range(250000)]
+    mfu = [50.0 + k % 7 for k in range(250000)]
+    near(doc["steps"]["loss"]["median"], statistics.median(loss), 1e-6, "large log: loss median")  # (1.950005)
+    check(doc["steps"]["mfu"] == {"median": statistics.median(mfu), "min": 50, "max": 56}, doc["steps"]["mfu"])
     counts = {}
     for e in doc["events"]:
         counts[e["type"]] = counts.get(e["type"], 0) + 1

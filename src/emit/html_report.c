@@ -88,69 +88,107 @@ static const char *series_kind_name(gv_series_kind k)
 
 static double hours(const gv_timeline *tl, gv_time_us t) { return (double)(t - tl->t_first) / 3.6e9; }
 
-/* One step metric as {x: hours, y: values}: every step line when there are at most
- * STEP_POINTS, else the minimum and the maximum of each of STEP_POINTS / 2 time buckets. */
+/* The step metrics as {x: hours, y: values}: every step line when there are at most
+ * STEP_POINTS, else the minimum and the maximum of each of STEP_POINTS / 2 time buckets. All
+ * three in the same two passes over the steps (a long log has millions). */
 #define STEP_POINTS 8000
-static cJSON *step_metric(const gv_timeline *tl, size_t offset)
+typedef struct {
+    size_t offset; /* of the field in gv_step */
+    double *x, *y;
+    size_t n, cap, valid, buckets, imin, imax;
+    gv_time_us lo, hi, w;
+    int64_t cur;
+} step_series;
+
+static double step_value(const gv_step *st, size_t offset)
 {
+    return *(const double *)((const char *)st + offset);
+}
+
+/* Step i (steps_len: the end) into s's points. */
+static void step_point(const gv_timeline *tl, step_series *s, size_t i)
+{
+    const gv_step *st = i < tl->steps_len ? &tl->steps[i] : NULL;
+    double v = st ? step_value(st, s->offset) : NAN;
+    if (st && !isfinite(v))
+        return;
+    if (!s->buckets) {
+        if (st && s->n < s->cap) {
+            s->x[s->n] = round(hours(tl, st->t) * 1e7) / 1e7;
+            s->y[s->n++] = v;
+        }
+        return;
+    }
+    int64_t b = st ? (st->t - s->lo) / s->w : -2;
+    if (b != s->cur && s->cur >= 0 && s->n + 2 <= s->cap) { /* flush the bucket: its extremes in time order */
+        size_t a = s->imin < s->imax ? s->imin : s->imax, c = s->imin < s->imax ? s->imax : s->imin;
+        s->x[s->n] = round(hours(tl, tl->steps[a].t) * 1e7) / 1e7;
+        s->y[s->n++] = step_value(&tl->steps[a], s->offset);
+        if (c != a) {
+            s->x[s->n] = round(hours(tl, tl->steps[c].t) * 1e7) / 1e7;
+            s->y[s->n++] = step_value(&tl->steps[c], s->offset);
+        }
+    }
+    if (!st)
+        return;
+    if (b != s->cur) {
+        s->cur = b;
+        s->imin = s->imax = i;
+    } else {
+        if (v < step_value(&tl->steps[s->imin], s->offset))
+            s->imin = i;
+        if (v > step_value(&tl->steps[s->imax], s->offset))
+            s->imax = i;
+    }
+}
+
+static void add_step_metrics(const gv_timeline *tl, cJSON *steps)
+{
+    static const char *const names[] = {"loss", "tok_per_sec", "mfu"};
+    enum { K = sizeof names / sizeof *names };
+    step_series s[K] = {{.offset = offsetof(gv_step, loss)}, {.offset = offsetof(gv_step, tok_per_sec)},
+                        {.offset = offsetof(gv_step, mfu)}};
     size_t cap = tl->steps_len < STEP_POINTS ? tl->steps_len : STEP_POINTS;
-    double *x = gv_xmalloc((cap + 2) * sizeof *x), *y = gv_xmalloc((cap + 2) * sizeof *y);
-    size_t n = 0, valid = 0;
-    gv_time_us lo = INT64_MAX, hi = INT64_MIN;
-    for (size_t i = 0; i < tl->steps_len; i++) {
+    for (int k = 0; k < K; k++) {
+        s[k].x = gv_xmalloc((cap + 2) * sizeof *s[k].x);
+        s[k].y = gv_xmalloc((cap + 2) * sizeof *s[k].y);
+        s[k].cap = cap;
+        s[k].lo = INT64_MAX;
+        s[k].hi = INT64_MIN;
+        s[k].cur = -1;
+    }
+    for (size_t i = 0; i < tl->steps_len; i++) { /* 1. each metric's valid steps and time span */
         const gv_step *st = &tl->steps[i];
-        double v = *(const double *)((const char *)st + offset);
-        if (st->t == GV_TIME_NONE || !isfinite(v) || st->t < tl->t_first || st->t > tl->t_last)
+        if (st->t == GV_TIME_NONE || st->t < tl->t_first || st->t > tl->t_last)
             continue;
-        valid++;
-        lo = st->t < lo ? st->t : lo;
-        hi = st->t > hi ? st->t : hi;
-    }
-    size_t buckets = valid <= STEP_POINTS ? 0 : STEP_POINTS / 2;
-    gv_time_us w = buckets ? (hi - lo) / (gv_time_us)buckets + 1 : 1;
-    int64_t cur = -1;
-    size_t imin = 0, imax = 0;
-    for (size_t i = 0; i <= tl->steps_len; i++) {
-        const gv_step *st = i < tl->steps_len ? &tl->steps[i] : NULL;
-        double v = st ? *(const double *)((const char *)st + offset) : NAN;
-        if (st && (st->t == GV_TIME_NONE || !isfinite(v) || st->t < tl->t_first || st->t > tl->t_last))
-            continue;
-        if (!buckets) {
-            if (st && n < cap) {
-                x[n] = round(hours(tl, st->t) * 1e7) / 1e7;
-                y[n++] = v;
-            }
-            continue;
-        }
-        int64_t b = st ? (st->t - lo) / w : -2;
-        if (b != cur && cur >= 0 && n + 2 <= cap) { /* flush the bucket: its extremes in time order */
-            size_t a = imin < imax ? imin : imax, c = imin < imax ? imax : imin;
-            const gv_step *sa = &tl->steps[a], *sc = &tl->steps[c];
-            x[n] = round(hours(tl, sa->t) * 1e7) / 1e7;
-            y[n++] = *(const double *)((const char *)sa + offset);
-            if (c != a) {
-                x[n] = round(hours(tl, sc->t) * 1e7) / 1e7;
-                y[n++] = *(const double *)((const char *)sc + offset);
-            }
-        }
-        if (!st)
-            break;
-        if (b != cur) {
-            cur = b;
-            imin = imax = i;
-        } else {
-            if (v < *(const double *)((const char *)&tl->steps[imin] + offset))
-                imin = i;
-            if (v > *(const double *)((const char *)&tl->steps[imax] + offset))
-                imax = i;
+        for (int k = 0; k < K; k++) {
+            if (!isfinite(step_value(st, s[k].offset)))
+                continue;
+            s[k].valid++;
+            s[k].lo = st->t < s[k].lo ? st->t : s[k].lo;
+            s[k].hi = st->t > s[k].hi ? st->t : s[k].hi;
         }
     }
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddItemToObject(o, "x", gv_json_number_array(x, n));
-    cJSON_AddItemToObject(o, "y", gv_json_number_array(y, n));
-    free(x);
-    free(y);
-    return o;
+    for (int k = 0; k < K; k++) {
+        s[k].buckets = s[k].valid <= STEP_POINTS ? 0 : STEP_POINTS / 2;
+        s[k].w = s[k].buckets ? (s[k].hi - s[k].lo) / (gv_time_us)s[k].buckets + 1 : 1;
+    }
+    for (size_t i = 0; i < tl->steps_len; i++) { /* 2. the points */
+        const gv_step *st = &tl->steps[i];
+        if (st->t == GV_TIME_NONE || st->t < tl->t_first || st->t > tl->t_last)
+            continue;
+        for (int k = 0; k < K; k++)
+            step_point(tl, &s[k], i);
+    }
+    for (int k = 0; k < K; k++) {
+        step_point(tl, &s[k], tl->steps_len); /* the last bucket */
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddItemToObject(o, "x", gv_json_number_array(s[k].x, s[k].n));
+        cJSON_AddItemToObject(o, "y", gv_json_number_array(s[k].y, s[k].n));
+        cJSON_AddItemToObject(steps, names[k], o);
+        free(s[k].x);
+        free(s[k].y);
+    }
 }
 
 /* ---- display levels: which levels of each series' pyramid fit the page's size budget ---- */
@@ -448,9 +486,7 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o)
     cJSON_AddStringToObject(d, "layout", o->timeline_row ? "timeline" : "default");
     cJSON *steps = cJSON_AddObjectToObject(d, "steps");
     cJSON_AddNumberToObject(steps, "count", (double)tl->steps_len);
-    cJSON_AddItemToObject(steps, "loss", step_metric(tl, offsetof(gv_step, loss)));
-    cJSON_AddItemToObject(steps, "tok_per_sec", step_metric(tl, offsetof(gv_step, tok_per_sec)));
-    cJSON_AddItemToObject(steps, "mfu", step_metric(tl, offsetof(gv_step, mfu)));
+    add_step_metrics(tl, steps);
     cJSON_AddNumberToObject(d, "sample_interval_h",
                             tl->rows_read > 1 ? (double)(tl->t_last - tl->t_first) / 3.6e9 / (double)(tl->rows_read - 1) : 0);
     cJSON *gpus = cJSON_AddArrayToObject(d, "gpus");

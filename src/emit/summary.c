@@ -29,7 +29,7 @@ static void add_size(cJSON *o, const char *name, long long v)
 
 static double hours_to_s(const gv_timeline *tl, gv_time_us t) { return (double)(t - tl->t_first) / 1e6; }
 
-/* The k-th smallest of v[0..n) (quickselect; reorders v). */
+/* The k-th smallest of v[0..n) (quickselect; reorders v, leaving v[0..k) no greater than v[k]). */
 static double kth(double *v, size_t n, size_t k)
 {
     size_t lo = 0, hi = n - 1;
@@ -61,32 +61,35 @@ static double kth(double *v, size_t n, size_t k)
     return v[k];
 }
 
-/* {median, min, max} of one step field over the steps (nulls when none). */
-static cJSON *step_stats(const gv_timeline *tl, size_t offset)
+/* {median, min, max} of one step field over the steps (nulls when none). scratch: room for
+ * steps_len values (one buffer for every field: fresh memory is slow to touch). */
+static cJSON *step_stats(const gv_timeline *tl, size_t offset, double *scratch)
 {
-    double *v = gv_xmalloc((tl->steps_len + 1) * sizeof *v);
+    double *v = scratch;
     size_t n = 0;
+    double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < tl->steps_len; i++) {
         double x = *(const double *)((const char *)&tl->steps[i] + offset);
-        if (isfinite(x))
+        if (isfinite(x)) {
             v[n++] = x;
-    }
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        lo = v[i] < lo ? v[i] : lo;
-        hi = v[i] > hi ? v[i] : hi;
+            lo = x < lo ? x : lo;
+            hi = x > hi ? x : hi;
+        }
     }
     double med = NAN;
     if (n) {
         med = kth(v, n, n / 2);
-        if (n % 2 == 0)
-            med = (med + kth(v, n, n / 2 - 1)) / 2;
+        if (n % 2 == 0) { /* the next smaller: the largest of v[0..n/2), which kth left below */
+            double below = v[0];
+            for (size_t i = 1; i < n / 2; i++)
+                below = v[i] > below ? v[i] : below;
+            med = (med + below) / 2;
+        }
     }
     cJSON *o = cJSON_CreateObject();
     gv_json_add_round(o, "median", med, 6);
     gv_json_add_round(o, "min", n ? lo : NAN, 6);
     gv_json_add_round(o, "max", n ? hi : NAN, 6);
-    free(v);
     return o;
 }
 
@@ -254,10 +257,12 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     cJSON *st = cJSON_AddObjectToObject(d, "steps");
     cJSON_AddNumberToObject(st, "count", (double)tl->steps_len);
     cJSON_AddNumberToObject(st, "phases", (double)tl->step_phases);
-    cJSON_AddItemToObject(st, "loss", step_stats(tl, offsetof(gv_step, loss)));
-    cJSON_AddItemToObject(st, "tok_per_sec", step_stats(tl, offsetof(gv_step, tok_per_sec)));
-    cJSON_AddItemToObject(st, "dt_ms", step_stats(tl, offsetof(gv_step, dt_ms)));
-    cJSON_AddItemToObject(st, "mfu", step_stats(tl, offsetof(gv_step, mfu)));
+    double *scratch = gv_xalloc_large((tl->steps_len + 1) * sizeof *scratch);
+    cJSON_AddItemToObject(st, "loss", step_stats(tl, offsetof(gv_step, loss), scratch));
+    cJSON_AddItemToObject(st, "tok_per_sec", step_stats(tl, offsetof(gv_step, tok_per_sec), scratch));
+    cJSON_AddItemToObject(st, "dt_ms", step_stats(tl, offsetof(gv_step, dt_ms), scratch));
+    cJSON_AddItemToObject(st, "mfu", step_stats(tl, offsetof(gv_step, mfu), scratch));
+    gv_free_large(scratch, (tl->steps_len + 1) * sizeof *scratch);
 
     /* validation */
     const gv_event *vfirst = NULL, *vlast = NULL, *vmin = NULL;
