@@ -286,11 +286,15 @@ static void test_step_fields(void)
     CHECK_EQ_LONG(gv_step_field("tok/sec", 7), GV_SF_TOK_PER_SEC);
     CHECK_EQ_LONG(gv_step_field("MFU", 3), GV_SF_MFU);
     CHECK_EQ_LONG(gv_step_field("bf16_mfu", 8), GV_SF_MFU);
+    CHECK_EQ_LONG(gv_step_field("BF16_MFU", 8), GV_SF_MFU);
+    CHECK_EQ_LONG(gv_step_field("Tok/Sec", 7), GV_SF_TOK_PER_SEC);
+    CHECK_EQ_LONG(gv_step_field("NUM_TOKENS", 10), GV_SF_OTHER);
     static const char *const other[] = {"grad norm", "lrm", "total time", "eta", "num_tokens"};
     for (int i = 0; i < 5; i++)
         CHECK_EQ_LONG(gv_step_field(other[i], strlen(other[i])), GV_SF_OTHER);
-    static const char *const unknown[] = {"los", "losss", "d", "tok/se", "mfu ", "epoch", "grad_norm", "lr"};
-    for (int i = 0; i < 8; i++)
+    static const char *const unknown[] = {"los", "losss", "d", "tok/se", "mfu ", "epoch", "grad_norm", "lr",
+                                          "tok sec", "bf16 mfu", "num tokens", "total_time", "d t"};
+    for (int i = 0; i < 13; i++)
         CHECK_EQ_LONG(gv_step_field(unknown[i], strlen(unknown[i])), GV_SF_UNKNOWN);
 }
 

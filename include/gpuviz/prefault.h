@@ -15,7 +15,9 @@ typedef struct gv_prefault gv_prefault;
 /* Starts committing base[0..len) (base page-aligned: gv_reserve_large) ahead of the mark.
  * NULL when no thread could be started; every function takes NULL and does nothing. */
 gv_prefault *gv_prefault_start(void *base, size_t len, size_t ahead);
-/* The writer has written base[0..written): the helper keeps `ahead` bytes beyond it committed. */
+/* The writer has written base[0..written): the helper commits up to `ahead` bytes beyond it,
+ * from the second 2 MB piece past the writer's on (the writer faults the nearer ones itself
+ * rather than wait for a helper running late). */
 void gv_prefault_mark(gv_prefault *pf, size_t written);
 /* Stops the helper, waits for it and frees pf. Call before base is unmapped. */
 void gv_prefault_stop(gv_prefault *pf);

@@ -498,11 +498,14 @@ static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
 
 /* ---------------------------------------------------------------- lines */
 
-/* Whether lit occurs in s[0..len): the prefilter that spares most lines a regex run. */
-static bool contains(const char *s, size_t len, const char *lit)
+/* Whether the pattern's literal occurs in s[0..len): the prefilter that spares most lines a
+ * regex run (true when it has none). */
+static bool prefilter(const gv_rule_pattern *rp, const char *s, size_t len)
 {
-    size_t n = strlen(lit);
-    const char *end = s + len;
+    const char *lit = rp->literal, *end = s + len;
+    size_t n = rp->literal_len;
+    if (!lit)
+        return true;
     while ((size_t)(end - s) >= n) {
         const char *c = memchr(s, lit[0], (size_t)(end - s) - n + 1);
         if (!c)
@@ -561,7 +564,7 @@ static gv_time_us custom_time(gv_log_parser *p, const char *s, size_t len, int *
     const gv_log_rules *r = p->rules;
     for (size_t i = 0; i < r->stamps_len; i++) {
         match m = {&r->stamps[i], p->md_stamps[i], s};
-        if ((m.rp->literal && !contains(s, len, m.rp->literal)) ||
+        if (!prefilter(m.rp, s, len) ||
             pcre2_match(m.rp->code, (PCRE2_SPTR)s, len, 0, 0, m.md, NULL) < 0)
             continue;
         const char *g;
@@ -655,7 +658,7 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
     bool owned = false;
     for (size_t i = 0; i < r->events_len && !owned; i++) {
         match m = {&r->events[i], p->md_events[i], s};
-        if ((m.rp->literal && !contains(s, slen, m.rp->literal)) ||
+        if (!prefilter(m.rp, s, slen) ||
             pcre2_match(m.rp->code, (PCRE2_SPTR)s, slen, 0, 0, m.md, NULL) < 0)
             continue;
         owned = true;
@@ -667,7 +670,7 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
     }
     for (size_t i = 0; i < r->steps_len && !owned; i++) {
         match m = {&r->steps[i], p->md_steps[i], s};
-        if ((m.rp->literal && !contains(s, slen, m.rp->literal)) ||
+        if (!prefilter(m.rp, s, slen) ||
             pcre2_match(m.rp->code, (PCRE2_SPTR)s, slen, 0, 0, m.md, NULL) < 0)
             continue;
         owned = on_step(p, &m, t);

@@ -223,6 +223,7 @@ static bool compile(loader *L, gv_rule_pattern *rp, const cJSON *obj)
         free(regex);
         return fail(L, "literal is empty (leave it out for no prefilter)");
     }
+    rp->literal_len = rp->literal ? strlen(rp->literal) : 0;
     int ec;
     PCRE2_SIZE eo;
     rp->code = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED, 0, &ec, &eo, NULL);

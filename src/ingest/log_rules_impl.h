@@ -32,6 +32,7 @@ typedef struct {
     gv_rule_role role;
     int type;          /* index into gv_log_rules.types; -1 for step and timestamp patterns */
     char *literal;     /* prefilter: the line must contain it; NULL = none */
+    size_t literal_len;
     char *metric;      /* the metric name of the `value` group (a `metric` group overrides) */
     pcre2_code *code;
     int group[RG_COUNT]; /* group numbers, -1 when absent */

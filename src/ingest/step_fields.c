@@ -1,10 +1,11 @@
 /* step_fields.c: the fields of a training step line (step_fields.h). Depends on libc only. */
 #include "step_fields.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Character classes (the table gv_step_char_classes fills). */
-enum { C_KEY = 1, C_SPACE = 2, C_LETTER = 4, C_STOP = 8 };
+enum { C_KEY = 1, C_SPACE = 2, C_LETTER = 4 };
 
 void gv_step_char_classes(unsigned char cls[256])
 {
@@ -12,42 +13,53 @@ void gv_step_char_classes(unsigned char cls[256])
         bool letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
         bool key = letter || (c >= '0' && c <= '9') || c == '_' || c == '/' || c == ' ';
         bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-        cls[c] = (unsigned char)((key ? C_KEY : 0) | (space ? C_SPACE : 0) | (letter ? C_LETTER : 0) |
-                                 (c == ':' || c == '|' ? C_STOP : 0));
+        cls[c] = (unsigned char)((key ? C_KEY : 0) | (space ? C_SPACE : 0) | (letter ? C_LETTER : 0));
     }
 }
 
-/* One forward scan: `bad` follows the last byte that cannot be part of a key, so the key's start
- * is known when the ':' is reached (a walk back is needed only after a tab before the ':'). */
+/* The first ':' or '|' in [c, end), or end: 8 bytes at a step where the byte order allows
+ * (the lowest flagged byte of the classic has-zero-byte test is exact). */
+static inline const char *next_stop(const char *c, const char *end)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    for (; end - c >= 8; c += 8) {
+        uint64_t x;
+        memcpy(&x, c, 8);
+        uint64_t a = x ^ (ones * ':'), b = x ^ (ones * '|');
+        uint64_t hit = (((a - ones) & ~a) | ((b - ones) & ~b)) & highs;
+        if (hit)
+            return c + (__builtin_ctzll(hit) >> 3);
+    }
+#endif
+    while (c < end && *c != ':' && *c != '|')
+        c++;
+    return c;
+}
+
 bool gv_step_next_field(const unsigned char cls[256], const char *f, size_t len, size_t *off,
                         const char **k, size_t *klen, const char **v, size_t *vlen)
 {
-    const char *end = f + len, *c = f + *off, *seg = c, *bad = c;
+    const char *end = f + len, *c = f + *off, *seg = c;
 #define CLS(p) cls[(unsigned char)*(p)]
     for (;;) {
-        for (; c < end && !(CLS(c) & C_STOP); c++)
-            if (!(CLS(c) & C_KEY))
-                bad = c + 1;
+        c = next_stop(c, end);
         if (c == end) {
             *off = len;
             return false;
         }
         if (*c == '|') {
-            seg = bad = ++c;
+            seg = ++c;
             continue;
         }
-        const char *e = c, *b; /* a ':' */
+        const char *e = c, *b; /* a ':': the key before it (a ':' is no key byte) */
         while (e > seg && (CLS(e - 1) & C_SPACE))
             e--;
-        if (bad <= e) {
-            b = bad;
-        } else { /* a byte that is space but no key byte (a tab) before the ':' */
-            for (b = e; b > seg && (CLS(b - 1) & C_KEY); b--)
-                ;
-        }
+        for (b = e; b > seg && (CLS(b - 1) & C_KEY); b--)
+            ;
         while (b < e && !(CLS(b) & C_LETTER))
             b++;
-        bad = ++c; /* (a ':' is not part of a key) */
+        c++;
         if (b == e)
             continue;
         const char *bar = memchr(c, '|', (size_t)(end - c)), *fend = bar ? bar : end;
@@ -63,13 +75,16 @@ bool gv_step_next_field(const unsigned char cls[256], const char *f, size_t len,
 #undef CLS
 }
 
-/* Whether k[0..len) is name[0..len), ignoring ASCII case (name: lower case). */
+/* Whether the key k[0..len) is name[0..len) (lower case), ASCII case ignored: bit 0x20 set on
+ * both sides, which within the bytes of keys (letters, digits, '_', '/', ' ') tells only the case
+ * of letters. Byte by byte: len is a constant at each call, the loop unrolled (whole words
+ * gathered from bytes would wait on store forwarding). */
 static inline bool key_is(const char *k, size_t len, const char *name)
 {
+    unsigned diff = 0;
     for (size_t i = 0; i < len; i++)
-        if ((k[i] >= 'A' && k[i] <= 'Z' ? k[i] + 32 : k[i]) != name[i])
-            return false;
-    return true;
+        diff |= ((unsigned char)k[i] ^ (unsigned char)name[i]) & ~0x20u;
+    return diff == 0;
 }
 
 int gv_step_field(const char *k, size_t len)

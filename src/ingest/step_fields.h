@@ -21,7 +21,8 @@ void gv_step_char_classes(unsigned char cls[256]);
 bool gv_step_next_field(const unsigned char cls[256], const char *f, size_t len, size_t *off,
                         const char **k, size_t *klen, const char **v, size_t *vlen);
 
-/* Which field a key names, ASCII case ignored: nanochat's names (docs/rules.md). */
+/* Which field a key (as gv_step_next_field returns it) names, ASCII case ignored: nanochat's
+ * names (docs/rules.md). */
 int gv_step_field(const char *k, size_t len);
 
 #endif
