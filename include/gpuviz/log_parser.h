@@ -14,7 +14,6 @@
 #include "gpuviz/status.h"
 #include "gpuviz/timeline.h"
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #define GV_LOG_LINE_MAX (1u << 20) /* longer lines are truncated (with a warning) */
@@ -32,10 +31,11 @@ void gv_log_parser_free(gv_log_parser *p);
 /* Lines read so far. */
 long gv_log_parser_lines(const gv_log_parser *p);
 
-/* Parses a whole file; *lines (may be NULL) receives the number of lines read. helper_thread:
- * a large log's step records are committed ahead by a second thread (prefault.h); the results
- * are the same either way. */
+/* Parses a whole file; *lines (may be NULL) receives the number of lines read. A file of
+ * helper_min bytes or more (0: none) has its step records committed ahead of the parser by a
+ * second thread (prefault.h); the results are the same either way. */
+#define GV_LOG_HELPER_MIN (32ull << 20) /* smaller logs gain nothing from the helper */
 gv_status gv_log_parse_file(const char *path, const gv_log_rules *rules, gv_timeline *tl,
-                            const gv_diag *diag, bool helper_thread, gv_error *err, long *lines);
+                            const gv_diag *diag, unsigned long long helper_min, gv_error *err, long *lines);
 
 #endif

@@ -423,7 +423,8 @@ static gv_status read_log(void *ctx, gv_error *err)
     gv_timeline *tl = ls->tl;
     gv_status st;
     if (o->log_path) {
-        if ((st = gv_log_parse_file(o->log_path, ls->rules, tl, ls->diag, o->threads >= 2, err, &ls->lines)) != GV_OK)
+        unsigned long long helper_min = o->threads >= 2 ? GV_LOG_HELPER_MIN : 0;
+        if ((st = gv_log_parse_file(o->log_path, ls->rules, tl, ls->diag, helper_min, err, &ls->lines)) != GV_OK)
             return st;
         gv_retime_bursts(tl);
         if (o->time_offset_s != 0)

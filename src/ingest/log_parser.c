@@ -787,13 +787,12 @@ void gv_log_parser_free(gv_log_parser *p)
     free(p);
 }
 
-/* Logs from this size on have their step records committed ahead by a helper thread: a few
- * MB ahead of the writer (a 1 MB read adds at most ~0.7 MB of records on nanochat logs). */
-#define PREFAULT_MIN_LOG (32ull << 20)
+/* How far ahead of the parser the helper commits step records (a 1 MB read adds about 0.4 MB
+ * of them on nanochat logs). */
 #define PREFAULT_AHEAD ((size_t)8 << 20)
 
 gv_status gv_log_parse_file(const char *path, const gv_log_rules *rules, gv_timeline *tl,
-                            const gv_diag *diag, bool helper_thread, gv_error *err, long *lines)
+                            const gv_diag *diag, unsigned long long helper_min, gv_error *err, long *lines)
 {
     gv_input *in;
     gv_status st = gv_input_open(&in, path, err);
@@ -802,7 +801,7 @@ gv_status gv_log_parse_file(const char *path, const gv_log_rules *rules, gv_time
     gv_log_parser *p = gv_log_parser_new(tl, rules, path, diag);
     if (!gv_input_compressed(in)) { /* step lines are longer than 64 bytes */
         gv_timeline_reserve_steps(tl, (size_t)(gv_input_size(in) / 64));
-        if (helper_thread && tl->steps_large && gv_input_size(in) >= PREFAULT_MIN_LOG)
+        if (helper_min && tl->steps_large && gv_input_size(in) >= helper_min)
             p->pf = gv_prefault_start(tl->steps, tl->steps_cap * sizeof *tl->steps, PREFAULT_AHEAD);
     }
     size_t cap = 1 << 20;
