@@ -356,6 +356,9 @@ def progress_line_only_on_a_terminal():
     check(rc == 0, shown)
     m = re.search(r"\rgpuviz: reading gpu_metrics\.csv: +(\d+)% \((\d+) of 0 MB\), \d+ MB/s, [\d.]+ s left", shown)
     check(m, "no progress line on the terminal: %r" % shown[:300])
+    # the log first (its own line, read in one go: 100%), erased before the CSV's
+    m = re.search(r"\rgpuviz: reading training\.log: 100% \(0 of 0 MB\), \d+ MB/s, 0\.0 s left\r +\r", shown)
+    check(m, "no progress line for the log: %r" % shown[:300])
     check("\x1b" not in shown, "no escape sequences (no colour)")
     # erased before the summary: the line ends in spaces and a carriage return
     check(re.search(r" +\rgpuviz: testdata|\r +\r", shown) is not None, "progress erased")

@@ -346,7 +346,8 @@ static void test_parse_file_helper(void)
         gv_diag diag = {warn, &w};
         gv_error err;
         gv_log_rules *rules = gv_log_rules_builtin(&err);
-        CHECK(gv_log_parse_file(path, rules, &tl[i], &diag, i ? 1 : 0, &err, &lines[i]) == GV_OK);
+        gv_log_read_opts o = {.helper_min = i ? 1 : 0};
+        CHECK(gv_log_parse_file(path, rules, &tl[i], &diag, &o, &err, &lines[i]) == GV_OK);
         gv_log_rules_free(rules);
         CHECK_EQ_LONG(w.n, 0);
     }

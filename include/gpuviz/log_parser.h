@@ -31,11 +31,20 @@ void gv_log_parser_free(gv_log_parser *p);
 /* Lines read so far. */
 long gv_log_parser_lines(const gv_log_parser *p);
 
-/* Parses a whole file; *lines (may be NULL) receives the number of lines read. A file of
- * helper_min bytes or more (0: none) has its step records committed ahead of the parser by a
- * second thread (prefault.h); the results are the same either way. */
+/* How gv_log_parse_file reads. helper_min: a file of this many bytes or more (0: none) has its
+ * step records committed ahead of the parser by a second thread (prefault.h); the results are
+ * the same either way. progress (may be NULL): called after each read with the bytes of the
+ * file consumed and its size (0 when unknown). */
 #define GV_LOG_HELPER_MIN (32ull << 20) /* smaller logs gain nothing from the helper */
+typedef struct {
+    unsigned long long helper_min;
+    void (*progress)(void *ctx, unsigned long long done, unsigned long long total);
+    void *progress_ctx;
+} gv_log_read_opts;
+
+/* Parses a whole file (o may be NULL: no helper, no progress); *lines (may be NULL) receives the
+ * number of lines read. */
 gv_status gv_log_parse_file(const char *path, const gv_log_rules *rules, gv_timeline *tl,
-                            const gv_diag *diag, unsigned long long helper_min, gv_error *err, long *lines);
+                            const gv_diag *diag, const gv_log_read_opts *o, gv_error *err, long *lines);
 
 #endif

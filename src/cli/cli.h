@@ -93,17 +93,21 @@ void gv_msg_info(const gv_msgs *m, const char *fmt, ...) __attribute__((format(p
 void gv_msgs_flush(const gv_msgs *m);
 size_t gv_msgs_total(const gv_msgs *m);
 
-/* The progress line: on stderr only when it is a terminal and not --quiet, only once reading has
- * taken longer than delay_ms, at most five updates a second, plain text (no colour or escape
- * sequences: '\r' rewrites it), erased when done. */
+/* The progress line: on stderr only when it is a terminal and not --quiet, only once reading
+ * (the log, then the GPU file) has taken longer than delay_ms, at most five updates a second,
+ * plain text (no colour or escape sequences: '\r' rewrites it), erased when done. Its rate and
+ * time left are the current file's. */
 struct gv_progress {
     bool enabled, shown;
-    const char *name;
-    double start_s, last_s, delay_s;
+    const char *name;       /* the file being read (its base name) */
+    double start_s, file_s; /* when reading began, when this file began */
+    double last_s, delay_s;
     size_t width;
 };
 
 void gv_progress_init(gv_progress *p, bool enabled, const char *name, double delay_ms);
+/* The next file: erases the line, names the file, restarts its rate. */
+void gv_progress_next(gv_progress *p, const char *name);
 void gv_progress_update(void *ctx, unsigned long long done, unsigned long long total);
 void gv_progress_end(gv_progress *p);
 

@@ -413,6 +413,7 @@ typedef struct {
     const gv_log_rules *rules;
     const gv_diag *diag;
     const gv_msgs *msgs;
+    gv_progress *progress; /* the log's, then the GPU file's */
     long lines;
 } log_step;
 
@@ -423,8 +424,11 @@ static gv_status read_log(void *ctx, gv_error *err)
     gv_timeline *tl = ls->tl;
     gv_status st;
     if (o->log_path) {
-        unsigned long long helper_min = o->threads >= 2 ? GV_LOG_HELPER_MIN : 0;
-        if ((st = gv_log_parse_file(o->log_path, ls->rules, tl, ls->diag, helper_min, err, &ls->lines)) != GV_OK)
+        gv_log_read_opts lo = {.helper_min = o->threads >= 2 ? GV_LOG_HELPER_MIN : 0,
+                               .progress = gv_progress_update, .progress_ctx = ls->progress};
+        st = gv_log_parse_file(o->log_path, ls->rules, tl, ls->diag, &lo, err, &ls->lines);
+        gv_progress_next(ls->progress, o->csv_path);
+        if (st != GV_OK)
             return st;
         gv_retime_bursts(tl);
         if (o->time_offset_s != 0)
@@ -502,7 +506,12 @@ int main(int argc, char **argv)
     }
     if (rules)
         gv_log_rules_register_types(rules, &tl, NULL);
-    log_step ls = {&o, &tl, rules, &diag, &msgs, 0};
+    gv_progress prog;
+    const char *delay = getenv("GPUVIZ_PROGRESS_DELAY_MS"); /* for tests; default 1 s */
+    gv_progress_init(&prog, !o.quiet && isatty(fileno(stderr)), o.log_path ? o.log_path : o.csv_path,
+                     delay ? atof(delay) : 1000);
+    msgs.progress = &prog;
+    log_step ls = {&o, &tl, rules, &diag, &msgs, &prog, 0};
 
     /* 2. one pass over the samples */
     gv_correlate_opts co = {.power_threshold_w = o.power_threshold_w, .buffer_min = o.buffer_min,
@@ -512,10 +521,6 @@ int main(int argc, char **argv)
                             .relative_range = !isnan(o.range_hours[0]) || !isnan(o.range_hours[1]),
                             .range_hours = {o.range_hours[0], o.range_hours[1]}};
     corr = gv_correlator_new(&tl, &co);
-    gv_progress prog;
-    const char *delay = getenv("GPUVIZ_PROGRESS_DELAY_MS"); /* for tests; default 1 s */
-    gv_progress_init(&prog, !o.quiet && isatty(fileno(stderr)), o.csv_path, delay ? atof(delay) : 1000);
-    msgs.progress = &prog;
     gv_read_opts ro = {.threads = o.threads, .format = o.format, .dcgm_start = o.dcgm_start,
                        .dcgm_interval_ms = o.dcgm_interval_ms, .columns = o.columns,
                        .progress = gv_progress_update, .progress_ctx = &prog,

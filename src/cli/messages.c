@@ -84,11 +84,24 @@ void gv_msg_timing(const gv_msgs *m, const char *step)
         fprintf(stderr, "gpuviz: timing: %-24s %7.3f s\n", step, gv_now_s() - m->timing_start);
 }
 
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
 void gv_progress_init(gv_progress *p, bool enabled, const char *name, double delay_ms)
 {
-    const char *slash = strrchr(name, '/');
-    *p = (gv_progress){.enabled = enabled, .name = slash ? slash + 1 : name, .start_s = gv_now_s(),
+    double now = gv_now_s();
+    *p = (gv_progress){.enabled = enabled, .name = base_name(name), .start_s = now, .file_s = now,
                        .delay_s = delay_ms / 1000};
+}
+
+void gv_progress_next(gv_progress *p, const char *name)
+{
+    gv_progress_end(p);
+    p->name = base_name(name);
+    p->file_s = gv_now_s();
 }
 
 void gv_progress_update(void *ctx, unsigned long long done, unsigned long long total)
@@ -96,8 +109,8 @@ void gv_progress_update(void *ctx, unsigned long long done, unsigned long long t
     gv_progress *p = ctx;
     if (!p->enabled)
         return;
-    double t = gv_now_s(), el = t - p->start_s;
-    if (el < p->delay_s || (p->shown && t - p->last_s < 0.2))
+    double t = gv_now_s(), el = t - p->file_s;
+    if (t - p->start_s < p->delay_s || (p->shown && t - p->last_s < 0.2))
         return;
     p->last_s = t;
     double rate = el > 0 ? (double)done / el : 0;

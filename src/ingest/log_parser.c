@@ -792,7 +792,7 @@ void gv_log_parser_free(gv_log_parser *p)
 #define PREFAULT_AHEAD ((size_t)8 << 20)
 
 gv_status gv_log_parse_file(const char *path, const gv_log_rules *rules, gv_timeline *tl,
-                            const gv_diag *diag, unsigned long long helper_min, gv_error *err, long *lines)
+                            const gv_diag *diag, const gv_log_read_opts *o, gv_error *err, long *lines)
 {
     gv_input *in;
     gv_status st = gv_input_open(&in, path, err);
@@ -801,7 +801,7 @@ gv_status gv_log_parse_file(const char *path, const gv_log_rules *rules, gv_time
     gv_log_parser *p = gv_log_parser_new(tl, rules, path, diag);
     if (!gv_input_compressed(in)) { /* step lines are longer than 64 bytes */
         gv_timeline_reserve_steps(tl, (size_t)(gv_input_size(in) / 64));
-        if (helper_min && tl->steps_large && gv_input_size(in) >= helper_min)
+        if (o && o->helper_min && tl->steps_large && gv_input_size(in) >= o->helper_min)
             p->pf = gv_prefault_start(tl->steps, tl->steps_cap * sizeof *tl->steps, PREFAULT_AHEAD);
     }
     size_t cap = 1 << 20;
@@ -810,6 +810,8 @@ gv_status gv_log_parse_file(const char *path, const gv_log_rules *rules, gv_time
     while ((n = gv_input_read(in, buf, cap, err)) > 0) {
         gv_log_parser_feed(p, buf, (size_t)n);
         gv_prefault_mark(p->pf, tl->steps_len * sizeof *tl->steps);
+        if (o && o->progress)
+            o->progress(o->progress_ctx, gv_input_consumed(in), gv_input_size(in));
     }
     if (n < 0) {
         st = GV_ERR_INPUT;
