@@ -7,6 +7,16 @@
 #include <stdlib.h>
 
 #define S(x) ((gv_time_us)((x) * 1000000.0))
+/* gv_pyramid_finest into arrays of the test's own: lv owns them (gv_level_cleanup frees them,
+ * also here before lv is filled again; lv starts zeroed). */
+static void finest(const gv_pyramid *p, size_t s, gv_level *lv)
+{
+    gv_level_cleanup(lv);
+    size_t n = gv_pyramid_finest_len(p) + 1;
+    gv_pyramid_finest(p, s, lv, malloc(n * sizeof(float)), malloc(n * sizeof(float)));
+    lv->owned = true;
+}
+
 static const gv_time_us BASE = 1766437560000000LL; /* 2025-12-22 21:06:00 */
 
 static gv_event *add(gv_timeline *tl, gv_event_type type, double t, double start, double end)
@@ -67,9 +77,10 @@ static void test_correlator(void)
     /* idle cutoff: last sample >= 150 W at 10 s, + 6 s */
     CHECK_EQ_LONG(tl.last_active, BASE + S(10));
     CHECK_EQ_LONG(tl.idle_cutoff, BASE + S(16));
-    gv_level lv;
-    gv_pyramid_finest(tl.pyramid, 0, &lv);
+    gv_level lv = {0};
+    finest(tl.pyramid, 0, &lv);
     CHECK_EQ_LONG(gv_level_filled(&lv), 11); /* every valid sample in its own bucket */
+    gv_level_cleanup(&lv);
 
     const gv_event *ev = &tl.events[0];
     CHECK_EQ_LONG(ev->type, GV_EV_EVALUATION);
@@ -110,8 +121,8 @@ static void test_pyramid(void)
         if (i % 2 == 0)
             gv_pyramid_add(p, 1, (gv_time_us)i * 10000, 5);
     }
-    gv_level lv, c;
-    gv_pyramid_finest(p, 0, &lv);
+    gv_level lv = {0}, c;
+    finest(p, 0, &lv);
     CHECK(lv.n <= 8 && lv.n >= 4);
     CHECK_EQ_LONG(lv.width, 10000 << 11); /* 100 s span in at most 8 buckets: 20.48 s each */
     int spike = 0, dip = 0;
@@ -130,12 +141,12 @@ static void test_pyramid(void)
     CHECK_EQ_LONG(c.n, (lv.n + 1) / 2);
     CHECK(c.first[1] == 1000 || c.second[1] == 1000);
     gv_level_cleanup(&c);
-    gv_pyramid_finest(p, 1, &lv); /* the constant series: first == second */
+    finest(p, 1, &lv); /* the constant series: first == second */
     for (size_t i = 0; i < lv.n; i++)
         CHECK(lv.first[i] == 5 && lv.second[i] == 5);
     /* a sample before the first extends the grid to the left, keeping alignment */
     gv_pyramid_add(p, 0, -100000000, 7);
-    gv_pyramid_finest(p, 0, &lv);
+    finest(p, 0, &lv);
     CHECK(lv.n <= 8);
     CHECK_EQ_LONG(lv.origin + lv.lo * lv.width <= -100000000, 1);
     CHECK(lv.first[0] == 7);
@@ -145,12 +156,13 @@ static void test_pyramid(void)
     p = gv_pyramid_new(1, 1024, 10000);
     for (int i = 0; i < 512; i++)
         gv_pyramid_add(p, 0, (gv_time_us)i * 10000, i % 2 ? 10 : -10);
-    gv_pyramid_finest(p, 0, &lv);
+    finest(p, 0, &lv);
     CHECK_EQ_LONG(lv.width, 10000);
     CHECK_EQ_LONG(gv_level_filled(&lv), 512);
     gv_level_coarsen(&lv, &c);
     CHECK(c.first[0] == -10 && c.second[0] == 10); /* -10 at 0 ms, then 10 at 10 ms */
     gv_level_cleanup(&c);
+    gv_level_cleanup(&lv);
     gv_pyramid_free(p);
 }
 
@@ -194,18 +206,16 @@ static void test_pyramid_place(void)
         }
         int differ = 0;
         for (int s = 0; s < NS; s++) {
-            gv_level la, lb;
-            gv_pyramid_finest(a, (size_t)s, &la);
+            gv_level la = {0}, lb = {0};
+            finest(a, (size_t)s, &la);
+            finest(b, (size_t)s, &lb);
             size_t n = la.n;
-            float *fa = malloc((n + 1) * sizeof *fa), *sa = malloc((n + 1) * sizeof *sa);
-            memcpy(fa, la.first, n * sizeof *fa);
-            memcpy(sa, la.second, n * sizeof *sa);
-            gv_pyramid_finest(b, (size_t)s, &lb);
             differ += la.origin != lb.origin || la.width != lb.width || la.lo != lb.lo || n != lb.n;
             for (size_t k = 0; k < n && k < lb.n; k++)
-                differ += memcmp(&fa[k], &lb.first[k], sizeof *fa) != 0 || memcmp(&sa[k], &lb.second[k], sizeof *sa) != 0;
-            free(fa);
-            free(sa);
+                differ += memcmp(&la.first[k], &lb.first[k], sizeof *la.first) != 0 ||
+                          memcmp(&la.second[k], &lb.second[k], sizeof *la.second) != 0;
+            gv_level_cleanup(&la);
+            gv_level_cleanup(&lb);
         }
         CHECK_EQ_LONG(differ, 0);
         gv_pyramid_free(a);

@@ -69,9 +69,12 @@ typedef struct {
     bool owned; /* arrays malloc'd by gv_level_coarsen (free with gv_level_cleanup) */
 } gv_level;
 
-/* The finest level of series s, as a view into p (valid until the next add or free).
- * n is 0 when no sample was added. */
-void gv_pyramid_finest(const gv_pyramid *p, size_t s, gv_level *out);
+/* Buckets in the finest level (0 when no sample was added): the room gv_pyramid_finest needs. */
+size_t gv_pyramid_finest_len(const gv_pyramid *p);
+/* The finest level of series s, written into the caller's first/second (room for
+ * gv_pyramid_finest_len(p) values each; out does not own them): p is only read, so threads may
+ * each take levels of it at once. */
+void gv_pyramid_finest(const gv_pyramid *p, size_t s, gv_level *out, float *first, float *second);
 /* Merges bucket pairs of in (twice the width) into out, which owns its arrays. */
 void gv_level_coarsen(const gv_level *in, gv_level *out);
 /* The same into the caller's arrays first/second (room for in->n / 2 + 2 values each; out does

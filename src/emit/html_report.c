@@ -220,18 +220,16 @@ static size_t level_bytes(size_t n) { return (n * 4 + 2) / 3 * 4 + 96; }
 /* Scratch for the coarser levels of one series at a time: two pairs of arrays used in turn, so
  * that making every level touches no new memory. */
 typedef struct {
-    float *a[2], *b[2];
+    float *fa, *fb;      /* the finest level */
+    float *a[2], *b[2];  /* two coarser ones, in turn */
 } level_scratch;
 
 static void scratch_init(level_scratch *sc, const gv_timeline *tl)
 {
-    gv_level finest;
-    size_t n = 4;
-    for (size_t s = 0; tl->pyramid && s < tl->series_len; s++) {
-        gv_pyramid_finest(tl->pyramid, s, &finest);
-        n = finest.n > n ? finest.n : n;
-        break; /* (every series has the same grid) */
-    }
+    size_t n = tl->pyramid ? gv_pyramid_finest_len(tl->pyramid) : 0; /* (every series: one grid) */
+    n = n > 4 ? n : 4;
+    sc->fa = gv_xmalloc(n * sizeof(float));
+    sc->fb = gv_xmalloc(n * sizeof(float));
     for (int i = 0; i < 2; i++) {
         sc->a[i] = gv_xmalloc((n / 2 + 2) * sizeof(float));
         sc->b[i] = gv_xmalloc((n / 2 + 2) * sizeof(float));
@@ -240,6 +238,8 @@ static void scratch_init(level_scratch *sc, const gv_timeline *tl)
 
 static void scratch_cleanup(level_scratch *sc)
 {
+    free(sc->fa);
+    free(sc->fb);
     for (int i = 0; i < 2; i++) {
         free(sc->a[i]);
         free(sc->b[i]);
@@ -253,7 +253,7 @@ static void for_each_level(const gv_timeline *tl, size_t s, level_scratch *sc,
 {
     gv_level cur, next;
     int which = 0;
-    gv_pyramid_finest(tl->pyramid, s, &cur);
+    gv_pyramid_finest(tl->pyramid, s, &cur, sc->fa, sc->fb);
     while (cur.n > 1 && gv_level_filled(&cur) * 2 < cur.n) {
         gv_level_coarsen_to(&cur, &next, sc->a[which], sc->b[which]);
         which ^= 1;
@@ -390,10 +390,8 @@ static void *make_level_text(void *arg)
 
 static void level_text_init(level_text *lt, const gv_timeline *tl, page_plan *plan)
 {
-    gv_level finest = {.n = 0};
-    if (tl->pyramid && tl->series_len)
-        gv_pyramid_finest(tl->pyramid, 0, &finest);
-    size_t n = finest.n + 4; /* all levels of a series hold at most 2n + MAX_LEVELS buckets */
+    size_t n = (tl->pyramid && tl->series_len ? gv_pyramid_finest_len(tl->pyramid) : 0) + 4;
+    /* (all levels of a series hold at most 2n + MAX_LEVELS buckets) */
     *lt = (level_text){.tl = tl, .plan = plan};
     lt->text_cap = (plan->series_len + 1) * ((2 * n + MAX_LEVELS) * 6 + MAX_LEVELS * 140);
     lt->text = gv_xalloc_large(lt->text_cap);

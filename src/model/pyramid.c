@@ -21,7 +21,6 @@ struct gv_pyramid {
     cell *c;           /* cap * series_len, bucket-major */
     gv_time_us bt0, bt1; /* the last bucket found: its time range and cells */
     cell *bc;
-    float *view_a, *view_b; /* scratch for gv_pyramid_finest */
 };
 
 static int64_t floor_div(int64_t a, int64_t b)
@@ -45,8 +44,6 @@ gv_pyramid *gv_pyramid_new(size_t series_len, size_t cap, gv_time_us base_width_
     /* cells past the live buckets are cleared as buckets are added: pages never used are never
      * touched */
     p->c = gv_xalloc_large(p->cap * p->series_len * sizeof *p->c);
-    p->view_a = gv_xmalloc(p->cap * sizeof *p->view_a);
-    p->view_b = gv_xmalloc(p->cap * sizeof *p->view_b);
     return p;
 }
 
@@ -55,8 +52,6 @@ void gv_pyramid_free(gv_pyramid *p)
     if (!p)
         return;
     gv_free_large(p->c, p->cap * p->series_len * sizeof *p->c);
-    free(p->view_a);
-    free(p->view_b);
     free(p);
 }
 
@@ -181,10 +176,12 @@ size_t gv_pyramid_place(gv_pyramid *p, size_t n, const gv_time_us *t, size_t *ru
     return runs;
 }
 
-void gv_pyramid_finest(const gv_pyramid *p, size_t s, gv_level *out)
+size_t gv_pyramid_finest_len(const gv_pyramid *p) { return p->started ? p->n : 0; }
+
+void gv_pyramid_finest(const gv_pyramid *p, size_t s, gv_level *out, float *first, float *second)
 {
-    *out = (gv_level){.origin = p->origin, .width = p->w, .lo = p->lo, .n = p->started ? p->n : 0,
-                      .first = p->view_a, .second = p->view_b, .owned = false};
+    *out = (gv_level){.origin = p->origin, .width = p->w, .lo = p->lo, .n = gv_pyramid_finest_len(p),
+                      .first = first, .second = second, .owned = false};
     for (size_t i = 0; i < out->n; i++) {
         const cell *c = &p->c[i * p->series_len + s];
         out->first[i] = c->max_first ? c->mx : c->mn;
