@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 struct gv_log_parser {
     gv_timeline *tl;
@@ -465,7 +464,8 @@ static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
     }
     const char *f, *k, *val;
     size_t flen, klen, vlen, off = 0;
-    while (group(m, RG_FIELDS, &f, &flen) && gv_step_next_field(p->cls, f, flen, &off, &k, &klen, &val, &vlen)) {
+    bool has_fields = group(m, RG_FIELDS, &f, &flen);
+    while (has_fields && gv_step_next_field(p->cls, f, flen, &off, &k, &klen, &val, &vlen)) {
         int field = gv_step_field(k, klen);
         if (field == GV_SF_UNKNOWN)
             continue;

@@ -32,7 +32,8 @@ static void *helper(void *arg)
         /* whole pieces (madvise takes page-aligned starts), within base[0..len) rounded to 4 KB,
          * never the writer's piece or the next: were the helper's core slow (a host that lends
          * the second vCPU out), a writer reaching a page being committed would wait for it */
-        size_t target = (pf->mark + pf->ahead + PIECE - 1) / PIECE * PIECE, end = (pf->len + 4095) / 4096 * 4096;
+        size_t target = (pf->mark + pf->ahead + PIECE - 1) / PIECE * PIECE;
+        size_t end = (pf->len + 4095) / 4096 * 4096;
         size_t near = (pf->mark + PIECE - 1) / PIECE * PIECE + PIECE;
         target = target < end ? target : end;
         done = done > near ? done : near;
