@@ -13,6 +13,9 @@
 typedef int64_t gv_time_us;
 
 #define GV_TIME_NONE INT64_MIN
+/* Durations read from a log (a step's dt, a task's time) beyond this many seconds (about 31
+ * years) are garbage: they are not turned into times (no overflow of gv_time_us). */
+#define GV_DURATION_MAX_S 1e9
 
 /* Parses `YYYY-MM-DD HH:MM:SS`, optional `.fff...` or `,fff...` fraction (any number of digits,
  * microseconds kept), with ' ' or 'T' between date and time and `/` accepted as date separator,

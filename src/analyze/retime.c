@@ -9,6 +9,9 @@
 
 static gv_time_us us(double s) { return (gv_time_us)llround(s * 1e6); }
 
+/* A dt that can be turned into time: a burst's span is then below GV_DURATION_MAX_S too. */
+static bool sane_dt(double ms) { return ms >= 0 && ms < GV_DURATION_MAX_S * 1e3; }
+
 static void note_shift(gv_timeline *tl, gv_time_us delta)
 {
     double s = fabs((double)delta / 1e6);
@@ -75,16 +78,16 @@ void gv_retime_bursts(gv_timeline *tl)
     size_t i = 0;
     while (i < tl->steps_len) {
         size_t j = i;
-        bool timed = tl->steps[i].t != GV_TIME_NONE && isfinite(tl->steps[i].dt_ms);
+        bool timed = tl->steps[i].t != GV_TIME_NONE && sane_dt(tl->steps[i].dt_ms);
         double span = timed ? tl->steps[i].dt_ms / 1000 : 0;
         while (j + 1 < tl->steps_len && tl->steps[j + 1].t == tl->steps[i].t &&
                tl->steps[j + 1].phase == tl->steps[i].phase) {
             j++;
-            timed = timed && isfinite(tl->steps[j].dt_ms) && tl->steps[j].dt_ms >= 0;
+            timed = timed && sane_dt(tl->steps[j].dt_ms);
             span += timed ? tl->steps[j].dt_ms / 1000 : 0;
         }
         /* the dt of the lines after the first tell how far back they reach */
-        if (timed && j - i + 1 >= GV_BURST_MIN_STEPS &&
+        if (timed && j - i + 1 >= GV_BURST_MIN_STEPS && span < GV_DURATION_MAX_S &&
             span - tl->steps[i].dt_ms / 1000 > GV_BURST_MIN_SPAN_S)
             retime_burst(tl, i, j, fresh);
         i = j + 1;

@@ -316,7 +316,8 @@ static void session_item(gv_log_parser *p, const match *m, gv_time_us t)
     k->shots = shots >= 0 && shots < 1000000 ? (int)shots : -1;
     k->accuracy = group_number(m, RG_ACCURACY);
     k->centered = group_number(m, RG_CENTERED);
-    k->time_s = group_number(m, RG_DURATION);
+    double dur = group_number(m, RG_DURATION);
+    k->time_s = dur >= 0 && dur < GV_DURATION_MAX_S ? dur : NAN; /* (NAN: unknown) */
     k->t_end = t;
     k->line = p->line_no;
 }
@@ -411,7 +412,7 @@ static void point_event(gv_log_parser *p, const match *m, gv_time_us t)
     const gv_rule_type *ty = &p->rules->types[m->rp->type];
     gv_event *ev = new_event(p, m->rp->type, t);
     double dur = group_number(m, RG_DURATION);
-    if (isfinite(dur) && dur >= 0 && dur < 1e9)
+    if (isfinite(dur) && dur >= 0 && dur < GV_DURATION_MAX_S)
         ev->start = t - (gv_time_us)llround(dur * 1e6);
     else if (ty->window == GV_WINDOW_PREVIOUS_LINE)
         ev->start = p->prev_line_t != GV_TIME_NONE && p->prev_line_t <= t ? p->prev_line_t : t;
