@@ -139,6 +139,13 @@ typedef struct {
     int phase;           /* 0-based training phase; increments when step numbers restart */
 } gv_step;
 
+/* The double field of st at offset (offsetof(gv_step, loss), ...): code that treats the step
+ * metrics alike. */
+static inline double gv_step_value(const gv_step *st, size_t offset)
+{
+    return *(const double *)((const char *)st + offset);
+}
+
 /* ---- analysis results ---- */
 /* One training phase of the log (base, mid, SFT...): step numbers restart at each. */
 typedef struct {
@@ -183,7 +190,7 @@ typedef struct {
     size_t events_len, events_cap;
     gv_step *steps;
     size_t steps_len, steps_cap;
-    bool steps_large;          /* steps came from gv_xalloc_large (free with gv_free_large) */
+    bool steps_large;          /* steps came from gv_xalloc_large or gv_reserve_large (free with gv_free_large) */
     size_t step_phases;  /* number of training phases seen (0 if no step lines) */
 
     gv_pyramid *pyramid;         /* display data of every series (owned; NULL before the pass) */

@@ -16,6 +16,7 @@ typedef int64_t gv_time_us;
 /* Durations read from a log (a step's dt, a task's time) beyond this many seconds (about 31
  * years) are garbage: they are not turned into times (no overflow of gv_time_us). */
 #define GV_DURATION_MAX_S 1e9
+static inline bool gv_duration_ok(double s) { return s >= 0 && s < GV_DURATION_MAX_S; } /* (NAN: no) */
 
 /* Parses `YYYY-MM-DD HH:MM:SS`, optional `.fff...` or `,fff...` fraction (any number of digits,
  * microseconds kept), with ' ' or 'T' between date and time and `/` accepted as date separator,

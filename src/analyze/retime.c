@@ -9,8 +9,8 @@
 
 static gv_time_us us(double s) { return (gv_time_us)llround(s * 1e6); }
 
-/* A dt that can be turned into time: a burst's span is then below GV_DURATION_MAX_S too. */
-static bool sane_dt(double ms) { return ms >= 0 && ms < GV_DURATION_MAX_S * 1e3; }
+/* A dt that can be turned into time (the burst's span is checked too). */
+static bool sane_dt(double ms) { return gv_duration_ok(ms / 1000); }
 
 static void note_shift(gv_timeline *tl, gv_time_us delta)
 {

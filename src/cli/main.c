@@ -279,7 +279,7 @@ static gv_status step_range(gv_timeline *tl, const gv_cli_opts *o, gv_error *err
         const gv_step *s = &tl->steps[i];
         if (s->t == GV_TIME_NONE || s->step < o->step_range[0] || s->step > o->step_range[1])
             continue;
-        bool dt = s->dt_ms > 0 && s->dt_ms < GV_DURATION_MAX_S * 1e3;
+        bool dt = s->dt_ms > 0 && gv_duration_ok(s->dt_ms / 1000);
         gv_time_us from = s->t - (dt ? (gv_time_us)llround(s->dt_ms * 1000) : 0);
         if (a == GV_TIME_NONE || from < a)
             a = from;

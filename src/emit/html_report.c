@@ -100,16 +100,11 @@ typedef struct {
     int64_t cur;
 } step_series;
 
-static double step_value(const gv_step *st, size_t offset)
-{
-    return *(const double *)((const char *)st + offset);
-}
-
 /* Step i (steps_len: the end) into s's points. */
 static void step_point(const gv_timeline *tl, step_series *s, size_t i)
 {
     const gv_step *st = i < tl->steps_len ? &tl->steps[i] : NULL;
-    double v = st ? step_value(st, s->offset) : NAN;
+    double v = st ? gv_step_value(st, s->offset) : NAN;
     if (st && !isfinite(v))
         return;
     if (!s->buckets) {
@@ -123,10 +118,10 @@ static void step_point(const gv_timeline *tl, step_series *s, size_t i)
     if (b != s->cur && s->cur >= 0 && s->n + 2 <= s->cap) { /* flush the bucket: its extremes in time order */
         size_t a = s->imin < s->imax ? s->imin : s->imax, c = s->imin < s->imax ? s->imax : s->imin;
         s->x[s->n] = round(hours(tl, tl->steps[a].t) * 1e7) / 1e7;
-        s->y[s->n++] = step_value(&tl->steps[a], s->offset);
+        s->y[s->n++] = gv_step_value(&tl->steps[a], s->offset);
         if (c != a) {
             s->x[s->n] = round(hours(tl, tl->steps[c].t) * 1e7) / 1e7;
-            s->y[s->n++] = step_value(&tl->steps[c], s->offset);
+            s->y[s->n++] = gv_step_value(&tl->steps[c], s->offset);
         }
     }
     if (!st)
@@ -135,9 +130,9 @@ static void step_point(const gv_timeline *tl, step_series *s, size_t i)
         s->cur = b;
         s->imin = s->imax = i;
     } else {
-        if (v < step_value(&tl->steps[s->imin], s->offset))
+        if (v < gv_step_value(&tl->steps[s->imin], s->offset))
             s->imin = i;
-        if (v > step_value(&tl->steps[s->imax], s->offset))
+        if (v > gv_step_value(&tl->steps[s->imax], s->offset))
             s->imax = i;
     }
 }
@@ -162,7 +157,7 @@ static void add_step_metrics(const gv_timeline *tl, cJSON *steps)
         if (st->t == GV_TIME_NONE || st->t < tl->t_first || st->t > tl->t_last)
             continue;
         for (int k = 0; k < K; k++) {
-            if (!isfinite(step_value(st, s[k].offset)))
+            if (!isfinite(gv_step_value(st, s[k].offset)))
                 continue;
             s[k].valid++;
             s[k].lo = st->t < s[k].lo ? st->t : s[k].lo;

@@ -69,7 +69,7 @@ static cJSON *step_stats(const gv_timeline *tl, size_t offset, double *scratch)
     size_t n = 0;
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < tl->steps_len; i++) {
-        double x = *(const double *)((const char *)&tl->steps[i] + offset);
+        double x = gv_step_value(&tl->steps[i], offset);
         if (isfinite(x)) {
             v[n++] = x;
             lo = x < lo ? x : lo;

@@ -317,7 +317,7 @@ static void session_item(gv_log_parser *p, const match *m, gv_time_us t)
     k->accuracy = group_number(m, RG_ACCURACY);
     k->centered = group_number(m, RG_CENTERED);
     double dur = group_number(m, RG_DURATION);
-    k->time_s = dur >= 0 && dur < GV_DURATION_MAX_S ? dur : NAN; /* (NAN: unknown) */
+    k->time_s = gv_duration_ok(dur) ? dur : NAN; /* (NAN: unknown) */
     k->t_end = t;
     k->line = p->line_no;
 }
@@ -412,7 +412,7 @@ static void point_event(gv_log_parser *p, const match *m, gv_time_us t)
     const gv_rule_type *ty = &p->rules->types[m->rp->type];
     gv_event *ev = new_event(p, m->rp->type, t);
     double dur = group_number(m, RG_DURATION);
-    if (isfinite(dur) && dur >= 0 && dur < GV_DURATION_MAX_S)
+    if (gv_duration_ok(dur))
         ev->start = t - (gv_time_us)llround(dur * 1e6);
     else if (ty->window == GV_WINDOW_PREVIOUS_LINE)
         ev->start = p->prev_line_t != GV_TIME_NONE && p->prev_line_t <= t ? p->prev_line_t : t;
@@ -450,18 +450,17 @@ static void on_event(gv_log_parser *p, const match *m, gv_time_us t)
 static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
 {
     double v[GV_SF_KEPT] = {NAN, NAN, NAN, NAN};
-    static const int kept_group[GV_SF_KEPT] = {RG_LOSS, RG_DT_MS, RG_TOK_PER_SEC, RG_MFU};
+    static const int field_of_group[RG_NUM_TOKENS - RG_LOSS + 1] = {
+        GV_SF_LOSS, GV_SF_OTHER /* grad_norm */, GV_SF_OTHER /* lrm */, GV_SF_DT_MS, GV_SF_TOK_PER_SEC,
+        GV_SF_MFU, GV_SF_OTHER /* total_time_min */, GV_SF_OTHER /* eta_min */, GV_SF_OTHER /* num_tokens */};
     int known = 0;
     for (int g = RG_LOSS; g <= RG_NUM_TOKENS; g++) {
-        if (m->rp->group[g] < 0)
-            continue;
-        double x = group_number(m, g);
+        double x = m->rp->group[g] >= 0 ? group_number(m, g) : NAN; /* (most patterns have none) */
         if (isnan(x))
             continue;
         known++;
-        for (int f = 0; f < GV_SF_KEPT; f++)
-            if (kept_group[f] == g)
-                v[f] = x;
+        if (field_of_group[g - RG_LOSS] < GV_SF_KEPT)
+            v[field_of_group[g - RG_LOSS]] = x;
     }
     const char *f, *k, *val;
     size_t flen, klen, vlen, off = 0;
