@@ -54,9 +54,11 @@ def phases_run2_match_oracle():
     near(sum(p["seconds"] for p in S2["phases"].values()), S2["time_range"]["duration_s"], 2e-3, "sum of phases")
     # and the phase energies add up to the per-GPU totals (no interval is lost or counted twice)
     near(sum(p["energy_wh"] for p in S2["phases"].values()), S2["energy_wh_total"], 1e-4, "energy adds up")
-    # by hand from testdata/run2/training.log: validation 21 s (21:07:59 -> 21:08:20),
-    # evaluation 41 s (21:13:00 -> 21:13:41), checkpoint 1.889 s (21:14:30.123 -> 21:14:32.012)
-    near(S2["phases"]["validation"]["seconds"], 21.0, 1e-9, "validation")
+    # by hand from testdata/run2/training.log: validation 21 s (21:07:59 -> 21:08:20) plus the
+    # step-500 validation, a line without a time between step 499 (21:10:00) and step 500
+    # (21:10:20, less its dt 2.94012 s): 17.05988 s; evaluation 41 s (21:13:00 -> 21:13:41),
+    # checkpoint 1.889 s (21:14:30.123 -> 21:14:32.012)
+    near(S2["phases"]["validation"]["seconds"], 21.0 + 17.05988, 1e-3, "validation")
     near(S2["phases"]["evaluation"]["seconds"], 41.0, 1e-9, "evaluation")
     near(S2["phases"]["checkpoint"]["seconds"], 1.889, 1e-9, "checkpoint")
 
@@ -259,9 +261,11 @@ def time_and_step_ranges():
     check(doc["time_range"]["analysis_start"] == "2025-12-22T21:10:00.000", doc["time_range"])
     # rows 21:10:00.162 .. 21:14:59.912 at 4 Hz: 1200 rows in, 3600 out (python: 4800 - 1200)
     check(doc["inputs"]["csv"]["rows_outside_range"] == 3600, doc["inputs"]["csv"])
-    # the step-500 validation is stamped 21:10:00.000 (the line before it), before the first
-    # sample of the range (21:10:00.162): left out like any event outside the samples
-    check([e["step"] for e in doc["events"]] == [750, 750, 767], [e["step"] for e in doc["events"]])
+    # the step-500 validation has no time of its own: placed between step 499 (21:10:00) and the
+    # start of step 500 (21:10:20 - 2.94 s), it ends at 21:10:17.060, inside the range
+    check([e["step"] for e in doc["events"]] == [500, 750, 750, 767], [e["step"] for e in doc["events"]])
+    check(doc["events"][0]["timestamp"] == "2025-12-22T21:10:17.059", doc["events"][0])
+    check(doc["events"][0]["time_basis"] == "bracketed", doc["events"][0])
     doc2, _ = summary(RUN2, "--time-range", "0.0666667,0.1500000")  # the same in hours since 21:06:00.162
     near(sum(p["seconds"] for p in doc2["phases"].values()), 300, 0.5, "hours")
     doc3, _ = summary(RUN2, "--step-range", "250,500")

@@ -106,23 +106,87 @@ TS_PREFIX = re.compile(r"^(\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?) ")
 TS_LOG = re.compile(r"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3}) - ")
 
 
+def own_time(line):
+    """(time of the line's own, or None; the text after a prefix)."""
+    t = None
+    m = TS_PREFIX.match(line)
+    if m:
+        t = dt.datetime.fromisoformat(m.group(1).replace("T", " "))
+        line = line[m.end():]
+    m = TS_LOG.match(line)
+    if m:
+        t = dt.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S") + dt.timedelta(milliseconds=int(m.group(2)))
+    return t, line
+
+
+def log_clock(path):
+    """{line number: time} for every line of a nanochat log, written from docs/formats.md ("How a
+    log is timed"): a line with a time of its own keeps it; the item lines without one (steps,
+    validations, CORE lines) between two stamped lines share the gap left by the durations they
+    print (a step its dt, a CORE line its tasks' times) equally among the "slots" (each item
+    without a printed duration, plus each end whose stamped line is not a step line); a stamped
+    step line ends its dt at its time. Lines after the last stamp follow it by their durations."""
+    lines = [re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", raw.rstrip("\r"))
+             for raw in open(path, encoding="utf-8", errors="replace").read().split("\n")[:-1]]
+    own, items, task_s = {}, {}, 0.0
+    for n, line in enumerate(lines, 1):
+        t, text = own_time(line)
+        if t is not None:
+            own[n] = t
+        d = re.search(r"dt: ([\d.]+)ms", text)
+        if re.match(r"\s*step \d+", text) and "loss" in text:
+            items[n] = (float(d.group(1)) / 1000, 0) if d else (0.0, 1)
+        elif re.search(r"Step \d+ \| Validation", text):
+            items[n] = (0.0, 1)
+        m = re.search(r"Evaluating: .*time: ([\d.]+)s", text)
+        if m:
+            task_s += float(m.group(1))
+        if re.search(r"Step \d+ \| CORE metric", text):
+            items[n] = (task_s, 0)
+            task_s = 0.0
+    times = dict(own)
+    stamped = sorted(own)
+    spans, lo = [], 0
+    for hi in stamped + [len(lines) + 1]:
+        inside = [n for n in sorted(items) if lo < n < hi and n not in own]
+        if inside:
+            spans.append((lo, hi, inside))
+        lo = hi
+    for lo, hi, inside in spans:
+        t_lo, t_hi = own.get(lo), own.get(hi)
+        lo_slot = 0 if lo in items else 1
+        hi_slot = 0 if hi in items else 1
+        if t_hi is not None and hi in items:
+            t_hi = t_hi - dt.timedelta(seconds=items[hi][0])
+        cost = sum(items[n][0] for n in inside)
+        slots = lo_slot + hi_slot + sum(items[n][1] for n in inside)
+        acc, used = 0.0, lo_slot
+        for n in inside:
+            acc += items[n][0]
+            used += items[n][1]
+            if t_lo is not None and t_hi is not None:
+                gap = (t_hi - t_lo).total_seconds()
+                t = t_lo + dt.timedelta(seconds=acc + (gap - cost) * used / slots) if cost <= gap else \
+                    t_lo + dt.timedelta(seconds=acc * gap / cost)
+            elif t_lo is not None:
+                t = t_lo + dt.timedelta(seconds=acc)
+            else:
+                t = t_hi - dt.timedelta(seconds=cost - acc)
+            times[n] = t
+    return times
+
+
 def read_log(path):
     """Events of testdata/run2/training.log by the rules of docs/formats.md."""
     events, cur, prev, tasks = [], None, None, []
     ckpt = None
+    clock = log_clock(path)
     for n, raw in enumerate(open(path, encoding="utf-8", errors="replace").read().split("\n")[:-1], 1):
         line = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", raw.rstrip("\r"))
-        t = None
-        m = TS_PREFIX.match(line)
-        if m:
-            t = dt.datetime.fromisoformat(m.group(1).replace("T", " "))
-            line = line[m.end():]
-        m = TS_LOG.match(line)
-        if m:
-            t = dt.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S") + dt.timedelta(milliseconds=int(m.group(2)))
+        t, line = own_time(line)
         if t is not None:
             cur = t
-        t = cur
+        t = clock.get(n, cur)
         m = re.search(r"Step (\d+) \| Validation (bpb|loss): ([\d.]+)", line)
         if m:
             events.append(dict(type="validation", t=t, start=prev if prev and prev <= t else t, end=t,
@@ -201,15 +265,11 @@ PHASES = ("training", "validation", "evaluation", "checkpoint", "idle", "other")
 def read_steps(path):
     """(time, step, dt seconds or None, phase index) of every training step line."""
     steps, cur, phase, prev_step = [], None, -1, None
-    for raw in open(path, encoding="utf-8", errors="replace").read().split("\n"):
+    clock = log_clock(path)
+    for n, raw in enumerate(open(path, encoding="utf-8", errors="replace").read().split("\n"), 1):
         line = re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", raw.rstrip("\r"))
-        m = TS_PREFIX.match(line)
-        if m:
-            cur = dt.datetime.fromisoformat(m.group(1).replace("T", " "))
-            line = line[m.end():]
-        m = TS_LOG.match(line)
-        if m:
-            cur = dt.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S") + dt.timedelta(milliseconds=int(m.group(2)))
+        t, line = own_time(line)
+        cur = clock.get(n, t if t is not None else cur)
         m = re.match(r"\s*step (\d+)", line)
         if m and "loss" in line:
             n = int(m.group(1))

@@ -82,16 +82,31 @@ static void test_events(size_t chunk)
     warnings w;
     parse(LOG, sizeof LOG - 1, chunk, &tl, &w);
 
-    CHECK_EQ_LONG(tl.events_len, 6); /* 3 validations (line 1 has no time), 2 evaluations, 1 ckpt */
+    CHECK_EQ_LONG(tl.events_len, 7); /* 4 validations, 2 evaluations, 1 checkpoint */
     size_t c[GV_EV_BUILTIN_COUNT];
     CHECK_EQ_LONG(tl.types_len, GV_EV_BUILTIN_COUNT);
     gv_timeline_count_events(&tl, c);
-    CHECK_EQ_LONG(c[GV_EV_VALIDATION], 3);
+    CHECK_EQ_LONG(c[GV_EV_VALIDATION], 4);
     CHECK_EQ_LONG(c[GV_EV_EVALUATION], 2);
     CHECK_EQ_LONG(c[GV_EV_CHECKPOINT], 1);
 
+    /* line 1 has no time and none before it: kept, at a provisional 0 until gv_log_clock_place
+     * counts it back from line 2 (the parser records the span of lines without a time) */
+    const gv_event *v0 = &tl.events[0];
+    CHECK_EQ_LONG(v0->line, 1);
+    CHECK_EQ_LONG(v0->t, 0);
+    CHECK_EQ_LONG(tl.log_spans_len, 2); /* line 1; line 6 (a task without a time) */
+    CHECK_EQ_LONG(tl.log_spans[0].line_lo, 0);
+    CHECK_EQ_LONG(tl.log_spans[0].line_hi, 2);
+    CHECK_EQ_LONG(tl.log_spans[0].t_lo, GV_TIME_NONE);
+    CHECK_EQ_LONG(tl.log_spans[0].t_hi, T("2025-12-22 21:00:00.005"));
+    CHECK_EQ_LONG(tl.log_spans[1].line_lo, 5);
+    CHECK_EQ_LONG(tl.log_spans[1].line_hi, 7);
+    CHECK_EQ_LONG(tl.log_lines, 20);
+    CHECK_EQ_LONG(tl.log_stamped_lines, 18); /* all but lines 1 and 6 */
+
     /* events are in log order before sorting */
-    const gv_event *v = &tl.events[0];
+    const gv_event *v = &tl.events[1];
     CHECK_EQ_LONG(v->type, GV_EV_VALIDATION);
     CHECK_EQ_LONG(v->step, 2000);
     CHECK_EQ_LONG(v->t, T("2025-12-22 21:00:05.250")); /* the 6-digit prefix beats nothing */
@@ -100,7 +115,7 @@ static void test_events(size_t chunk)
     CHECK(v->metrics[0].value == 0.9326);
     CHECK_STR(v->label, "Val: 0.933");
 
-    const gv_event *e = &tl.events[1];
+    const gv_event *e = &tl.events[2];
     CHECK_EQ_LONG(e->type, GV_EV_EVALUATION);
     CHECK_EQ_LONG(e->step, 2000);
     CHECK(e->complete);
@@ -120,7 +135,7 @@ static void test_events(size_t chunk)
     CHECK(e->metrics[0].value == 0.13);
     CHECK_STR(e->label, "Eval S2000");
 
-    const gv_event *k = &tl.events[2];
+    const gv_event *k = &tl.events[3];
     CHECK_EQ_LONG(k->type, GV_EV_CHECKPOINT);
     CHECK_EQ_LONG(k->files_len, 4);
     CHECK_EQ_LONG(k->optim_len, 2);
@@ -135,14 +150,14 @@ static void test_events(size_t chunk)
     CHECK_STR(k->dir, "/h/.cache/nanochat/mid_checkpoints/d24");
     CHECK_STR(k->label, "CP 000813");
 
-    const gv_event *vl = &tl.events[3];
+    const gv_event *vl = &tl.events[4];
     CHECK_EQ_LONG(vl->step, 100);
     CHECK_STR(vl->metrics[0].name, "loss");
     CHECK_STR(vl->label, "Val: 1.235");
 
     /* line 17: invalid UTF-8 in a task name is replaced, the task has no result; the session it
      * opens is closed by the step line 19 without CORE (incomplete), with line 18's task */
-    const gv_event *inc = &tl.events[4];
+    const gv_event *inc = &tl.events[5];
     CHECK_EQ_LONG(inc->type, GV_EV_EVALUATION);
     CHECK(!inc->complete);
     CHECK_EQ_LONG(inc->tasks_len, 2);
@@ -153,7 +168,7 @@ static void test_events(size_t chunk)
     CHECK_EQ_LONG(inc->step, 200); /* the last step seen */
 
     /* line 20: a validation at an earlier time than line 19 (warned), ANSI stripped */
-    const gv_event *last = &tl.events[5];
+    const gv_event *last = &tl.events[6];
     CHECK_EQ_LONG(last->type, GV_EV_VALIDATION);
     CHECK_EQ_LONG(last->t, T("2025-12-22 21:04:00"));
     CHECK_EQ_LONG(last->line, 20);
@@ -177,14 +192,12 @@ static void test_events(size_t chunk)
     CHECK_EQ_LONG(tl.log_first, T("2025-12-22 21:00:00.005"));
     CHECK_EQ_LONG(tl.log_last, T("2025-12-22 21:05:00"));
 
-    /* warnings: the timeless event (line 1), the incomplete session, time going back (line 20) */
-    CHECK_EQ_LONG(w.n, 3);
-    CHECK_EQ_LONG(w.line[0], 1);
-    CHECK(strstr(w.msg[0], "before any timestamp") != NULL);
-    CHECK_EQ_LONG(w.line[1], 17);
-    CHECK(strstr(w.msg[1], "evaluation session (2 items) has no closing line") != NULL);
-    CHECK_EQ_LONG(w.line[2], 20);
-    CHECK(strstr(w.msg[2], "goes back 60.000 s") != NULL);
+    /* warnings: the incomplete session, time going back (line 20) */
+    CHECK_EQ_LONG(w.n, 2);
+    CHECK_EQ_LONG(w.line[0], 17);
+    CHECK(strstr(w.msg[0], "evaluation session (2 items) has no closing line") != NULL);
+    CHECK_EQ_LONG(w.line[1], 20);
+    CHECK(strstr(w.msg[1], "goes back 60.000 s") != NULL);
     gv_timeline_cleanup(&tl);
 }
 

@@ -124,8 +124,36 @@ typedef struct {
     gv_event_gpu *gpu;      /* arena, gpus_len entries, NULL before correlation */
     bool printed;           /* its time came from a line prefix (or the last time seen), not from
                                a logging time: it may lag when stdout was buffered */
+    bool start_previous;    /* its window starts at the previous line (rules' "previous_line") */
+    double printed_dur_s;   /* the duration its own line printed (a `duration` group); NAN if none */
+    unsigned char time_basis;   /* gv_time_basis: how its time was found (log_clock.h) */
+    double time_uncertainty_s;  /* how far its true time may be from t: 0 for a line's own time,
+                                   NAN when unbounded (placed past the log's last or first time) */
     double nearest_sample_dt_s; /* distance to the nearest sample (NAN if none) */
 } gv_event;
+
+/* How a log-derived time was found (gv_log_clock_place, gv_retime_bursts). */
+typedef enum {
+    GV_TB_STAMPED,      /* the line's own time (prefix or logging time) */
+    GV_TB_BURST,        /* a buffered burst of identical prefix times, placed back by the steps' dt */
+    GV_TB_BRACKETED,    /* a line without a time, placed between the stamped lines around it */
+    GV_TB_AFTER_LAST,   /* after the log's last stamped line: placed forward by printed durations */
+    GV_TB_BEFORE_FIRST, /* before the log's first stamped line: placed back by printed durations */
+    GV_TB_LOG_START,    /* placed forward from --log-start (the lines before the first stamp) */
+    GV_TB_COUNT
+} gv_time_basis;
+
+const char *gv_time_basis_name(gv_time_basis b); /* "stamped", "burst", ... */
+
+/* A run of log lines without a time of their own that holds events or steps: the stamped lines
+ * around it, exclusive (line_lo 0 / t_lo GV_TIME_NONE before the first stamp; line_hi LONG_MAX / t_hi
+ * GV_TIME_NONE after the last). Written by the log parser, in line order. */
+typedef struct {
+    long line_lo, line_hi;
+    gv_time_us t_lo, t_hi;
+    bool lo_inclusive, hi_inclusive; /* the stamp and an item without a time share a physical
+                                        line (parts split by '\r'): that line is in the span too */
+} gv_log_span;
 
 /* ---- training steps ---- */
 /* 64 bytes: a week-long log has millions of step lines. What the page and the summary use is
@@ -217,6 +245,16 @@ typedef struct {
     size_t anomaly_counts[GV_AN_KIND_COUNT]; /* including those not stored */
     gv_time_us range_start, range_end;   /* analysed time range (GV_TIME_NONE = open) */
     size_t rows_outside_range;
+
+    /* the log's clock: runs of lines without a time (log parser), and how they were placed
+     * (gv_log_clock_place) */
+    gv_log_span *log_spans;
+    size_t log_spans_len, log_spans_cap;
+    size_t log_lines, log_stamped_lines;   /* lines read, lines with a time of their own */
+    size_t log_duplicate_lines;            /* lines skipped as an immediate repeat */
+    size_t log_placed_steps, log_placed_events, log_compressed_spans;
+    double log_max_uncertainty_s;          /* largest finite uncertainty of a placed event */
+    gv_time_us log_start;                  /* --log-start, GV_TIME_NONE if not given */
 
     /* buffered-log repair (gv_retime_bursts) */
     size_t retimed_bursts, retimed_steps, retimed_events;

@@ -4,6 +4,7 @@
 #include "gpuviz/buf.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,20 +181,39 @@ static void log_time_backwards(gv_timeline *tl)
     }
 }
 
+/* The most optimizer files a checkpoint of ev's kind (base, mid, chatsft...) saved: some phases
+ * save none (nanochat's SFT), others one per rank. */
+static int optim_files_of_kind(const gv_timeline *tl, const gv_event *ev)
+{
+    int most = 0;
+    for (size_t i = 0; i < tl->events_len; i++) {
+        const gv_event *o = &tl->events[i];
+        if (o->type == GV_EV_CHECKPOINT && o->file_kinds && o->optim_len > most &&
+            strcmp(o->ckpt_kind ? o->ckpt_kind : "", ev->ckpt_kind ? ev->ckpt_kind : "") == 0)
+            most = o->optim_len;
+    }
+    return most;
+}
+
 static void incomplete_checkpoints(gv_timeline *tl)
 {
     for (size_t i = 0; i < tl->events_len; i++) {
         const gv_event *ev = &tl->events[i];
-        if (ev->type != GV_EV_CHECKPOINT || !ev->file_kinds ||
-            (ev->has_model && ev->has_meta && ev->optim_len > 0))
+        if (ev->type != GV_EV_CHECKPOINT || !ev->file_kinds)
             continue; /* only rules that name the files (a `what` group) say what is missing */
+        int optim_want = optim_files_of_kind(tl, ev);
+        if (ev->has_model && ev->has_meta && ev->optim_len >= optim_want)
+            continue;
         char missing[96] = "";
         if (!ev->has_model)
             strcat(missing, "model parameters");
         if (!ev->has_meta)
             strcat(strcat(missing, missing[0] ? ", " : ""), "metadata");
-        if (ev->optim_len == 0)
+        if (ev->optim_len == 0 && optim_want > 0)
             strcat(strcat(missing, missing[0] ? ", " : ""), "optimizer state");
+        else if (ev->optim_len < optim_want)
+            snprintf(missing + strlen(missing), sizeof missing - strlen(missing),
+                     "%s%d of %d optimizer shards", missing[0] ? ", " : "", optim_want - ev->optim_len, optim_want);
         gv_timeline_add_anomaly(tl, GV_AN_INCOMPLETE_CHECKPOINT, ev->t, ev->end - ev->start, -1,
                                 ev->files_len, "checkpoint %s (%s) at log line %ld lacks: %s",
                                 ev->model_id ? ev->model_id : "?", ev->dir ? ev->dir : "",

@@ -59,6 +59,10 @@ static void retime_burst(gv_timeline *tl, size_t i, size_t j, gv_time_us *fresh)
         if (end < ev->end) {
             note_shift(tl, end - ev->end);
             shift_event(ev, end - ev->end);
+            /* its true time lies between the step line before the burst and the flush */
+            ev->time_basis = GV_TB_BURST;
+            ev->time_uncertainty_s = floor_t == INT64_MIN ? NAN
+                                     : fmax((double)(ev->end - floor_t), (double)(stamp - ev->end)) / 1e6;
             tl->retimed_events++;
         }
     }

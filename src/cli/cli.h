@@ -45,6 +45,7 @@ typedef struct {
     int threads;               /* --threads: 1 = one thread; 2 = parse and analyse in parallel */
     gv_format format;          /* --format */
     gv_time_us dcgm_start;     /* --start (GV_TIME_NONE: not given) */
+    gv_time_us log_start;      /* --log-start (GV_TIME_NONE: not given) */
     double dcgm_interval_ms;   /* --interval (0: not given) */
     const char *columns;       /* --columns (a CSV without a header line) */
     const char *rules_path;    /* --rules, NULL: the built-in nanochat rules */

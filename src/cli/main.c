@@ -11,6 +11,7 @@
 #include "gpuviz/html_report.h"
 #include "gpuviz/log_parser.h"
 #include "gpuviz/log_rules.h"
+#include "gpuviz/log_clock.h"
 #include "gpuviz/retime.h"
 #include "gpuviz/summary.h"
 #include "gpuviz/timeline.h"
@@ -342,6 +343,36 @@ static void print_anomalies(const gv_msgs *m, const gv_timeline *tl)
         gv_msg_info(m, "    ... %zu more in the summary JSON\n", total - 20);
 }
 
+/* How the log's lines without a time were placed (log_clock.h). */
+static void print_log_timing(const gv_msgs *m, const gv_timeline *tl)
+{
+    size_t by[GV_TB_COUNT] = {0};
+    for (size_t i = 0; i < tl->events_len; i++)
+        if (tl->events[i].time_basis < GV_TB_COUNT)
+            by[tl->events[i].time_basis]++;
+    gv_msg_info(m, "  log timing: %zu of %zu lines carry a time", tl->log_stamped_lines, tl->log_lines);
+    if (tl->log_placed_steps || tl->log_placed_events)
+        gv_msg_info(m, "; %zu step lines and %zu events without one placed by the durations they print",
+                    tl->log_placed_steps, tl->log_placed_events);
+    if (by[GV_TB_BRACKETED])
+        gv_msg_info(m, " (%zu events between two stamped lines, within %.1f s)", by[GV_TB_BRACKETED],
+                    tl->log_max_uncertainty_s);
+    if (by[GV_TB_AFTER_LAST])
+        gv_msg_info(m, "; %zu events after the last stamped line (no bound)", by[GV_TB_AFTER_LAST]);
+    if (by[GV_TB_BEFORE_FIRST])
+        gv_msg_info(m, "; %zu events before the first stamped line, counted back from it (no bound)",
+                    by[GV_TB_BEFORE_FIRST]);
+    if (by[GV_TB_LOG_START])
+        gv_msg_info(m, "; %zu events counted from the log start given", by[GV_TB_LOG_START]);
+    if (tl->log_compressed_spans)
+        gv_msg_info(m, "; in %zu gaps the printed durations exceed the time between the stamps and "
+                       "were scaled down", tl->log_compressed_spans);
+    if (tl->log_duplicate_lines)
+        gv_msg_info(m, "; %zu lines repeated at once (output captured twice) read once",
+                    tl->log_duplicate_lines);
+    gv_msg_info(m, "\n");
+}
+
 static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_opts *o)
 {
     char a[40], b[40], dur[48];
@@ -398,6 +429,8 @@ static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_
         gv_msg_info(m, "; %zu training step lines in %zu phase%s\n", tl->steps_len, tl->step_phases,
                     tl->step_phases == 1 ? "" : "s");
     }
+    if (tl->log_placed_steps || tl->log_placed_events || tl->log_duplicate_lines)
+        print_log_timing(m, tl);
     if (tl->retimed_bursts)
         gv_msg_info(m, "  log: %zu bursts of buffered lines re-timed by the steps' dt (%zu steps, %zu "
                        "events moved, by at most %.1f s)\n", tl->retimed_bursts, tl->retimed_steps,
@@ -431,6 +464,17 @@ static gv_status read_log(void *ctx, gv_error *err)
         gv_progress_next(ls->progress, o->csv_path);
         if (st != GV_OK)
             return st;
+        tl->log_start = o->log_start;
+        if (gv_log_clock_untimed(tl)) {
+            gv_error_set(err, o->log_path, 0,
+                         "no line of the log carries a time (%zu lines, %zu training steps, %zu events), so "
+                         "nothing places it on the GPU samples' clock: give the time it began with "
+                         "--log-start 'YYYY-MM-DD HH:MM:SS' (its lines are then laid out by the durations "
+                         "they print), or stamp its lines as they are written (e.g. `| ts '%%Y-%%m-%%d "
+                         "%%H:%%M:%%S'`)", tl->log_lines, tl->steps_len, tl->events_len);
+            return GV_ERR_INPUT;
+        }
+        gv_log_clock_place(tl, o->log_path, ls->diag);
         gv_retime_bursts(tl);
         if (o->time_offset_s != 0)
             gv_timeline_shift_log(tl, (gv_time_us)llround(o->time_offset_s * 1e6));

@@ -118,6 +118,8 @@ cJSON *gv_json_event(const gv_timeline *tl, const gv_event *ev)
         cJSON_AddNullToObject(o, "step");
     cJSON_AddNumberToObject(o, "line", (double)ev->line);
     cJSON_AddNumberToObject(o, "first_line", (double)ev->first_line);
+    cJSON_AddStringToObject(o, "time_basis", gv_time_basis_name((gv_time_basis)ev->time_basis));
+    gv_json_add_round(o, "time_uncertainty_s", ev->time_uncertainty_s, 3);
     cJSON *m = cJSON_AddObjectToObject(o, "metrics");
     for (size_t i = 0; i < ev->metrics_len; i++)
         gv_json_add_num(m, ev->metrics[i].name, ev->metrics[i].value);

@@ -254,6 +254,24 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     cJSON_AddNumberToObject(rt, "events", (double)tl->retimed_events);
     gv_json_add_round(rt, "max_shift_s", tl->retime_max_shift_s, 3);
 
+    cJSON *lt = cJSON_AddObjectToObject(d, "log_timing");
+    cJSON_AddNumberToObject(lt, "lines", (double)tl->log_lines);
+    cJSON_AddNumberToObject(lt, "stamped_lines", (double)tl->log_stamped_lines);
+    cJSON_AddNumberToObject(lt, "duplicate_lines", (double)tl->log_duplicate_lines);
+    cJSON_AddNumberToObject(lt, "spans", (double)tl->log_spans_len);
+    cJSON_AddNumberToObject(lt, "placed_steps", (double)tl->log_placed_steps);
+    cJSON_AddNumberToObject(lt, "placed_events", (double)tl->log_placed_events);
+    cJSON_AddNumberToObject(lt, "compressed_spans", (double)tl->log_compressed_spans);
+    gv_json_add_round(lt, "max_uncertainty_s", tl->log_placed_events ? tl->log_max_uncertainty_s : NAN, 3);
+    gv_json_add_time(lt, "log_start", tl->log_start);
+    cJSON *bases = cJSON_AddObjectToObject(lt, "events_by_basis");
+    size_t by_basis[GV_TB_COUNT] = {0};
+    for (size_t i = 0; i < tl->events_len; i++)
+        if (tl->events[i].time_basis < GV_TB_COUNT)
+            by_basis[tl->events[i].time_basis]++;
+    for (int b = 0; b < GV_TB_COUNT; b++)
+        cJSON_AddNumberToObject(bases, gv_time_basis_name((gv_time_basis)b), (double)by_basis[b]);
+
     cJSON *st = cJSON_AddObjectToObject(d, "steps");
     cJSON_AddNumberToObject(st, "count", (double)tl->steps_len);
     cJSON_AddNumberToObject(st, "phases", (double)tl->step_phases);

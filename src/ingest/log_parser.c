@@ -17,6 +17,7 @@
 #include "gpuviz/prefault.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,9 +37,16 @@ struct gv_log_parser {
     gv_buf clean;      /* the visible text of the line */
     gv_buf scratch;    /* labels and merge keys being rendered */
     gv_buf key;        /* the open merge's key */
+    gv_buf prev_raw;   /* the previous line, when it made an event or a step */
+    bool prev_owned;
     long line_no;
 
     gv_time_us cur_t;  /* last time seen */
+    long stamp_line;   /* the last line with a time of its own (0: none yet) */
+    gv_time_us stamp_t;
+    bool span_open;    /* a line without a time has made an event or a step since stamp_line */
+    long span_first, span_last; /* the first and last such lines */
+    bool line_stamped; /* a part of the current line had a time of its own */
     gv_time_cache tc_prefix, tc_log; /* the minutes of the line prefixes and logging times */
     bool line_logged;  /* the current line's time is its own logging time */
     gv_time_us prev_line_t; /* effective time of the previous line */
@@ -352,11 +360,12 @@ static void file_details(gv_log_parser *p, gv_event *ev, const match *m, gv_time
     if (!group(m, RG_WHAT, &g, &glen))
         return;
     ev->file_kinds = true;
-    if (glen == strlen("model parameters") && memcmp(g, "model parameters", glen) == 0) {
+    /* "model parameters" (or "model file", the older checkpoint manager's) */
+    if (glen >= 5 && memcmp(g, "model", 5) == 0) {
         ev->has_model = true;
         ev->t = ev->start = t < ev->start ? t : ev->start;
         ev->line = p->line_no;
-    } else if (glen == strlen("metadata") && memcmp(g, "metadata", glen) == 0) {
+    } else if (glen >= 4 && memcmp(g, "meta", 4) == 0) {
         ev->has_meta = true;
     } else {
         ev->optim_len++;
@@ -412,10 +421,13 @@ static void point_event(gv_log_parser *p, const match *m, gv_time_us t)
     const gv_rule_type *ty = &p->rules->types[m->rp->type];
     gv_event *ev = new_event(p, m->rp->type, t);
     double dur = group_number(m, RG_DURATION);
-    if (gv_duration_ok(dur))
+    if (gv_duration_ok(dur)) {
         ev->start = t - (gv_time_us)llround(dur * 1e6);
-    else if (ty->window == GV_WINDOW_PREVIOUS_LINE)
+        ev->printed_dur_s = dur;
+    } else if (ty->window == GV_WINDOW_PREVIOUS_LINE) {
         ev->start = p->prev_line_t != GV_TIME_NONE && p->prev_line_t <= t ? p->prev_line_t : t;
+        ev->start_previous = true;
+    }
     ev->step = group_long(m, RG_STEP);
     add_line_metrics(p, ev, m);
     ev->label = render(p, ty->label, m, ev, -1);
@@ -592,15 +604,26 @@ static gv_time_us custom_time(gv_log_parser *p, const char *s, size_t len, int *
     return GV_TIME_NONE;
 }
 
+static bool process_text(gv_log_parser *p, const char *s, size_t slen, gv_time_us t_prefix, int prefix_digits);
+
+/* A physical line: its prefix time, then each '\r'-separated part (a progress line rewritten in
+ * place, a logging line glued after a step line) as a line of its own text. A line that repeats
+ * the previous one byte for byte after that one made an event or a step (the same output
+ * captured twice, e.g. tee and a redirect) is counted and skipped. */
 static void process_line(gv_log_parser *p, const char *raw, size_t len)
 {
     p->line_no++;
     while (len && (raw[len - 1] == '\r'))
         len--;
+    if (p->prev_owned && len == p->prev_raw.len && memcmp(raw, p->prev_raw.data, len) == 0) {
+        p->tl->log_duplicate_lines++;
+        p->prev_owned = false; /* a third copy is a line again */
+        return;
+    }
 
     /* 1. a prefix stamped by a pipe (ts, awk): "YYYY-MM-DD HH:MM:SS[.f] " */
-    gv_time_us t_prefix = GV_TIME_NONE, t_log = GV_TIME_NONE;
-    int prefix_digits = -1, log_digits = -1;
+    gv_time_us t_prefix = GV_TIME_NONE;
+    int prefix_digits = -1;
     size_t used = gv_time_parse_cached(&p->tc_prefix, raw, len, &t_prefix, &prefix_digits);
     /* a logging time at the start ("...:SS,mmm - ") is not a prefix; nor is a time glued to text */
     if (used && ((used > 19 && raw[19] == ',') || !(used == len || raw[used] == ' ' || raw[used] == '\t'))) {
@@ -611,10 +634,40 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
     while (used && used < len && (raw[used] == ' ' || raw[used] == '\t'))
         used++;
 
+    const char *s = raw + used, *end = raw + len;
+    bool owned = false;
+    p->line_stamped = false;
+    const char *cr = memchr(s, '\r', (size_t)(end - s));
+    if (!cr) {
+        owned = process_text(p, s, (size_t)(end - s), t_prefix, prefix_digits);
+    } else {
+        for (;;) {
+            if (cr > s)
+                owned |= process_text(p, s, (size_t)(cr - s), t_prefix, prefix_digits);
+            if (cr == end)
+                break;
+            s = cr + 1;
+            cr = memchr(s, '\r', (size_t)(end - s));
+            if (!cr)
+                cr = end;
+        }
+    }
+    p->tl->log_stamped_lines += p->line_stamped;
+    p->prev_owned = owned;
+    if (owned) {
+        gv_buf_reset(&p->prev_raw);
+        gv_buf_append(&p->prev_raw, raw, len);
+    }
+}
+
+/* The text of one line (or one '\r' part of it): its time, then the patterns. True when an
+ * event or a step took it. */
+static bool process_text(gv_log_parser *p, const char *s, size_t slen, gv_time_us t_prefix, int prefix_digits)
+{
+    gv_time_us t_log = GV_TIME_NONE;
+    int log_digits = -1;
     /* 2. the visible, uncoloured text (most lines are that already: no copy) */
-    const char *s = raw + used;
-    size_t slen = len - used;
-    if (memchr(s, 0x1B, slen) || memchr(s, '\r', slen)) {
+    if (memchr(s, 0x1B, slen)) {
         visible_text(&p->clean, s, slen);
         s = p->clean.data;
         slen = p->clean.len;
@@ -635,7 +688,17 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
     else
         t = t_prefix;
     gv_timeline *tl = p->tl;
-    if (t != GV_TIME_NONE) {
+    bool stamped = t != GV_TIME_NONE;
+    if (stamped) {
+        p->line_stamped = true;
+        if (p->span_open) { /* the run of lines without a time that held items ends here */
+            GV_GROW(tl->log_spans, tl->log_spans_cap, tl->log_spans_len + 1);
+            tl->log_spans[tl->log_spans_len++] = (gv_log_span){
+                p->stamp_line, p->line_no, p->stamp_t, t, p->span_first == p->stamp_line, p->span_last == p->line_no};
+            p->span_open = false;
+        }
+        p->stamp_line = p->line_no;
+        p->stamp_t = t;
         if (p->cur_t != GV_TIME_NONE && t < p->cur_t - 1000000) {
             gv_diag_warn(p->diag, GV_WARN_LOG_LINE, p->file, p->line_no,
                          "timestamp goes back %.3f s from the previous one",
@@ -652,7 +715,9 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
         if (tl->log_last == GV_TIME_NONE || t > tl->log_last)
             tl->log_last = t;
     }
-    t = p->cur_t;
+    /* a line without a time of its own takes the last time seen for now (0 before the first):
+     * gv_log_clock_place puts it between the stamped lines around it */
+    t = p->cur_t != GV_TIME_NONE ? p->cur_t : 0;
 
     const gv_log_rules *r = p->rules;
     bool owned = false;
@@ -662,11 +727,7 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
             pcre2_match(m.rp->code, (PCRE2_SPTR)s, slen, 0, 0, m.md, NULL) < 0)
             continue;
         owned = true;
-        if (t == GV_TIME_NONE)
-            gv_diag_warn(p->diag, GV_WARN_LOG_EVENT, p->file, p->line_no,
-                         "event line before any timestamp in the log; dropped");
-        else
-            on_event(p, &m, t);
+        on_event(p, &m, t);
     }
     for (size_t i = 0; i < r->steps_len && !owned; i++) {
         match m = {&r->steps[i], p->md_steps[i], s};
@@ -680,7 +741,14 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
             p->last_step = tl->steps[tl->steps_len - 1].step;
         }
     }
+    if (owned && !stamped) {
+        if (!p->span_open)
+            p->span_first = p->line_no;
+        p->span_last = p->line_no;
+        p->span_open = true;
+    }
     p->prev_line_t = t;
+    return owned;
 }
 
 /* ---------------------------------------------------------------- lifecycle */
@@ -708,7 +776,7 @@ gv_log_parser *gv_log_parser_new(gv_timeline *tl, const gv_log_rules *rules, con
     p->rules = rules;
     p->file = file_name;
     p->diag = diag;
-    p->cur_t = p->prev_line_t = GV_TIME_NONE;
+    p->cur_t = p->prev_line_t = p->stamp_t = GV_TIME_NONE;
     p->last_step = -1;
     p->sess_type = -1;
     p->merge_idx = -1;
@@ -718,6 +786,7 @@ gv_log_parser *gv_log_parser_new(gv_timeline *tl, const gv_log_rules *rules, con
     gv_buf_init(&p->clean, 0);
     gv_buf_init(&p->scratch, 0);
     gv_buf_init(&p->key, 0);
+    gv_buf_init(&p->prev_raw, 0);
     p->md_events = match_data(rules->events, rules->events_len);
     p->md_steps = match_data(rules->steps, rules->steps_len);
     p->md_stamps = match_data(rules->stamps, rules->stamps_len);
@@ -764,8 +833,16 @@ void gv_log_parser_finish(gv_log_parser *p)
         process_line(p, p->line.data ? p->line.data : "", p->line.len);
     gv_buf_reset(&p->line);
     p->truncated = false;
-    close_session(p, NULL, p->cur_t);
+    close_session(p, NULL, p->cur_t != GV_TIME_NONE ? p->cur_t : 0);
     end_merge(p);
+    gv_timeline *tl = p->tl;
+    if (p->span_open) {
+        GV_GROW(tl->log_spans, tl->log_spans_cap, tl->log_spans_len + 1);
+        tl->log_spans[tl->log_spans_len++] = (gv_log_span){
+            p->stamp_line, LONG_MAX, p->stamp_t, GV_TIME_NONE, p->span_first == p->stamp_line, false};
+        p->span_open = false;
+    }
+    tl->log_lines = (size_t)p->line_no;
 }
 
 long gv_log_parser_lines(const gv_log_parser *p) { return p->line_no; }
@@ -783,6 +860,7 @@ void gv_log_parser_free(gv_log_parser *p)
     gv_buf_cleanup(&p->clean);
     gv_buf_cleanup(&p->scratch);
     gv_buf_cleanup(&p->key);
+    gv_buf_cleanup(&p->prev_raw);
     free(p->tasks);
     free(p);
 }

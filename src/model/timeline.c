@@ -16,6 +16,7 @@ void gv_timeline_init(gv_timeline *tl)
     tl->t_first = tl->t_last = GV_TIME_NONE;
     tl->idle_cutoff = tl->last_active = GV_TIME_NONE;
     tl->log_first = tl->log_last = GV_TIME_NONE;
+    tl->log_start = GV_TIME_NONE;
     tl->range_start = tl->range_end = GV_TIME_NONE;
     static const gv_event_type_info builtin[GV_EV_BUILTIN_COUNT] = {
         {"validation", "#1f77b4", "dot", GV_PHASE_VALIDATION},
@@ -37,6 +38,7 @@ void gv_timeline_cleanup(gv_timeline *tl)
     else
         free(tl->steps);
     free(tl->log_backwards);
+    free(tl->log_spans);
     free(tl->phase_energy_wh);
     free(tl->train_phases);
     free(tl->anomalies);
@@ -170,6 +172,8 @@ gv_event *gv_timeline_add_event(gv_timeline *tl, gv_event_type type)
     ev->step = -1;
     ev->t = ev->start = ev->end = GV_TIME_NONE;
     ev->nearest_sample_dt_s = NAN;
+    ev->printed_dur_s = NAN;
+    ev->time_basis = GV_TB_STAMPED;
     return ev;
 }
 
@@ -281,6 +285,13 @@ const char *gv_phase_name(gv_phase p)
     static const char *const names[GV_PHASE_COUNT] = {"training",   "validation", "evaluation",
                                                       "checkpoint", "idle",       "other"};
     return (unsigned)p < GV_PHASE_COUNT ? names[p] : "?";
+}
+
+const char *gv_time_basis_name(gv_time_basis b)
+{
+    static const char *const names[GV_TB_COUNT] = {"stamped",    "burst",        "bracketed",
+                                                   "after_last", "before_first", "log_start"};
+    return (unsigned)b < GV_TB_COUNT ? names[b] : "?";
 }
 
 const char *gv_anomaly_kind_name(gv_anomaly_kind k)
