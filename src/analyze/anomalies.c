@@ -181,11 +181,12 @@ static void log_time_backwards(gv_timeline *tl)
     }
 }
 
-/* The most optimizer files a checkpoint of ev's kind (base, mid, chatsft...) saved: some phases
- * save none (nanochat's SFT), others one per rank. */
+/* How many optimizer files a checkpoint of ev's kind should have: the most that one of its kind
+ * (base, mid, chatsft...) saved (one per rank, or one), else one, except for SFT checkpoints:
+ * nanochat's chat_sft saves none. */
 static int optim_files_of_kind(const gv_timeline *tl, const gv_event *ev)
 {
-    int most = 0;
+    int most = ev->ckpt_kind && strstr(ev->ckpt_kind, "sft") ? 0 : 1;
     for (size_t i = 0; i < tl->events_len; i++) {
         const gv_event *o = &tl->events[i];
         if (o->type == GV_EV_CHECKPOINT && o->file_kinds && o->optim_len > most &&
