@@ -19,7 +19,7 @@ echo "== valgrind memcheck: the unit tests, and every end-to-end suite but the b
 for t in build/tests/test_*; do
   valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$t" >/dev/null
 done
-for s in cli analysis formats hostile rules multinode; do
+for s in cli analysis formats hostile rules multinode logtime; do
   GPUVIZ_REAL=$PWD/build/gpuviz python3 tests/${s}_test.py "$PWD/tests/valgrind-gpuviz.sh" "$PWD" | grep -v '^ok   '
 done
 echo "== thread sanitizer build: the end-to-end tests, which run the parser threads"

@@ -165,7 +165,9 @@ typedef struct {
     long line;
     double loss, dt_ms, tok_per_sec, mfu; /* NAN where the line lacks the field */
     int phase;           /* 0-based training phase; increments when step numbers restart */
+    bool own_time;       /* its line had a time of its own (else gv_log_clock_place gives it one) */
 } gv_step;
+_Static_assert(sizeof(gv_step) == 64, "gv_step stays 64 bytes");
 
 /* The double field of st at offset (offsetof(gv_step, loss), ...): code that treats the step
  * metrics alike. */
@@ -277,6 +279,12 @@ gv_step *gv_timeline_add_step(gv_timeline *tl);
  * without a reservation) a large array doubles into huge pages. */
 void gv_timeline_reserve_steps(gv_timeline *tl, size_t n);
 #define GV_STEPS_RESERVE_MAX ((size_t)1 << 24)
+
+/* Puts ev's (last) line at time t, its window and tasks with it: a session starts its tasks'
+ * times (scaled by f) before t and its tasks end one after the other; an event with a printed
+ * duration starts that long (scaled by f) before t; an event whose window starts at the previous
+ * line starts at prev (when not after t; GV_TIME_NONE: at t); any other is a point at t. */
+void gv_event_place(gv_event *ev, gv_time_us t, double f, gv_time_us prev);
 
 /* Sorts events by (t, line) for output. */
 void gv_timeline_sort_events(gv_timeline *tl);

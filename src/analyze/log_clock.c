@@ -85,30 +85,6 @@ static void event_cost(const gv_event *ev, double *cost, int *slots)
     }
 }
 
-/* Puts an event's line at t; f scales its printed durations; prev is the placed time of the
- * item (or stamp) before it. */
-static void place_event(gv_event *ev, gv_time_us t, double f, gv_time_us prev)
-{
-    if (ev->tasks_len) {
-        double cost = 0;
-        for (size_t k = 0; k < ev->tasks_len; k++)
-            cost += isfinite(ev->tasks[k].time_s) ? ev->tasks[k].time_s : 0;
-        gv_time_us start = t - us(cost * f), at = start;
-        for (size_t k = 0; k < ev->tasks_len; k++) {
-            at += isfinite(ev->tasks[k].time_s) ? us(ev->tasks[k].time_s * f) : 0;
-            ev->tasks[k].t_end = at < t ? at : t;
-        }
-        ev->t = ev->start = start;
-        ev->end = t;
-    } else if (isfinite(ev->printed_dur_s)) {
-        ev->t = ev->end = t;
-        ev->start = t - us(ev->printed_dur_s * f);
-    } else {
-        ev->t = ev->end = t;
-        ev->start = ev->start_previous && prev != GV_TIME_NONE && prev <= t ? prev : t;
-    }
-}
-
 /* Places items[0..n) of span s. */
 static void place_span(gv_timeline *tl, const gv_log_span *s, item *it, size_t n, bool from_start)
 {
@@ -180,7 +156,7 @@ static void place_span(gv_timeline *tl, const gv_log_span *s, item *it, size_t n
             t = hi;
         if (it[k].is_event) {
             gv_event *ev = &tl->events[it[k].idx];
-            place_event(ev, t, f, prev);
+            gv_event_place(ev, t, f, prev);
             ev->time_basis = (unsigned char)basis;
             ev->time_uncertainty_s = unc;
             if (isfinite(unc) && unc > tl->log_max_uncertainty_s)
@@ -222,6 +198,8 @@ void gv_log_clock_place(gv_timeline *tl, const char *file, const gv_diag *diag)
     item *it = NULL;
     size_t n = 0, cap = 0;
     for (size_t i = 0; i < tl->steps_len; i++) {
+        if (tl->steps[i].own_time)
+            continue;
         size_t s = span_of(tl, tl->steps[i].line);
         if (s == (size_t)-1)
             continue;
@@ -230,6 +208,8 @@ void gv_log_clock_place(gv_timeline *tl, const char *file, const gv_diag *diag)
         it[n++] = (item){s, tl->steps[i].line, false, i, gv_duration_ok(dt) ? dt : 0, gv_duration_ok(dt) ? 0 : 1};
     }
     for (size_t i = 0; i < tl->events_len; i++) {
+        if (tl->events[i].time_basis == GV_TB_STAMPED)
+            continue;
         size_t s = span_of(tl, tl->events[i].line);
         if (s == (size_t)-1)
             continue;

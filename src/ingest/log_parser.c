@@ -47,6 +47,7 @@ struct gv_log_parser {
     bool span_open;    /* a line without a time has made an event or a step since stamp_line */
     long span_first, span_last; /* the first and last such lines */
     bool line_stamped; /* a part of the current line had a time of its own */
+    bool text_stamped; /* the text being matched has a time of its own */
     gv_time_cache tc_prefix, tc_log; /* the minutes of the line prefixes and logging times */
     bool line_logged;  /* the current line's time is its own logging time */
     gv_time_us prev_line_t; /* effective time of the previous line */
@@ -247,6 +248,7 @@ static gv_event *new_event(gv_log_parser *p, int rtype, gv_time_us t)
     ev->t = ev->start = ev->end = t;
     ev->line = ev->first_line = p->line_no;
     ev->printed = !p->line_logged;
+    ev->time_basis = p->text_stamped ? GV_TB_STAMPED : GV_TB_BRACKETED; /* (placed later) */
     return ev;
 }
 
@@ -504,6 +506,7 @@ static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
     out->t = t;
     out->line = p->line_no;
     out->phase = (int)tl->step_phases - 1;
+    out->own_time = p->text_stamped;
     p->prev_step_no = step;
     return true;
 }
@@ -689,6 +692,7 @@ static bool process_text(gv_log_parser *p, const char *s, size_t slen, gv_time_u
         t = t_prefix;
     gv_timeline *tl = p->tl;
     bool stamped = t != GV_TIME_NONE;
+    p->text_stamped = stamped;
     if (stamped) {
         p->line_stamped = true;
         if (p->span_open) { /* the run of lines without a time that held items ends here */

@@ -287,6 +287,30 @@ const char *gv_phase_name(gv_phase p)
     return (unsigned)p < GV_PHASE_COUNT ? names[p] : "?";
 }
 
+static gv_time_us to_us(double s) { return (gv_time_us)llround(s * 1e6); }
+
+void gv_event_place(gv_event *ev, gv_time_us t, double f, gv_time_us prev)
+{
+    if (ev->tasks_len) {
+        double cost = 0;
+        for (size_t k = 0; k < ev->tasks_len; k++)
+            cost += isfinite(ev->tasks[k].time_s) ? ev->tasks[k].time_s : 0;
+        gv_time_us start = t - to_us(cost * f), at = start;
+        for (size_t k = 0; k < ev->tasks_len; k++) {
+            at += isfinite(ev->tasks[k].time_s) ? to_us(ev->tasks[k].time_s * f) : 0;
+            ev->tasks[k].t_end = at < t ? at : t;
+        }
+        ev->t = ev->start = start;
+        ev->end = t;
+    } else if (isfinite(ev->printed_dur_s)) {
+        ev->t = ev->end = t;
+        ev->start = t - to_us(ev->printed_dur_s * f);
+    } else {
+        ev->t = ev->end = t;
+        ev->start = ev->start_previous && prev != GV_TIME_NONE && prev <= t ? prev : t;
+    }
+}
+
 const char *gv_time_basis_name(gv_time_basis b)
 {
     static const char *const names[GV_TB_COUNT] = {"stamped",    "burst",        "bracketed",

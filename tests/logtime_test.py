@@ -1,0 +1,372 @@
+#!/usr/bin/env python3
+"""End-to-end tests of how a log's lines are timed (docs/formats.md, "How a log is timed").
+
+The logs are generated here with a known true time for every line (the generator's truth): a
+nanochat run piped through `tee`, where only the Python logging lines carry a time. Every test
+checks what the issue asks of every input: no event is placed outside the stamped lines around
+its line, event times never go backwards along the file, and the true time lies within the
+uncertainty gpuviz reports. Exact placements are compared with tests/oracle.py's log_clock, a
+Python reading of the documented rule that shares no code with gpuviz.
+
+usage: logtime_test.py GPUVIZ SRC_DIR [MAXRSS]
+"""
+import datetime as dt
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from testlib import check, expect_error, finish, near, run, setup, test  # noqa: E402
+
+GPUVIZ, SRC, TMP = setup(sys.argv)
+import oracle  # noqa: E402
+
+T0 = dt.datetime(2025, 10, 23, 22, 0, 0)
+INFO = "\x1b[32m\x1b[1mINFO\x1b[0m"
+
+
+def logging_line(t, name, msg):
+    return "%s,%03d - %s - %s - %s" % (t.strftime("%Y-%m-%d %H:%M:%S"), t.microsecond // 1000, name, INFO, msg)
+
+
+def step_line(k, total, dt_ms, loss):
+    return ("step %05d/%05d (%.2f%%) | loss: %.6f | lrm: 1.00 | dt: %.2fms | tok/sec: 100,000 | mfu: 40.00 | "
+            "total time: 0.00m" % (k, total, 100.0 * k / total, loss, dt_ms))
+
+
+def make_run(steps=240, val_every=50, eval_every=100, ckpt_at=(120,), startup_s=20.0, val_s=7.0,
+             wind_down_s=5.0, tasks=(("hellaswag", 2.5), ("arc_easy", 1.5), ("piqa", 4.0)), t0=T0, kind="base"):
+    """[(true time, text, what)]: what is None, 'stamp', 'step', 'validation', 'evaluation' or
+    'checkpoint'. Step k takes dt_k = 400 + (k % 7) * 30 ms; its line is printed as it ends."""
+    out = [(None, "Autodetected device type: cuda", None)]
+    t = t0
+    out.append((t, logging_line(t, "nanochat.common", "Distributed world size: 2"), "stamp"))
+    out.append((t, "Vocab size: 65,536", None))
+    t += dt.timedelta(seconds=startup_s)
+    for k in range(steps + 1):
+        if k % val_every == 0 or k == steps:
+            t += dt.timedelta(seconds=val_s)
+            out.append((t, "Step %05d | Validation bpb: %.4f" % (k, 1.0 - k / 1000), "validation"))
+        if (k % eval_every == 0 and k > 0) or k == steps:
+            for name, s in tasks:
+                t += dt.timedelta(seconds=s)
+                out.append((t, "Evaluating: %s (0-shot, type: multiple_choice)... accuracy: 0.5000 | "
+                               "centered: 0.1000 | time: %.2fs" % (name, s), "task"))
+            out.append((t, "Step %05d | CORE metric: 0.%04d" % (k, 1000 + k), "evaluation"))
+        if k in ckpt_at:
+            out.append((t, logging_line(t, "nanochat.checkpoint_manager", "Saved model parameters to: "
+                                        "/h/.cache/nanochat/%s_checkpoints/d4/model_%06d.pt" % (kind, k)), "checkpoint"))
+        if k == steps:
+            break
+        d = 400 + (k % 7) * 30
+        t += dt.timedelta(milliseconds=d)
+        out.append((t, step_line(k, steps, d, 3.0 - k / 1000), "step"))
+    t += dt.timedelta(seconds=wind_down_s)
+    out.append((t, logging_line(t, "nanochat.checkpoint_manager", "Saved model parameters to: "
+                                "/h/.cache/nanochat/%s_checkpoints/d4/model_%06d.pt" % (kind, steps)), "checkpoint"))
+    out.append((t, logging_line(t, "nanochat.checkpoint_manager", "Saved metadata to: "
+                                "/h/.cache/nanochat/%s_checkpoints/d4/meta_%06d.json" % (kind, steps)), None))
+    out.append((t, logging_line(t, "nanochat.checkpoint_manager", "Saved optimizer state to: "
+                                "/h/.cache/nanochat/%s_checkpoints/d4/optim_%06d_rank0.pt" % (kind, steps)), None))
+    return out
+
+
+def write(name, text):
+    path = os.path.join(TMP, name)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        f.write(text)
+    return path
+
+
+def gpu_csv(name, a, b):
+    """1 Hz monitor v2 CSV of one GPU from a to b (power 500 W, 60 C)."""
+    rows = ["timestamp,elapsed_sec,gpu0_power_instant_w,gpu0_power_avg_w,gpu0_temp_c"]
+    n = int((b - a).total_seconds()) + 1
+    for i in range(n):
+        t = a + dt.timedelta(seconds=i)
+        rows.append("%s.000,%d.000,500.00,500.00,60" % (t.strftime("%Y-%m-%d %H:%M:%S"), i))
+    return write(name, "\n".join(rows) + "\n")
+
+
+def summary(csv, log, *extra):
+    out = os.path.join(TMP, "s.json")
+    rc, _, se = run(csv, "--training-log", log, "-o", os.path.join(TMP, "r.html"), "--summary-json", out,
+                    "--no-idle-cutoff", *extra)
+    check(rc == 0, "exit %d: %s" % (rc, se))
+    with open(out) as f:
+        return json.load(f), se
+
+
+def iso(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03d" % (t.microsecond // 1000)
+
+
+def parse_iso(s):
+    return dt.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%f")
+
+
+def stamps_around(lines, n):
+    """The own times of the stamped lines before and after line n (1-based), from the text; for a
+    stamped line (a buffered burst's) the last earlier time before its own, and its own."""
+    own = oracle.own_time(lines[n - 1])[0]
+    lo = hi = None
+    for i, text in enumerate(lines, 1):
+        t, _ = oracle.own_time(text)
+        if t is None:
+            continue
+        if i < n and (own is None or t < own):
+            lo = t
+        elif i > n and hi is None:
+            hi = t
+    return lo, (own if own is not None else hi)
+
+
+def invariants(doc, lines, truth=None):
+    """No event outside the stamps around its line (a CORE line's session: its tasks start after
+    the stamp before it), times never back along the file, the truth within the uncertainty."""
+    evs = sorted(doc["events"], key=lambda e: e["line"])
+    prev = None
+    for e in evs:
+        t = parse_iso(e["timestamp"])
+        lo, hi = stamps_around(lines, e["line"])
+        if e["time_basis"] == "stamped":
+            continue
+        start, end = parse_iso(e["start"]), parse_iso(e["end"])
+        check(lo is None or start >= lo - dt.timedelta(milliseconds=1), "line %d starts before its stamp: %s" % (e["line"], e))
+        check(hi is None or end <= hi, "line %d placed after the next stamp: %s" % (e["line"], e))
+        if prev is not None:
+            check(t >= prev - dt.timedelta(milliseconds=1), "time goes back at line %d" % e["line"])
+        prev = end
+        if truth is not None and e["line"] in truth:
+            u = e["time_uncertainty_s"]
+            want = truth[e["line"]]
+            if u is not None:
+                near((end - want).total_seconds(), 0, u + 0.002, "line %d: truth %s, placed %s" % (e["line"], want, end))
+
+
+def lines_of(run_lines):
+    return [text for _, text, _ in run_lines]
+
+
+@test
+def tee_log_placed_between_its_logging_lines():
+    r = make_run()
+    lines = lines_of(r)
+    log = write("tee.log", "\n".join(lines) + "\n")
+    csv = gpu_csv("tee.csv", T0 - dt.timedelta(minutes=1), T0 + dt.timedelta(minutes=10))
+    doc, se = summary(csv, log)
+    truth = {n: t for n, (t, _, what) in enumerate(r, 1) if what in ("validation", "evaluation")}
+    invariants(doc, lines, truth)
+    lt = doc["log_timing"]
+    check(lt["stamped_lines"] == sum(1 for _, _, w in r if w in ("stamp", "checkpoint")) + 2, lt)
+    check(lt["placed_steps"] == 240 and lt["spans"] == 2, lt)
+    check(lt["events_by_basis"]["bracketed"] == 6 + 3, lt)  # 6 validations, 3 sessions
+    check("log timing: " in se and "placed by the durations they print" in se, se)
+    # exact placements: the documented rule, read again in Python (oracle.log_clock)
+    clock = oracle.log_clock(log)
+    for e in doc["events"]:
+        if e["time_basis"] == "bracketed":
+            check(e["timestamp"] == iso(clock[e["line"]]) or e["type"] == "evaluation",
+                  "line %d: %s, oracle %s" % (e["line"], e["timestamp"], clock[e["line"]]))
+            if e["type"] == "evaluation":  # marked at its start: the CORE line less its tasks
+                check(e["end"] == iso(clock[e["line"]]), (e, clock[e["line"]]))
+                near((parse_iso(e["end"]) - parse_iso(e["start"])).total_seconds(), 8.0, 0.002, "session length")
+    # the training phase: the first step line less its dt .. the last step line, within the slack
+    tp = doc["training"]["phases"][0]
+    first_step = next(t for t, _, w in r if w == "step") - dt.timedelta(milliseconds=400)
+    last_step = [t for t, _, w in r if w == "step"][-1]
+    near((parse_iso(tp["start"]) - first_step).total_seconds(), 0, 60, "training start")
+    near((parse_iso(tp["end"]) - last_step).total_seconds(), 0, 60, "training end")
+
+
+@test
+def durations_exceeding_the_gap_are_scaled_to_fit():
+    # the stamps say 60 s passed; the step lines print 240 x 0.5 s = 120 s
+    lines = [logging_line(T0, "nanochat.common", "Distributed world size: 1")]
+    for k in range(240):
+        lines.append(step_line(k, 240, 500.0, 2.0))
+        if k == 120:
+            lines.append("Step %05d | Validation bpb: 0.9000" % k)
+    end = T0 + dt.timedelta(seconds=60)
+    lines.append(logging_line(end, "nanochat.checkpoint_manager", "Saved model parameters to: /h/base_checkpoints/d4/model_000240.pt"))
+    log = write("scaled.log", "\n".join(lines) + "\n")
+    csv = gpu_csv("scaled.csv", T0, T0 + dt.timedelta(minutes=2))
+    doc, se = summary(csv, log)
+    invariants(doc, lines)
+    check(doc["log_timing"]["compressed_spans"] == 1, doc["log_timing"])
+    val = [e for e in doc["events"] if e["type"] == "validation"][0]
+    # 121 steps of 0.5 s before it, of 120 s in all, scaled into 60 s: 30.25 s after the stamp
+    check(val["timestamp"] == iso(T0 + dt.timedelta(seconds=30.25)), val)
+    near(val["time_uncertainty_s"], 60.0, 1e-3, "overshoot")
+    check("scaled down" in se, se)
+
+
+@test
+def lines_before_the_first_and_after_the_last_stamp():
+    lines = ["step %05d/00010 (0.00%%) | loss: 2.0 | dt: 1000.00ms" % k for k in range(5)]
+    lines.append("Step 00005 | Validation bpb: 0.9000")
+    first = T0 + dt.timedelta(seconds=100)
+    lines.append(logging_line(first, "nanochat.common", "Distributed world size: 1"))
+    lines += ["step %05d/00010 (0.00%%) | loss: 2.0 | dt: 2000.00ms" % k for k in range(5, 10)]
+    lines.append("Step 00010 | Validation bpb: 0.8000")
+    log = write("ends.log", "\n".join(lines) + "\n")
+    csv = gpu_csv("ends.csv", T0, T0 + dt.timedelta(minutes=5))
+    doc, _ = summary(csv, log)
+    invariants(doc, lines)
+    v = sorted([e for e in doc["events"] if e["type"] == "validation"], key=lambda e: e["line"])
+    # before the first stamp: counted back from it; the validation is the last item before it
+    check(v[0]["time_basis"] == "before_first" and v[0]["timestamp"] == iso(first), v[0])
+    check(v[0]["time_uncertainty_s"] is None, v[0])
+    # after the last: 5 steps of 2 s after it
+    check(v[1]["time_basis"] == "after_last" and v[1]["timestamp"] == iso(first + dt.timedelta(seconds=10)), v[1])
+    tp = doc["training"]["phases"][0]
+    # the first step line is 4 steps of 1 s (and the validation) before the stamp; its start 1 s before
+    check(tp["start"] == iso(first - dt.timedelta(seconds=5)), tp)
+
+
+@test
+def a_log_without_any_time():
+    r = make_run(steps=60, ckpt_at=())
+    lines = [text for _, text, _ in r if oracle.own_time(text)[0] is None]
+    log = write("notime.log", "\n".join(lines) + "\n")
+    csv = gpu_csv("notime.csv", T0, T0 + dt.timedelta(minutes=5))
+    expect_error([csv, "--training-log", log], 2, "no line of the log carries a time")
+    rc, _, se = run(csv, "--training-log", log)
+    check("--log-start" in se, se)
+    doc, _ = summary(csv, log, "--log-start", "2025-10-23 22:00:20")
+    check(doc["log_timing"]["log_start"] == "2025-10-23T22:00:20.000", doc["log_timing"])
+    evs = sorted(doc["events"], key=lambda e: e["line"])
+    check(all(e["time_basis"] == "log_start" for e in evs), [e["time_basis"] for e in evs])
+    # the first validation is the first item: at the start; the next one after 50 steps' dt
+    check(evs[0]["timestamp"] == "2025-10-23T22:00:20.000", evs[0])
+    d50 = sum(400 + (k % 7) * 30 for k in range(50))
+    check(evs[1]["timestamp"] == iso(dt.datetime(2025, 10, 23, 22, 0, 20) + dt.timedelta(milliseconds=d50)), evs[1])
+    invariants(doc, lines)
+
+
+@test
+def output_captured_twice_reads_once():
+    r = make_run(steps=120)
+    lines = lines_of(r)
+    once = write("once.log", "\n".join(lines) + "\n")
+    twice = write("twice.log", "".join(l + "\n" + l + "\n" for l in lines))
+    csv = gpu_csv("twice.csv", T0 - dt.timedelta(minutes=1), T0 + dt.timedelta(minutes=5))
+    a, _ = summary(csv, once)
+    b, se = summary(csv, twice)
+    strip = lambda d: [(e["type"], e["timestamp"], e["step"], e["metrics"]) for e in d["events"]]  # noqa: E731
+    check(strip(a) == strip(b), (strip(a)[:3], strip(b)[:3]))
+    check(a["steps"]["count"] == b["steps"]["count"] == 120, (a["steps"]["count"], b["steps"]["count"]))
+    # every second copy of a line that made an event or a step is skipped (other lines are
+    # harmless twice: a stamp read twice, text that matches nothing)
+    items = [l for l in lines if l.startswith(("step ", "Step ", "Evaluating:")) or "Saved " in l]
+    check(b["log_timing"]["duplicate_lines"] == len(items), (b["log_timing"], len(items)))
+    check("repeated at once" in se, se)
+
+
+@test
+def carriage_return_parts_are_lines():
+    # a logging line glued after a '\r'-rewritten step line; rank progress parts on one line
+    lines = [logging_line(T0, "nanochat.common", "Distributed world size: 1"),
+             step_line(0, 3, 1000.0, 2.0) + "\r" + step_line(1, 3, 1000.0, 1.9) + "\r" +
+             logging_line(T0 + dt.timedelta(seconds=10), "nanochat.checkpoint_manager",
+                          "Saved model parameters to: /h/base_checkpoints/d4/model_000001.pt"),
+             "\r\x1b[KRank 0 | 1/2 (50.00%)\r\x1b[KRank 1 | 1/2 (50.00%)",
+             "Step 00002 | Validation bpb: 0.9000"]
+    log = write("cr.log", "\n".join(lines) + "\n")
+    csv = gpu_csv("cr.csv", T0, T0 + dt.timedelta(minutes=2))
+    doc, _ = summary(csv, log)
+    check(doc["steps"]["count"] == 2, doc["steps"])
+    types = sorted(e["type"] for e in doc["events"])
+    check(types == ["checkpoint", "validation"], types)
+    ck = [e for e in doc["events"] if e["type"] == "checkpoint"][0]
+    check(ck["timestamp"] == iso(T0 + dt.timedelta(seconds=10)), ck)
+    tp = doc["training"]["phases"][0]
+    # both steps on line 2, before its logging part (10 s after the stamp): 2 s of dt, and the
+    # 8 s left shared by the two slots (after line 1's logging line, before line 2's): the first
+    # step line at 4 + 1 s, the second at 6 s; the phase starts a dt before the first
+    check(tp["start"] == iso(T0 + dt.timedelta(seconds=4)) and tp["end"] == iso(T0 + dt.timedelta(seconds=6)), tp)
+
+
+@test
+def real_log_line_variants():
+    lines = [
+        logging_line(T0, "nanochat.common", "Distributed world size: 2"),
+        "step 00000/00002 (0.00%) | loss: 10.396800 | lrm: 0.00 | lr(adamw:3.561e-04, muon:5.831e-05) | dt: 1000.00ms"
+        " | tok/sec: 1,376 | bf16_mfu: 0.03 | epoch: 1 pq: 0 rg: 1 | total time: 0.00m | eta: 1.5m",
+        "step 00001/00002 (50.00%) | loss: 10.0 | dt: 1000.00ms | tok/sec: 1,400 | bf16_mfu: 0.04",
+        logging_line(T0 + dt.timedelta(seconds=10), "nanochat.checkpoint_manager",
+                     "Saved model file to: /h/.cache/nanochat/base_checkpoints/d20/model_000002.pt"),
+        logging_line(T0 + dt.timedelta(seconds=10), "nanochat.checkpoint_manager",
+                     "Saved optimizer file to: /h/.cache/nanochat/base_checkpoints/d20/optim_000002.pt"),
+        logging_line(T0 + dt.timedelta(seconds=10), "nanochat.checkpoint_manager",
+                     "Saved metadata file to: /h/.cache/nanochat/base_checkpoints/d20/meta_000002.json"),
+        "Evaluating: hellaswag (0-shot, type: multiple_choice)... accuracy: 0.5000 | centered: 0.1 | time: 3.00s",
+        "Evaluating: piqa (0-shot, type: multiple_choice)... accuracy: 0.6000 | centered: 0.2 | time: 2.00s",
+        "Task                               , Accuracy  , Centered  ",
+        "hellaswag                          , 0.500000  , 0.100000  ",
+        "CORE                               ,           , 0.195735  ",
+        "Evaluating: hellaswag (0-shot, type: multiple_choice)... accuracy: 0.5000 | centered: 0.1 | time: 4.00s",
+        "CORE metric: 0.2242",
+        logging_line(T0 + dt.timedelta(seconds=60), "nanochat.common", "Distributed world size: 2"),
+        "Step 00100 | Validation loss: 1.013352",
+        logging_line(T0 + dt.timedelta(seconds=70), "nanochat.checkpoint_manager",
+                     "Saved model parameters to: /h/.cache/nanochat/chatsft_checkpoints/d20/model_000100.pt"),
+        logging_line(T0 + dt.timedelta(seconds=70), "nanochat.checkpoint_manager",
+                     "Saved metadata to: /h/.cache/nanochat/chatsft_checkpoints/d20/meta_000100.json"),
+    ]
+    log = write("variants.log", "\n".join(lines) + "\n")
+    csv = gpu_csv("variants.csv", T0, T0 + dt.timedelta(minutes=2))
+    doc, _ = summary(csv, log)
+    check(doc["steps"]["count"] == 2, doc["steps"])
+    ev = {}
+    for e in doc["events"]:
+        ev.setdefault(e["type"], []).append(e)
+    ck = sorted(ev["checkpoint"], key=lambda e: e["line"])
+    check([c["checkpoint"]["files"] for c in ck] == [3, 2], ck)
+    check(ck[0]["checkpoint"]["has_model"] and ck[0]["checkpoint"]["has_metadata"], ck[0])
+    ses = sorted(ev["evaluation"], key=lambda e: e["line"])
+    check([(s["metrics"]["core"], s["metrics"]["tasks"], s["evaluation"]["complete"]) for s in ses] ==
+          [(0.195735, 2, True), (0.2242, 1, True)], ses)
+    check(ev["validation"][0]["metrics"] == {"loss": 1.013352}, ev["validation"])
+    # an SFT checkpoint without optimizer state is how nanochat saves it: no anomaly
+    check(doc["anomaly_counts"].get("incomplete_checkpoint", 0) == 0, doc["anomaly_counts"])
+    invariants(doc, lines)
+
+
+@test
+def buffered_burst_with_an_evaluation_session():
+    # stdout block-buffered through a pipe that stamps lines: every 30 lines are flushed at once
+    # and stamped with the time the last of them was printed. Truth: steps of 1 s; before step 45
+    # a validation pass (5 s) and an evaluation session of two tasks (3 s, 2 s).
+    truth, t = [], dt.datetime(2025, 12, 22, 21, 8, 0)
+    for k in range(1, 91):
+        if k == 45:
+            t += dt.timedelta(seconds=5)
+            truth.append((t, "Step 00045 | Validation bpb: 0.9100"))
+            for name, d in (("hellaswag", 3.0), ("piqa", 2.0)):
+                t += dt.timedelta(seconds=d)
+                truth.append((t, "Evaluating: %s (0-shot, type: multiple_choice)... accuracy: 0.5000 | "
+                                 "centered: 0.1000 | time: %.2fs" % (name, d)))
+            truth.append((t, "Step 00045 | CORE metric: 0.2000"))
+        t += dt.timedelta(seconds=1)
+        truth.append((t, "step %05d/00090 (%.2f%%) | loss: 2.0 | lrm: 1.00 | dt: 1000.00ms | tok/sec: 100,000" % (k, k / 0.9)))
+    lines = []
+    for a in range(0, len(truth), 30):
+        chunk = truth[a:a + 30]
+        flush = chunk[-1][0].strftime("%Y-%m-%d %H:%M:%S")
+        lines += [flush + " " + text for _, text in chunk]
+    log = write("burst.log", "\n".join(lines) + "\n")
+    csv = gpu_csv("burst.csv", dt.datetime(2025, 12, 22, 21, 7, 0), dt.datetime(2025, 12, 22, 21, 11, 0))
+    doc, _ = summary(csv, log)
+    ev = {e["type"]: e for e in doc["events"]}
+    when = {text: tt for tt, text in truth}
+    core = when["Step 00045 | CORE metric: 0.2000"]
+    # the session ends when step 45 began and lasts its tasks' 5 s; the validation ends as it starts
+    check(ev["evaluation"]["end"] == iso(core) and ev["evaluation"]["start"] == iso(core - dt.timedelta(seconds=5)), ev["evaluation"])
+    check(ev["evaluation"]["evaluation"]["tasks"][0]["end"] == iso(core - dt.timedelta(seconds=2)), ev["evaluation"])
+    check(ev["validation"]["timestamp"] == iso(core - dt.timedelta(seconds=5)), ev["validation"])
+    check(ev["validation"]["time_basis"] == "burst" and ev["evaluation"]["time_basis"] == "burst", ev)
+    invariants(doc, lines, {n: when[text[20:]] for n, text in enumerate(lines, 1) if "CORE" in text})
+
+
+finish("logtime")
