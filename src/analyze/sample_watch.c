@@ -34,7 +34,35 @@ struct gv_sample_watch {
     double *win_sum;
     size_t *win_n;
     double *means;       /* scratch */
+
+    /* the typical interval, from the first GV_GAP_LEARN ones (their median) */
+    gv_time_us learn[GV_GAP_LEARN];
+    size_t learn_len;
+    gv_time_us gap_min;  /* a longer interval is a gap (0 until learnt) */
+    struct held_gap { gv_time_us p, t; } held[GV_GAP_LEARN]; /* gaps over 1 s before it was learnt */
+    size_t held_len;
 };
+
+static int cmp_us(const void *a, const void *b)
+{
+    gv_time_us x = *(const gv_time_us *)a, y = *(const gv_time_us *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The gap threshold from the intervals learnt so far: GV_GAP_FACTOR times their median, at
+ * least GV_SAMPLE_GAP_S. */
+static void learn_gap(gv_sample_watch *w)
+{
+    gv_time_us floor_us = (gv_time_us)(GV_SAMPLE_GAP_S * 1e6), med = 0;
+    if (w->learn_len) {
+        gv_time_us tmp[GV_GAP_LEARN];
+        memcpy(tmp, w->learn, w->learn_len * sizeof *tmp);
+        qsort(tmp, w->learn_len, sizeof *tmp, cmp_us);
+        med = tmp[(w->learn_len - 1) / 2];
+    }
+    gv_time_us th = (gv_time_us)(GV_GAP_FACTOR * (double)med);
+    w->gap_min = th > floor_us ? th : floor_us;
+}
 
 gv_sample_watch *gv_sample_watch_new(gv_timeline *tl, const int *gpu_power, const int *gpu_temp,
                                      double threshold_w, double temp_limit_c,
@@ -219,11 +247,31 @@ static void enter_window(gv_sample_watch *w, gv_time_us t)
     }
 }
 
+static void release_held(gv_sample_watch *w)
+{
+    learn_gap(w);
+    for (size_t i = 0; i < w->held_len; i++)
+        if (w->held[i].t - w->held[i].p > w->gap_min)
+            interval(w, w->held[i].p, w->held[i].t);
+    w->held_len = 0;
+}
+
 static inline void watch_row(gv_sample_watch *w, gv_time_us p, gv_time_us t, const double *values)
 {
     if (p != GV_TIME_NONE) {
-        if (t < p || t - p > (gv_time_us)(GV_SAMPLE_GAP_S * 1e6))
+        if (t < p) {
             interval(w, p, t);
+        } else if (w->gap_min) {
+            if (t - p > w->gap_min)
+                interval(w, p, t);
+        } else {
+            if (t > p)
+                w->learn[w->learn_len++] = t - p;
+            if (t - p > (gv_time_us)(GV_SAMPLE_GAP_S * 1e6))
+                w->held[w->held_len++] = (struct held_gap){p, t};
+            if (w->learn_len == GV_GAP_LEARN || w->held_len == GV_GAP_LEARN)
+                release_held(w);
+        }
     } else {
         w->t0 = t;
     }
@@ -278,6 +326,8 @@ void gv_sample_watch_rows(gv_sample_watch *w, gv_time_us p, size_t n, const gv_t
 
 void gv_sample_watch_finish(gv_sample_watch *w)
 {
+    if (!w->gap_min)
+        release_held(w);
     close_window(w);
     close_episode(w, &w->drop, 0, true);
     for (size_t g = 0; g < w->gpus; g++) {

@@ -1,7 +1,9 @@
 /* sample_watch.h: anomaly detectors that run inside the sample pass (private to src/analyze).
  * Owns: per-GPU episode state and one 10-second window of per-GPU sums; memory does not depend
  * on the number of rows. Findings go into the timeline as anomalies:
- * - sample_gap: consecutive samples more than GV_SAMPLE_GAP_S apart;
+ * - sample_gap: consecutive samples more than GV_SAMPLE_GAP_S and more than GV_GAP_FACTOR times
+ *   the file's typical interval apart (the median of its first GV_GAP_LEARN intervals: a 1 Hz or
+ *   15 s sampler is not a run of gaps); gaps seen before that is known wait in a buffer of as many;
  * - time_backwards: a sample earlier than the one before it;
  * - over_temperature: a GPU above the limit (episode: start, duration above, max);
  * - gpu_imbalance: during training, a GPU's 10-s mean power below GV_IMBALANCE_RATIO times the
@@ -15,6 +17,8 @@
 #include "gpuviz/timeline.h"
 
 #define GV_SAMPLE_GAP_S 1.0
+#define GV_GAP_FACTOR 5.0
+#define GV_GAP_LEARN 64
 #define GV_WATCH_WINDOW_S 10.0
 #define GV_IMBALANCE_RATIO 0.5
 #define GV_EPISODE_MIN_S 20.0
