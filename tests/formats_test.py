@@ -100,7 +100,7 @@ def nvidia_smi_noheader_nounits():
 def unknown_format_says_what_it_found():
     p = os.path.join(TMP, "weird.csv")
     open(p, "w").write("time;power\n1;2\n")
-    expect_error([p], 2, "weird.csv:1: no 'timestamp' column in the header")
+    expect_error([p], 2, "weird.csv:1: no time column in the header")
     rc, so, se = run(p)
     check("line 1 is 'time;power'" in se, se)
 
@@ -152,7 +152,7 @@ def dcgm_dmon():
         near(g["energy_wh"], w["energy_wh"], 1e-6, "energy")
         near(g["temp_c"]["max"], w["temp_max"], 0, "temp")
     # the content decides; --format overrides it
-    expect_error([DCGM, "--format", "csv", "-o", os.path.join(TMP, "x.html")], 2, "no 'timestamp' column")
+    expect_error([DCGM, "--format", "csv", "-o", os.path.join(TMP, "x.html")], 2, "no time column")
     rc, so, se = run(DCGM, "--format", "dcgm", "--start", "2025-12-22 21:06:00", "--interval", "500", "-o", os.path.join(TMP, "h.html"), "--summary-json", out)
     check(rc == 0 and json.load(open(out))["time_range"]["end"] == "2025-12-22T21:06:59.500", "interval 500 ms")
     expect_error([DCGM, "--start", "yesterday"], 2, "--start takes a time")

@@ -132,7 +132,8 @@ static void test_errors(void)
     } cases[] = {
         {"", "empty file"},
         {"\n\n", "empty file"},
-        {"time,gpu0_power_w\n2025-12-22 21:06:00,5\n", "no 'timestamp' column"},
+        {"when,gpu0_power_w\n2025-12-22 21:06:00,5\n", "no time column"},
+        {"time,gpu0_power_w\n12345,5\n", "no valid rows (1 skipped)"}, /* not a time since 1970 */
         {"timestamp,gpu0_power_w,gpu0_temp_c\n", "no valid rows (0 skipped)"},
         {"timestamp,gpu0_power_w\nx,1\ny,2\n", "no valid rows (2 skipped)"},
     };
@@ -211,21 +212,21 @@ static void test_nvidia_smi(void)
         warnings w;
         gv_error err;
         CHECK_EQ_LONG(read_text(SMI, chunks[k], &tl, &c, &w, &err), GV_OK);
-        /* 2 GPUs (those of the first query) x 4 metrics; the text column gives no number */
-        CHECK_EQ_LONG(tl.series_len, 8);
+        /* 2 GPUs (those of the first query) x 3 metrics; the text column (name) is skipped */
+        CHECK_EQ_LONG(tl.series_len, 6);
         CHECK_EQ_LONG(tl.gpus_len, 2);
         CHECK_STR(tl.series[0].name, "gpu0 power.draw");
         CHECK_EQ_LONG(tl.series[0].kind, GV_SERIES_POWER);
         CHECK_STR(tl.series[2].unit, "%");
-        CHECK_EQ_LONG(tl.gpus[1].power, 4);
-        CHECK_EQ_LONG(tl.gpus[1].temp, 5);
+        CHECK_EQ_LONG(tl.gpus[1].power, 3);
+        CHECK_EQ_LONG(tl.gpus[1].temp, 4);
         CHECK_EQ_LONG(c.rows, 3); /* three queries: lines 2-3, 4-6, 7 */
         CHECK_EQ_LONG(c.t[0], 1766437560162000LL);
         CHECK_EQ_LONG(c.t[1], 1766437560262000LL); /* a query takes its first row's time */
-        CHECK(c.v[0][0] == 642.32 && c.v[0][1] == 70 && c.v[0][2] == 100 && isnan(c.v[0][3]));
-        CHECK(c.v[0][4] == 675.62 && c.v[0][5] == 63 && c.v[0][6] == 99);
-        CHECK(isnan(c.v[1][0]) && c.v[1][1] == 71 && c.v[1][4] == 600 && isnan(c.v[1][5]));
-        CHECK(isnan(c.v[2][0]) && c.v[2][4] == 601.5);
+        CHECK(c.v[0][0] == 642.32 && c.v[0][1] == 70 && c.v[0][2] == 100);
+        CHECK(c.v[0][3] == 675.62 && c.v[0][4] == 63 && c.v[0][5] == 99);
+        CHECK(isnan(c.v[1][0]) && c.v[1][1] == 71 && c.v[1][3] == 600 && isnan(c.v[1][4]));
+        CHECK(isnan(c.v[2][0]) && c.v[2][3] == 601.5);
         CHECK_EQ_LONG(w.n, 1);
         CHECK_EQ_LONG(w.line[0], 6);
         CHECK(strstr(w.msg[0], "GPU 2 was not in the first query") != NULL);

@@ -22,6 +22,9 @@ gv_csv_reader *gv_csv_reader_new(gv_timeline *tl, const char *file_name, gv_samp
 /* For files without a header line (nvidia-smi --format=csv,noheader): the column names, comma
  * separated (copied). Call before the first feed. */
 void gv_csv_reader_set_columns(gv_csv_reader *r, const char *names);
+/* For files with one row per GPU and no GPU id column: the number of GPUs answering each query
+ * (otherwise counted from the rows' times). Call before the first feed. */
+void gv_csv_reader_set_gpus(gv_csv_reader *r, long gpus);
 gv_status gv_csv_reader_feed(gv_csv_reader *r, const char *buf, size_t len, gv_error *err);
 /* Ends the input. Errors: empty file, no timestamp column, no valid rows. */
 gv_status gv_csv_reader_finish(gv_csv_reader *r, gv_error *err);

@@ -227,6 +227,8 @@ typedef struct {
 
     /* sample pass results */
     size_t rows_read, rows_skipped, restarts, time_backwards;
+    size_t gpus_inferred;        /* one row per GPU without an id column: GPUs counted from the
+                                    rows' times (0: not counted) */
     gv_time_us t_first, t_last;  /* min and max sample time (GV_TIME_NONE if no samples) */
     gv_time_us idle_cutoff;      /* GV_TIME_NONE when no cutoff applies */
     gv_time_us last_active;      /* last sample with any GPU at/above the threshold */

@@ -388,6 +388,9 @@ static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_
                     tl->rows_skipped);
     if (tl->restarts)
         gv_msg_info(m, ", %zu sampler restart%s", tl->restarts, tl->restarts == 1 ? "" : "s");
+    if (tl->gpus_inferred)
+        gv_msg_info(m, "; no GPU index column: %zu GPU%s per query, counted from the rows' times "
+                       "(--gpus N says otherwise)", tl->gpus_inferred, tl->gpus_inferred == 1 ? "" : "s");
     gv_msg_info(m, "\n  time %s .. %s (%s)", a, b, dur);
     if (secs > 0)
         gv_msg_info(m, ", %.1f samples/s", (double)(tl->rows_read - 1) / secs);
@@ -567,7 +570,7 @@ int main(int argc, char **argv)
                             .range_hours = {o.range_hours[0], o.range_hours[1]}};
     corr = gv_correlator_new(&tl, &co);
     gv_read_opts ro = {.threads = o.threads, .format = o.format, .dcgm_start = o.dcgm_start,
-                       .dcgm_interval_ms = o.dcgm_interval_ms, .columns = o.columns,
+                       .dcgm_interval_ms = o.dcgm_interval_ms, .columns = o.columns, .gpus = o.gpus,
                        .progress = gv_progress_update, .progress_ctx = &prog,
                        .prepare = read_log, .prepare_ctx = &ls,
                        /* tests cut files into many small chunks (docs/testing.md) */

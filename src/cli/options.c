@@ -29,6 +29,8 @@ void gv_cli_print_help(void)
 "  --format auto|csv|dcgm  the GPU file's format (default: recognised from its content)\n"
 "  --columns A,B,...       names of the columns of a CSV without a header line\n"
 "                          (nvidia-smi --format=csv,noheader)\n"
+"  --gpus N                one row per GPU without an index column: N GPUs answer each\n"
+"                          query (default: counted from the rows' times)\n"
 "  --start TIME            dcgmi dmon output: when the first sample was taken\n"
 "  --interval MS           dcgmi dmon output: the sampling interval (its -d)\n"
 "  --plotly embed|cdn      embed Plotly.js (default, works offline) or load the same\n"
@@ -270,6 +272,14 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
                 gv_error_set(err, NULL, 0, "--log-start takes a time like '2025-12-22 21:06:00', not '%s'", val);
                 return GV_ERR_USAGE;
             }
+        } else if (FLAG("--gpus")) {
+            NEEDS_VALUE();
+            double v;
+            if (!parse_double(val, &v) || v < 1 || v > 1023 || v != floor(v)) {
+                gv_error_set(err, NULL, 0, "--gpus takes a number of GPUs from 1 to 1023, not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+            o->gpus = (long)v;
         } else if (FLAG("--interval")) {
             NEEDS_VALUE();
             if (!parse_double(val, &o->dcgm_interval_ms) || o->dcgm_interval_ms <= 0 || o->dcgm_interval_ms > 86400000) {

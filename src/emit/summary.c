@@ -120,6 +120,10 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     cJSON_AddNumberToObject(csv, "rows_skipped", (double)tl->rows_skipped);
     cJSON_AddNumberToObject(csv, "restarts", (double)tl->restarts);
     cJSON_AddNumberToObject(csv, "rows_outside_range", (double)tl->rows_outside_range);
+    if (tl->gpus_inferred)
+        cJSON_AddNumberToObject(csv, "gpus_counted", (double)tl->gpus_inferred);
+    else
+        cJSON_AddNullToObject(csv, "gpus_counted");
     cJSON *files = cJSON_AddArrayToObject(csv, "files");
     gv_summary_file one = {in->csv_path, NULL, 0, in->csv_bytes};
     for (size_t i = 0; i < (in->files ? in->files_len : 1); i++) {

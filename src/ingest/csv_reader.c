@@ -5,6 +5,7 @@
 
 #include "gpuviz/buf.h"
 #include "gpuviz/numparse.h"
+#include "columns.h"
 #include "sample_grouper.h"
 
 #include <csv.h>
@@ -47,6 +48,7 @@ struct gv_csv_reader {
     double *values;
     gv_time_cache tcache; /* the timestamps' repeating minute */
     gv_time_us row_t;
+    double time_col_us;     /* a time column of numbers: microseconds per unit (0: by magnitude) */
 
     struct csv_parser p;
     gv_timeline *tl;
@@ -87,6 +89,13 @@ struct gv_csv_reader {
     char **metric_unit;
     double *mvals;          /* the current row's metrics */
     long row_index;         /* the current row's GPU index */
+    /* no GPU id column: the GPUs answer each query in turn; their number is learnt from the
+     * first INFER_ROWS rows (held here meanwhile), then a row's GPU is its place in its query */
+    bool infer_ids;
+    long gpus_n;            /* GPUs per query (0: not known yet) */
+    long row_pos;           /* rows since the first query began */
+    struct held_row { gv_time_us t; long line; double *m; } *held;
+    size_t held_len;
     gv_sample_grouper *grouper; /* created when the header is read */
 };
 
@@ -105,53 +114,20 @@ static void add_header_field(gv_csv_reader *r, const char *s, size_t len)
     r->header[r->header_len++] = gv_xstrndup(s, len);
 }
 
-/* Classifies a header name; returns the series kind or -1 for non-series columns. */
-static int classify(const char *name, int *gpu)
-{
-    static const struct {
-        const char *suffix;
-        gv_series_kind kind;
-    } known[] = {{"_power_instant_w", GV_SERIES_POWER_INSTANT},
-                 {"_power_avg_w", GV_SERIES_POWER_AVG},
-                 {"_power_w", GV_SERIES_POWER},
-                 {"_temp_c", GV_SERIES_TEMP}};
-    *gpu = -1;
-    if (strncmp(name, "gpu", 3) == 0 && name[3] >= '0' && name[3] <= '9') {
-        char *end;
-        long n = strtol(name + 3, &end, 10);
-        for (size_t i = 0; i < sizeof known / sizeof *known; i++)
-            if (strcmp(end, known[i].suffix) == 0 && n < 100000) {
-                *gpu = (int)n;
-                return (int)known[i].kind;
-            }
-    }
-    return GV_SERIES_OTHER;
-}
-
 static void setup_schema(gv_csv_reader *r);
 
-/* nvidia-smi header: "timestamp, index, power.draw [W], temperature.gpu, ..." */
+/* One row per GPU (nvidia-smi's query layout, or any CSV with a GPU id column): a time column and
+ * a GPU id column, or nvidia-smi's column names without the id (then the GPUs answer each query
+ * in turn and are counted from the rows' times). */
 static bool is_smi_header(const gv_csv_reader *r)
 {
-    bool idx = false, ts = false;
+    bool id = false, ts = false;
     for (size_t i = 0; i < r->header_len; i++) {
-        idx |= strcmp(r->header[i], "index") == 0;
-        ts |= strncmp(r->header[i], "timestamp", 9) == 0;
+        gv_column_role role = gv_column_role_of(r->header[i]);
+        id |= role == GV_ROLE_GPU_ID;
+        ts |= role == GV_ROLE_TIME;
     }
-    return idx && ts;
-}
-
-static gv_series_kind smi_kind(const char *name)
-{
-    if (strcmp(name, "power.draw") == 0)
-        return GV_SERIES_POWER;
-    if (strcmp(name, "power.draw.instant") == 0)
-        return GV_SERIES_POWER_INSTANT;
-    if (strcmp(name, "power.draw.average") == 0)
-        return GV_SERIES_POWER_AVG;
-    if (strcmp(name, "temperature.gpu") == 0)
-        return GV_SERIES_TEMP;
-    return GV_SERIES_OTHER;
+    return ts && (id || gv_columns_smi_like(r->header, r->header_len));
 }
 
 /* nvidia-smi: a query takes the time of its first row. */
@@ -172,12 +148,16 @@ static void setup_smi(gv_csv_reader *r)
     for (size_t i = 0; i < r->header_len; i++) {
         const char *h = r->header[i];
         r->col_metric[i] = -1;
-        if (strncmp(h, "timestamp", 9) == 0 && !have_time) {
+        gv_column_role role = gv_column_role_of(h);
+        if (role == GV_ROLE_TIME && !have_time) {
             r->col_map[i] = COL_TIME;
             have_time = true;
-        } else if (strcmp(h, "index") == 0 && !have_index) {
+            r->time_col_us = gv_column_time_unit_us(h);
+        } else if (role == GV_ROLE_GPU_ID && !have_index) {
             r->col_map[i] = COL_INDEX;
             have_index = true;
+        } else if (role != GV_ROLE_METRIC) { /* text, elapsed time, a second time or id */
+            r->col_map[i] = COL_SKIP;
         } else {
             const char *br = strchr(h, '[');
             size_t n = br ? (size_t)(br - h) : strlen(h);
@@ -193,23 +173,107 @@ static void setup_smi(gv_csv_reader *r)
     }
     r->mvals = gv_xmalloc((r->metrics_len + 1) * sizeof *r->mvals);
     r->grouper = gv_grouper_new(r->tl, r->file, r->sink, r->diag, r->metrics_len, r->metric_name,
-                                r->metric_unit, smi_kind, first_row_time, NULL);
+                                r->metric_unit, gv_column_kind, first_row_time, NULL);
+    r->infer_ids = !have_index;
 }
 
 
 /* A valid nvidia-smi row goes to the grouper, which makes one sample per query. */
-static void smi_row(gv_csv_reader *r)
+/* Rows of one nvidia-smi query are written this close together (a few ms; the next query comes
+ * an interval later). */
+#define SAME_QUERY_US 10000
+#define INFER_ROWS 512
+
+/* GPUs per query from held rows' times: a query's rows come within SAME_QUERY_US of each other,
+ * the next query an interval later; the commonest number of rows from one such jump to the next
+ * (a row that comes late splits a query now and then: the mode, not the mean). */
+static long count_gpus(const struct held_row *h, size_t n)
 {
-    gv_status st = gv_grouper_row(r->grouper, r->row_index, r->row_t, r->line, r->mvals, r->err);
+    size_t votes[SMI_MAX_GPU] = {0};
+    size_t last = 0, jumps = 0;
+    for (size_t i = 1; i < n; i++) {
+        gv_time_us d = h[i].t - h[i - 1].t;
+        if (d >= 0 && d < SAME_QUERY_US)
+            continue;
+        if (jumps++ && i - last < SMI_MAX_GPU)
+            votes[i - last]++;
+        last = i;
+    }
+    if (jumps < 2) /* one query (all rows together) or one jump: the rows before it */
+        return jumps ? (long)last : (long)(n ? n : 1);
+    long best = 1;
+    for (long k = 1; k < SMI_MAX_GPU; k++)
+        if (votes[k] > votes[best])
+            best = k;
+    return best;
+}
+
+static void smi_push(gv_csv_reader *r, gv_time_us t, long line, const double *m)
+{
+    long id = r->infer_ids ? r->row_pos++ % r->gpus_n : r->row_index;
+    gv_status st = gv_grouper_row(r->grouper, id, t, line, m, r->err);
     if (st != GV_OK)
         r->status = st;
 }
 
+static void release_held(gv_csv_reader *r)
+{
+    if (r->gpus_n == 0) {
+        r->gpus_n = count_gpus(r->held, r->held_len);
+        r->tl->gpus_inferred = (size_t)r->gpus_n;
+    }
+    for (size_t i = 0; i < r->held_len && r->status == GV_OK; i++)
+        smi_push(r, r->held[i].t, r->held[i].line, r->held[i].m);
+    for (size_t i = 0; i < r->held_len; i++)
+        free(r->held[i].m);
+    r->held_len = 0;
+}
+
+static void smi_row(gv_csv_reader *r)
+{
+    if (!r->infer_ids || r->gpus_n > 0) {
+        smi_push(r, r->row_t, r->line, r->mvals);
+        return;
+    }
+    if (!r->held)
+        r->held = gv_xcalloc(INFER_ROWS, sizeof *r->held);
+    struct held_row *h = &r->held[r->held_len++];
+    h->t = r->row_t;
+    h->line = r->line;
+    h->m = gv_xmalloc((r->metrics_len + 1) * sizeof *h->m);
+    memcpy(h->m, r->mvals, r->metrics_len * sizeof *h->m);
+    if (r->held_len == INFER_ROWS)
+        release_held(r);
+}
+
 static void smi_finish(gv_csv_reader *r)
 {
+    if (r->infer_ids && r->held_len)
+        release_held(r);
     gv_status st = gv_grouper_finish(r->grouper, r->err);
     if (st != GV_OK)
         r->status = st;
+}
+
+/* A time written as a number since 1970 (UTC): in the column's unit (us_per_unit), or told by
+ * its magnitude: seconds below 1e11 (until the year 5138), milliseconds below 1e14, microseconds
+ * below 1e17, else nanoseconds. Shown as UTC wall-clock time. */
+static bool epoch_time(const char *f, size_t len, double us_per_unit, gv_time_us *t)
+{
+    double v;
+    while (len && (f[len - 1] == ' ' || f[len - 1] == '\r'))
+        len--;
+    while (len && *f == ' ')
+        f++, len--;
+    if (!len || gv_parse_number(f, len, &v) != GV_NUM_OK || !(v >= 1e8) || v >= 1e19)
+        return false; /* (smaller numbers are no time since 1970 (1973 in seconds): elapsed time?) */
+    if (us_per_unit <= 0)
+        us_per_unit = v < 1e11 ? 1e6 : v < 1e14 ? 1e3 : v < 1e17 ? 1 : 1e-3;
+    double us = v * us_per_unit;
+    if (!(us < 9e18))
+        return false;
+    *t = (gv_time_us)llround(us);
+    return true;
 }
 
 /* "642.32 W", "100 %", "28481 MiB": the number, with a unit after it allowed. */
@@ -261,19 +325,26 @@ static void setup_schema(gv_csv_reader *r)
     bool have_time = false;
     for (size_t i = 0; i < r->header_len; i++) {
         const char *name = r->header[i];
-        if (strcmp(name, "timestamp") == 0 && !have_time) {
+        gv_column_role role = gv_column_role_of(name);
+        if (role == GV_ROLE_TIME && !have_time) {
             r->col_map[i] = COL_TIME;
             have_time = true;
+            r->time_col_us = gv_column_time_unit_us(name);
             continue;
         }
-        if (strcmp(name, "elapsed_sec") == 0 || name[0] == '\0') {
+        if (role != GV_ROLE_METRIC || name[0] == '\0') {
             r->col_map[i] = COL_SKIP; /* the wall clock is the time base; elapsed is redundant */
             continue;
         }
         int gpu;
-        int kind = classify(name, &gpu);
-        r->col_map[i] = (int)gv_timeline_add_series(r->tl, name, (gv_series_kind)kind, gpu);
+        gv_series_kind kind = gv_column_wide(name, &gpu);
+        size_t idx = gv_timeline_add_series(r->tl, name, kind, gpu);
+        r->col_map[i] = (int)idx;
         r->col_strict[i] = gpu >= 0;
+        char unit[32];
+        gv_column_unit(name, unit, sizeof unit);
+        if (gpu < 0 && unit[0])
+            r->tl->series[idx].unit = gv_arena_strdup(&r->tl->arena, unit);
     }
     if (!have_time) {
         char line1[64];
@@ -287,7 +358,8 @@ static void setup_schema(gv_csv_reader *r)
                 line1[i] = '?';
         r->status = GV_ERR_INPUT;
         gv_error_set(r->err, r->file, 1,
-                     "no 'timestamp' column in the header: expected a monitor CSV "
+                     "no time column in the header (names read as one: timestamp, time, datetime, "
+                     "TimeStampUs, ...; docs/formats.md): expected a monitor CSV "
                      "(timestamp,elapsed_sec,gpuN_power_..._w,gpuN_temp_c) or nvidia-smi query CSV "
                      "(timestamp, index, power.draw [W], ...); line 1 is '%s'", line1);
         return;
@@ -365,7 +437,7 @@ static void field_general(gv_csv_reader *r, const void *s, size_t len, size_t i)
         size_t used = gv_time_parse_cached(&r->tcache, f, len, &r->row_t, &frac);
         while (used && used < len && (f[used] == ' ' || f[used] == '\r'))
             used++;
-        if (!used || used != len)
+        if ((!used || used != len) && !epoch_time(f, len, r->time_col_us, &r->row_t))
             row_error(r, "unparsable time", f, len, r->header[i]);
         return;
     }
@@ -471,6 +543,7 @@ static void end_row(gv_csv_reader *r)
     }
     if (r->row_is_header && nfields == r->header_len) {
         (*r->n_restarts)++;
+        r->row_pos = 0; /* a new query begins */
         gv_diag_warn(r->diag, GV_WARN_CSV_RESTART, r->file, r->line,
                      "header repeated (sampler restarted); continuing");
         return;
@@ -555,6 +628,13 @@ gv_csv_reader *gv_csv_reader_new(gv_timeline *tl, const char *file_name, gv_samp
     r->n_restarts = &tl->restarts;
     start_row(r);
     return r;
+}
+
+void gv_csv_reader_set_gpus(gv_csv_reader *r, long gpus)
+{
+    r->gpus_n = gpus > 0 && gpus < SMI_MAX_GPU ? gpus : 0;
+    if (r->gpus_n)
+        r->tl->gpus_inferred = 0;
 }
 
 bool gv_csv_reader_chunkable(const gv_csv_reader *r)
@@ -671,6 +751,9 @@ void gv_csv_reader_free(gv_csv_reader *r)
     free(r->col_metric);
     free(r->mvals);
     gv_grouper_free(r->grouper);
+    for (size_t i = 0; i < r->held_len; i++)
+        free(r->held[i].m);
+    free(r->held);
     free(r);
 }
 

@@ -90,6 +90,18 @@ static void batch_row(void *ctx, gv_time_us t, const double *values, const unsig
         batch_flush(b);
 }
 
+/* A CSV reader with the options that shape it (--columns, --gpus). Caller frees. */
+static gv_csv_reader *csv_reader_for(gv_timeline *tl, const char *path, gv_sample_sink sink,
+                                     const gv_diag *diag, const gv_read_opts *o)
+{
+    gv_csv_reader *r = gv_csv_reader_new(tl, path, sink, diag);
+    if (o->columns)
+        gv_csv_reader_set_columns(r, o->columns);
+    if (o->gpus > 0)
+        gv_csv_reader_set_gpus(r, o->gpus);
+    return r;
+}
+
 /* progress: called after each block with the bytes fed so far (may be NULL). */
 static gv_status read_sync(gv_input *in, const char *path, gv_timeline *tl, gv_sample_sink sink,
                            const gv_diag *diag, const gv_read_opts *o,
@@ -106,9 +118,7 @@ static gv_status read_sync(gv_input *in, const char *path, gv_timeline *tl, gv_s
     if (o->format == GV_FORMAT_DCGM)
         rd.dcgm = gv_dcgm_reader_new(tl, path, sink, diag, o->dcgm_start, o->dcgm_interval_ms);
     else {
-        rd.csv = gv_csv_reader_new(tl, path, sink, diag);
-        if (o->columns)
-            gv_csv_reader_set_columns(rd.csv, o->columns);
+        rd.csv = csv_reader_for(tl, path, sink, diag, o);
     }
     size_t cap = 1 << 20;
     char *buf = gv_xmalloc(cap);
@@ -722,9 +732,7 @@ static gv_status read_chunked(gv_input *in, const char *path, gv_timeline *tl, g
                               const gv_diag *diag, const gv_read_opts *o, const char *head,
                               size_t head_len, size_t header_end, unsigned long long total, gv_error *err)
 {
-    gv_csv_reader *primary = gv_csv_reader_new(tl, path, (gv_sample_sink){.begin = NULL, .row = NULL, .ctx = NULL}, diag);
-    if (o->columns)
-        gv_csv_reader_set_columns(primary, o->columns);
+    gv_csv_reader *primary = csv_reader_for(tl, path, (gv_sample_sink){.begin = NULL, .row = NULL, .ctx = NULL}, diag, o);
     gv_status st = gv_csv_reader_feed(primary, head, header_end, err);
     if (st != GV_OK) {
         gv_csv_reader_free(primary);
@@ -839,9 +847,7 @@ static bool chunkable_csv(const char *head, size_t len, const gv_read_opts *o, s
     }
     gv_timeline probe;
     gv_timeline_init(&probe);
-    gv_csv_reader *r = gv_csv_reader_new(&probe, "", (gv_sample_sink){.begin = NULL, .row = NULL, .ctx = NULL}, NULL);
-    if (o->columns)
-        gv_csv_reader_set_columns(r, o->columns);
+    gv_csv_reader *r = csv_reader_for(&probe, "", (gv_sample_sink){.begin = NULL, .row = NULL, .ctx = NULL}, NULL, o);
     gv_error err;
     bool ok = gv_csv_reader_feed(r, head, end, &err) == GV_OK && gv_csv_reader_chunkable(r);
     gv_csv_reader_free(r);
@@ -1079,9 +1085,7 @@ gv_status gv_gpu_read_files(const gv_gpu_input *files, size_t n, gv_timeline *tl
                 s->rd.dcgm = gv_dcgm_reader_new(&s->stl, s->desc->path, to_blocks, &s->diag,
                                                 s->o.dcgm_start, s->o.dcgm_interval_ms);
             else {
-                s->rd.csv = gv_csv_reader_new(&s->stl, s->desc->path, to_blocks, &s->diag);
-                if (s->o.columns)
-                    gv_csv_reader_set_columns(s->rd.csv, s->o.columns);
+                s->rd.csv = csv_reader_for(&s->stl, s->desc->path, to_blocks, &s->diag, &s->o);
             }
             s->buf = gv_xmalloc(MERGE_CHUNK);
         }
