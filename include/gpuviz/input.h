@@ -1,6 +1,7 @@
 /* input.h: an input file as a byte stream: a path, or "-" for standard input, read plainly or,
  * when it starts with the gzip magic bytes, inflated with zlib (the content decides, not the
- * name). Owns: the open file, the zlib stream and their buffers until gv_input_close. */
+ * name). A file that starts with a UTF-16 byte order mark (PowerShell's `>`) is decoded to UTF-8.
+ * Owns: the open file, the zlib stream and their buffers until gv_input_close. */
 #ifndef GPUVIZ_INPUT_H
 #define GPUVIZ_INPUT_H
 

@@ -415,6 +415,17 @@ static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_
         }
         gv_msg_info(m, "\n");
     }
+    bool any_power = false;
+    for (size_t g = 0; g < tl->gpus_len; g++)
+        any_power |= gv_gpu_energy_series(&tl->gpus[g]) >= 0;
+    if (!any_power) {
+        gv_msg_info(m, "  no power column: energy and phase energy are not known (the page plots");
+        for (size_t i = 0, shown = 0; i < tl->series_len; i++)
+            if (shown < 6 && tl->series[i].kind != GV_SERIES_POWER && tl->series[i].kind != GV_SERIES_POWER_AVG &&
+                tl->series[i].kind != GV_SERIES_POWER_INSTANT)
+                gv_msg_info(m, "%s %s", shown++ ? "," : "", tl->series[i].name);
+        gv_msg_info(m, "%s)\n", tl->series_len > 6 ? ", ..." : "");
+    }
     if (tl->idle_cutoff != GV_TIME_NONE) {
         gv_time_format_iso(tl->idle_cutoff, a, sizeof a);
         gv_msg_info(m, "  idle cutoff %s (%.0f min after the last sample >= %.0f W); later samples "

@@ -25,6 +25,9 @@ struct gv_input {
     z_stream zs;
     char *back;              /* pushed-back content (gv_input_unread) */
     size_t back_len, back_pos;
+    int utf16;               /* 0, or the byte order of a UTF-16 file (1 little, 2 big endian) */
+    unsigned char u16[RAW_CAP + 4]; /* UTF-16 bytes read, not yet decoded (an odd byte, half a pair) */
+    size_t u16_len;
 };
 
 static bool fill(gv_input *in)
@@ -74,6 +77,13 @@ gv_status gv_input_open(gv_input **out, const char *path, gv_error *err)
             return GV_ERR_INPUT;
         }
     }
+    /* UTF-16 with a byte order mark (Windows PowerShell's `>`): decoded to UTF-8 as it is read */
+    if (!in->gzip && in->raw_len >= 2 && ((in->raw[0] == 0xFF && in->raw[1] == 0xFE) ||
+                                          (in->raw[0] == 0xFE && in->raw[1] == 0xFF))) {
+        in->utf16 = in->raw[0] == 0xFF ? 1 : 2;
+        in->raw_pos = 2;
+        in->consumed = 2;
+    }
     *out = in;
     return GV_OK;
 }
@@ -87,6 +97,70 @@ void gv_input_unread(gv_input *in, const char *buf, size_t n)
     in->back_pos = 0;
 }
 
+static long read_bytes(gv_input *in, char *buf, size_t cap, gv_error *err);
+
+/* Up to cap bytes of UTF-8 from a UTF-16 file: each unit pair read becomes 1-3 bytes, a
+ * surrogate pair 4; unpaired surrogates become U+FFFD. */
+static long read_utf16(gv_input *in, char *buf, size_t cap, gv_error *err)
+{
+    size_t o = 0;
+    bool eof = false;
+    while (o + 4 <= cap && !eof) {
+        size_t room = (cap - o) / 3 * 2; /* (3 bytes of UTF-8 at most per unit) */
+        if (room > sizeof in->u16 - in->u16_len)
+            room = sizeof in->u16 - in->u16_len;
+        long n = 0;
+        if (room >= 2) { /* (else decode what is held first) */
+            n = read_bytes(in, (char *)in->u16 + in->u16_len, room, err);
+            if (n < 0)
+                return -1;
+            eof = n == 0;
+        }
+        in->u16_len += (size_t)n;
+        size_t i = 0;
+        while (i + 2 <= in->u16_len && o + 4 <= cap) {
+            const unsigned char *u = in->u16 + i;
+            unsigned c = in->utf16 == 1 ? (unsigned)(u[0] | u[1] << 8) : (unsigned)(u[0] << 8 | u[1]);
+            size_t used = 2;
+            if (c >= 0xD800 && c < 0xDC00) { /* a high surrogate: its pair next */
+                if (i + 4 > in->u16_len && !eof)
+                    break;
+                unsigned d = i + 4 <= in->u16_len ? (in->utf16 == 1 ? (unsigned)(u[2] | u[3] << 8)
+                                                                   : (unsigned)(u[2] << 8 | u[3])) : 0;
+                if (d >= 0xDC00 && d < 0xE000) {
+                    c = 0x10000 + ((c - 0xD800) << 10) + (d - 0xDC00);
+                    used = 4;
+                } else {
+                    c = 0xFFFD;
+                }
+            } else if (c >= 0xDC00 && c < 0xE000) {
+                c = 0xFFFD;
+            }
+            if (c < 0x80) {
+                buf[o++] = (char)c;
+            } else if (c < 0x800) {
+                buf[o++] = (char)(0xC0 | c >> 6);
+                buf[o++] = (char)(0x80 | (c & 0x3F));
+            } else if (c < 0x10000) {
+                buf[o++] = (char)(0xE0 | c >> 12);
+                buf[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
+                buf[o++] = (char)(0x80 | (c & 0x3F));
+            } else {
+                buf[o++] = (char)(0xF0 | c >> 18);
+                buf[o++] = (char)(0x80 | ((c >> 12) & 0x3F));
+                buf[o++] = (char)(0x80 | ((c >> 6) & 0x3F));
+                buf[o++] = (char)(0x80 | (c & 0x3F));
+            }
+            i += used;
+        }
+        memmove(in->u16, in->u16 + i, in->u16_len - i);
+        in->u16_len -= i;
+        if (o)
+            break;
+    }
+    return (long)o;
+}
+
 long gv_input_read(gv_input *in, char *buf, size_t cap, gv_error *err)
 {
     if (cap > (size_t)1 << 30)
@@ -97,6 +171,13 @@ long gv_input_read(gv_input *in, char *buf, size_t cap, gv_error *err)
         in->back_pos += n;
         return (long)n;
     }
+    if (in->utf16 && cap >= 4)
+        return read_utf16(in, buf, cap, err);
+    return read_bytes(in, buf, cap, err);
+}
+
+static long read_bytes(gv_input *in, char *buf, size_t cap, gv_error *err)
+{
     if (!in->gzip) {
         if (in->raw_pos == in->raw_len && !in->raw_eof && cap >= DIRECT_MIN) {
             /* a large read straight into the caller's buffer: no second copy */
