@@ -479,6 +479,19 @@ static gv_status read_log(void *ctx, gv_error *err)
         if (st != GV_OK)
             return st;
         tl->log_start = o->log_start;
+        if (tl->steps_len == 0 && tl->events_len == 0) {
+            if (o->rules_path)
+                gv_error_set(err, o->log_path, 0,
+                             "no event or training step recognised in its %zu lines by the rules of %s "
+                             "(docs/rules.md)", tl->log_lines, o->rules_path);
+            else
+                gv_error_set(err, o->log_path, 0,
+                             "no event or training step recognised in its %zu lines (the built-in rules "
+                             "read nanochat logs): describe its lines in a rules file (--rules FILE.json; "
+                             "start from `gpuviz --print-rules`; docs/rules.md), or leave out "
+                             "--training-log", tl->log_lines);
+            return GV_ERR_INPUT;
+        }
         if (gv_log_clock_untimed(tl)) {
             gv_error_set(err, o->log_path, 0,
                          "no line of the log carries a time (%zu lines, %zu training steps, %zu events), so "

@@ -55,7 +55,8 @@ static const char *const GPU_ID_NAMES[] = {"index", "gpu", "gpu_index", "gpuid",
 static const char *const TEXT_NAMES[] = {
     "name", "gpu_name", "pci_bus_id", "bus_id", "gpu_bus_id", "uuid", "gpu_uuid", "driver_version",
     "serial", "pstate", "vbios_version", "hostname", "host", "compute_mode", "display_mode",
-    "persistence_mode", "field", NULL};
+    "persistence_mode", NULL};
+static const char *const FIELD_NAMES[] = {"field", "field_name", "metric", "metric_name", "field_id", NULL};
 static const char *const POWER_INSTANT_NAMES[] = {"power_draw_instant", "power_usage_instant", "power_instant",
                                                   "instant_power", "power_instant_w", NULL};
 static const char *const POWER_AVG_NAMES[] = {"power_draw_average", "power_avg", "power_average",
@@ -78,6 +79,8 @@ gv_column_role gv_column_role_of(const char *name)
         return GV_ROLE_GPU_ID;
     if (in(s, TEXT_NAMES))
         return GV_ROLE_TEXT;
+    if (in(s, FIELD_NAMES))
+        return GV_ROLE_FIELD;
     return GV_ROLE_METRIC;
 }
 

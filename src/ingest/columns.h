@@ -15,7 +15,8 @@ typedef enum {
     GV_ROLE_TIME,     /* timestamp, time, datetime, date_time, TimeStampUs, ... */
     GV_ROLE_ELAPSED,  /* elapsed_sec, elapsed: redundant with the wall clock, skipped */
     GV_ROLE_GPU_ID,   /* index, gpu, gpu_index, gpu_id, GPUId, device: one row per GPU */
-    GV_ROLE_TEXT      /* name, pci.bus_id, uuid, driver_version, pstate ...: not numbers, skipped */
+    GV_ROLE_TEXT,     /* name, pci.bus_id, uuid, driver_version, pstate ...: not numbers, skipped */
+    GV_ROLE_FIELD     /* field, metric, field_name: each row names its metric (a long table) */
 } gv_column_role;
 
 gv_column_role gv_column_role_of(const char *name);

@@ -318,6 +318,18 @@ static void setup_schema(gv_csv_reader *r)
 {
     r->col_map = gv_xmalloc(r->header_len * sizeof *r->col_map);
     r->col_strict = gv_xcalloc(r->header_len, sizeof *r->col_strict);
+    bool timed = false;
+    for (size_t i = 0; i < r->header_len; i++)
+        timed |= gv_column_role_of(r->header[i]) == GV_ROLE_TIME;
+    for (size_t i = 0; i < r->header_len && timed; i++)
+        if (gv_column_role_of(r->header[i]) == GV_ROLE_FIELD) {
+            r->status = GV_ERR_INPUT;
+            gv_error_set(r->err, r->file, 1,
+                         "a long table of fields (column '%s' names each row's metric, as DCGM's API "
+                         "output writes it): not readable yet; write one column per metric (e.g. "
+                         "pivot it with pandas) or see docs/formats.md", r->header[i]);
+            return;
+        }
     if (is_smi_header(r)) {
         setup_smi(r);
         return;

@@ -117,7 +117,7 @@ static void emit(gv_sample_grouper *g)
         g->values[i] = NAN;
 }
 
-static void place(gv_sample_grouper *g, long id, gv_time_us t, long line, const double *m)
+static void place(gv_sample_grouper *g, long id, gv_time_us t, long line, const double *m, gv_error *err)
 {
     if (!g->open || id <= g->last_id) {
         emit(g);
@@ -126,6 +126,18 @@ static void place(gv_sample_grouper *g, long id, gv_time_us t, long line, const 
     }
     g->last_id = id;
     int pos = g->pos[id];
+    if (pos < 0 && g->open && t < g->first_t - 500000 && t != 0) {
+        /* a GPU first seen a second or more before the query it falls into: the file holds all
+         * of one GPU's rows, then the next GPU's (a DCGM API dump), not one query after another */
+        char at[40];
+        gv_time_format_iso(t, at, sizeof at);
+        gv_error_set(err, g->file, line,
+                     "rows are grouped by GPU: GPU %ld's rows begin here, back at %s, after those of "
+                     "the GPUs before it; gpuviz reads rows in time order: sort the file by its time "
+                     "column first (e.g. `sort -t, -k2,2n`)", id, at);
+        g->status = GV_ERR_INPUT;
+        return;
+    }
     if (pos < 0) {
         if (!g->warned[id]) {
             g->warned[id] = true;
@@ -141,7 +153,7 @@ static void flush_pending(gv_sample_grouper *g, gv_error *err)
 {
     make_schema(g, err);
     for (size_t k = 0; k < g->pending_len; k++)
-        place(g, g->pending[k].id, g->pending[k].t, g->pending[k].line, g->pending[k].m);
+        place(g, g->pending[k].id, g->pending[k].t, g->pending[k].line, g->pending[k].m, err);
 }
 
 gv_status gv_grouper_row(gv_sample_grouper *g, long id, gv_time_us t, long line, const double *m,
@@ -159,7 +171,7 @@ gv_status gv_grouper_row(gv_sample_grouper *g, long id, gv_time_us t, long line,
         }
         flush_pending(g, err);
     }
-    place(g, id, t, line, m);
+    place(g, id, t, line, m, err);
     return g->status;
 }
 
