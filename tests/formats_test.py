@@ -212,5 +212,138 @@ def gzip_and_standard_input():
     expect_error([bad, "-o", os.path.join(TMP, "b.html")], 2, "bad.csv.gz: gzip data is corrupt")
     expect_error(["-", "--training-log", "-"], 2, "only one input can come from standard input")
 
+# ---------------------------------------------------------------- sampler files as people write them
+# Small files written here, one per quirk seen in published sampler output (../shared/realworld);
+# each test's expected values come from the generator's own numbers.
+
+def write(name, text, encoding="utf-8"):
+    p = os.path.join(TMP, name)
+    with open(p, "w", encoding=encoding, newline="") as f:
+        f.write(text)
+    return p
+
+
+def summary(p, *extra):
+    out = os.path.join(TMP, "q.json")
+    rc, so, se = run(p, "-o", os.path.join(TMP, "q.html"), "--summary-json", out, "--no-idle-cutoff", *extra)
+    check(rc == 0, "exit %d: %s" % (rc, se))
+    return json.load(open(out)), se
+
+
+def iso(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%S.") + "%03d" % (t.microsecond // 1000)
+
+
+T0 = dt.datetime(2025, 7, 26, 23, 32, 9, 703000)
+
+
+def smi_noindex(gpus, queries, late=()):
+    """nvidia-smi -lms 100 without an index column: each query's rows 2 ms apart, queries 100 ms
+    apart; in the queries listed in late, GPU 0's row comes 60 ms before the others (as seen in a
+    real file). GPU g of query q draws 100 + 10 g + q W."""
+    rows = ["timestamp, power.draw [W], utilization.gpu [%], memory.used [MiB]"]
+    for q in range(queries):
+        for g in range(gpus):
+            t = T0 + dt.timedelta(milliseconds=100 * q + 2 * g - (60 if q in late and g == 0 else 0))
+            rows.append("%s, %.2f W, %d %%, %d MiB" % (t.strftime("%Y/%m/%d %H:%M:%S.%f")[:-3], 100 + 10 * g + q, 50, 1000 + g))
+    return "\n".join(rows) + "\n"
+
+
+@test
+def nvsmi_without_index_counts_gpus():
+    doc, se = summary(write("noidx8.csv", smi_noindex(8, 100, late=(3, 40, 41, 77))))
+    check(doc["inputs"]["csv"]["gpus_counted"] == 8 and len(doc["gpus"]) == 8, doc["inputs"]["csv"])
+    check(doc["inputs"]["csv"]["rows_read"] == 100, doc["inputs"]["csv"])
+    for g in doc["gpus"]:  # mean of 100 + 10 g + q over q = 0..99
+        near(g["power_w"]["mean"], 100 + 10 * g["index"] + 49.5, 1e-9, "GPU %d mean" % g["index"])
+    check("8 GPUs per query, counted from the rows' times" in se, se)
+    check(doc["time_range"]["start"] == iso(T0) and doc["time_range"]["end"] == iso(T0 + dt.timedelta(milliseconds=9900)),
+          doc["time_range"])
+    # --gpus says otherwise: 4 GPUs per query, 200 queries
+    doc, _ = summary(write("noidx8.csv", smi_noindex(8, 100)), "--gpus", "4")
+    check(len(doc["gpus"]) == 4 and doc["inputs"]["csv"]["rows_read"] == 200 and doc["inputs"]["csv"]["gpus_counted"] is None,
+          doc["inputs"]["csv"])
+    # one GPU every second, with a text column (the GPU's name) and 4 s gaps now and then
+    rows = ["timestamp, name, utilization.gpu [%], power.draw [W]"]
+    t = T0
+    for k in range(300):
+        t += dt.timedelta(seconds=4 if k % 50 == 49 else 1)
+        rows.append("%s, NVIDIA GeForce RTX 4090, 3 %%, %.2f W" % (t.strftime("%Y/%m/%d %H:%M:%S.%f")[:-3], 30 + k % 10))
+    doc, se = summary(write("one.csv", "\n".join(rows) + "\n"))
+    check(len(doc["gpus"]) == 1 and doc["inputs"]["csv"]["rows_read"] == 300, doc["inputs"]["csv"])
+    near(doc["gpus"][0]["power_w"]["mean"], 34.5, 1e-9, "mean")
+    # 4 s is under 5 x the 1 s median interval: no sample gap
+    check(doc["anomaly_counts"]["sample_gap"] == 0, doc["anomaly_counts"])
+
+
+@test
+def sample_gaps_relative_to_the_rate():
+    # 1 Hz with one 10 s hole; then 15 s sampling (every interval is "long" in absolute terms)
+    rows = ["timestamp,gpu0_power_w"]
+    t = T0
+    for k in range(200):
+        t += dt.timedelta(seconds=10 if k == 120 else 1)
+        rows.append("%s,300.00" % t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3])
+    doc, _ = summary(write("hole.csv", "\n".join(rows) + "\n"))
+    check(doc["anomaly_counts"]["sample_gap"] == 1, doc["anomaly_counts"])
+    gap = [a for a in doc["anomalies"] if a["kind"] == "sample_gap"][0]
+    near(gap["value"], 10, 1e-9, "gap seconds")
+    rows = ["timestamp,gpu0_power_w"] + ["%s,300.00" % (T0 + dt.timedelta(seconds=15 * k)).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+                                         for k in range(500)]
+    doc, _ = summary(write("slow.csv", "\n".join(rows) + "\n"))
+    check(doc["anomaly_counts"]["sample_gap"] == 0, doc["anomaly_counts"])
+
+
+@test
+def memory_and_utilization_only():
+    rows = ["timestamp, memory.used [MiB], utilization.gpu [%]"]
+    for k in range(50):
+        rows.append("%s, %d MiB, %d %%" % ((T0 + dt.timedelta(seconds=15 * k)).strftime("%Y/%m/%d %H:%M:%S.%f")[:-3], 17000 + k, k % 3))
+    doc, se = summary(write("mem.csv", "\n".join(rows) + "\n"))
+    check(doc["inputs"]["csv"]["rows_read"] == 50 and doc["gpus"] == [], doc["inputs"]["csv"])
+    check("no power column: energy and phase energy are not known" in se and "gpu0 memory.used" in se, se)
+
+
+@test
+def utf16_with_bom_and_crlf():
+    # PowerShell's `nvidia-smi ... > file`: UTF-16LE with a byte order mark, CRLF line ends
+    text = smi_noindex(2, 30).replace("\n", "\r\n")
+    plain, _ = summary(write("u8.csv", smi_noindex(2, 30)))
+    doc, _ = summary(write("u16.csv", text, encoding="utf-16"))
+    check(doc["gpus"] == plain["gpus"] and doc["inputs"]["csv"]["rows_read"] == 30, (doc["gpus"], plain["gpus"]))
+    doc, _ = summary(write("u16be.csv", "\ufeff" + text, encoding="utf-16-be"))
+    check(doc["gpus"] == plain["gpus"], "big endian")
+
+
+@test
+def time_columns_as_people_write_them():
+    # wide GPU0,GPU1 power columns with epoch seconds; a long layout with GPUId and TimeStampUs
+    # (epoch microseconds); ISO 8601 with 'Z' and a custom long header with gpu_index
+    e0 = 1763638585.215
+    rows = ["timestamp,GPU0,GPU1"] + ["%.3f,%.3f,%.3f" % (e0 + 0.2 * k, 200 + k, 250 - k) for k in range(40)]
+    doc, _ = summary(write("epoch.csv", "\n".join(rows) + "\n"))
+    check([g["index"] for g in doc["gpus"]] == [0, 1], doc["gpus"])
+    near(doc["gpus"][0]["power_w"]["mean"], 219.5, 1e-9, "GPU0")
+    utc = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=e0)
+    check(doc["time_range"]["start"] == iso(utc), (doc["time_range"], iso(utc)))
+    us0 = 1718369824263312
+    rows = ["GPUId,TimeStampUs,Watts"] + ["%d,%d,%.2f" % (g, us0 + 40000 * k + 500 * g, 70 + g) for k in range(30) for g in range(2)]
+    doc, _ = summary(write("dcgmapi.csv", "\n".join(rows) + "\n"))
+    check(len(doc["gpus"]) == 2 and doc["inputs"]["csv"]["rows_read"] == 30, doc["inputs"]["csv"])
+    near(doc["gpus"][1]["power_w"]["mean"], 71, 1e-9, "GPU1")
+    check(doc["time_range"]["start"] == iso(dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=us0)), doc["time_range"])
+    rows = ["timestamp,gpu_index,temperature_C,utilization_gpu_percent,power_W"]
+    for k in range(20):
+        for g in range(3):
+            rows.append("%sZ,%d, %d, 100, %.2f" % ((T0 + dt.timedelta(seconds=k)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3], g, 40 + g, 300 + g))
+    doc, _ = summary(write("isoz.csv", "\n".join(rows) + "\n"))
+    check([(g["index"], g["power_w"]["mean"], g["temp_c"]["max"]) for g in doc["gpus"]] == [(0, 300, 40), (1, 301, 41), (2, 302, 42)],
+          doc["gpus"])
+    # the same rows, but all of GPU 0's first, then GPU 1's (a DCGM API dump): said so, not misread
+    rows = ["GPUId,TimeStampUs,Watts"] + ["%d,%d,%.2f" % (g, us0 + 40000 * k, 70 + g) for g in range(2) for k in range(30)]
+    expect_error([write("gpumajor.csv", "\n".join(rows) + "\n")], 2, "rows are grouped by GPU")
+    expect_error([write("fields.csv", "GPUId,TimeStampUs,Field,Values\n0,%d,power_usage_instant,71.2\n" % us0)], 2,
+                 "a long table of fields")
+
 
 finish("formats")
