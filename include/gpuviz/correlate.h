@@ -31,6 +31,7 @@ typedef struct {
     bool idle_cutoff;         /* false: keep every sample on display */
     size_t display_bytes;     /* page budget for display data: sizes the finest pyramid level */
     double temp_limit_c;      /* over-temperature anomaly above this */
+    double imbalance_ratio;   /* gpu_imbalance: a GPU below this share of the others' median (0: 0.75) */
     bool relative_range;      /* range_hours give the analysed range in hours since the first
                                  row (a NAN end stays open); else tl->range_start/end apply */
     double range_hours[2];

@@ -27,7 +27,7 @@ typedef struct {
     long long csv_bytes, log_bytes; /* -1 unknown */
     long log_lines;
     size_t warnings[GV_WARN_KIND_COUNT];
-    double power_threshold_w, temp_limit_c;
+    double power_threshold_w, temp_limit_c, imbalance_ratio;
 } gv_summary_inputs;
 
 typedef struct gv_summary gv_summary;

@@ -301,7 +301,7 @@ static void start(gv_correlator *c, gv_time_us t0)
             *(i ? &tl->range_end : &tl->range_start) = t0 + (gv_time_us)llround(c->o.range_hours[i] * 3.6e9);
     c->segs_len = gv_phases_plan(tl, &c->segs);
     c->watch = gv_sample_watch_new(tl, c->gpu_power, c->gpu_temp, c->o.power_threshold_w,
-                                   c->o.temp_limit_c, c->segs, c->segs_len);
+                                   c->o.temp_limit_c, c->o.imbalance_ratio, c->segs, c->segs_len);
 }
 
 static bool out_of_range(const gv_timeline *tl, gv_time_us t)

@@ -18,7 +18,7 @@ struct gv_sample_watch {
     gv_timeline *tl;
     size_t gpus;
     int *power, *temp;
-    double threshold, temp_limit;
+    double threshold, temp_limit, imbalance_ratio;
     const gv_segment *segs;
     size_t segs_len;
 
@@ -65,7 +65,7 @@ static void learn_gap(gv_sample_watch *w)
 }
 
 gv_sample_watch *gv_sample_watch_new(gv_timeline *tl, const int *gpu_power, const int *gpu_temp,
-                                     double threshold_w, double temp_limit_c,
+                                     double threshold_w, double temp_limit_c, double imbalance_ratio,
                                      const gv_segment *segs, size_t segs_len)
 {
     gv_sample_watch *w = gv_xcalloc(1, sizeof *w);
@@ -78,6 +78,7 @@ gv_sample_watch *gv_sample_watch_new(gv_timeline *tl, const int *gpu_power, cons
     memcpy(w->temp, gpu_temp, g * sizeof *w->temp);
     w->threshold = threshold_w;
     w->temp_limit = temp_limit_c;
+    w->imbalance_ratio = imbalance_ratio > 0 && imbalance_ratio < 1 ? imbalance_ratio : GV_IMBALANCE_RATIO;
     w->segs = segs;
     w->segs_len = segs_len;
     w->prev_temp = gv_xmalloc((g + 1) * sizeof *w->prev_temp);
@@ -199,7 +200,7 @@ static void close_window(gv_sample_watch *w)
             qsort(others, n, sizeof *others, cmp_double);
             double med = n % 2 ? others[n / 2] : (others[n / 2 - 1] + others[n / 2]) / 2;
             ratio = med > 0 ? w->means[g] / med : 1;
-            flagged = med >= w->threshold && ratio < GV_IMBALANCE_RATIO;
+            flagged = med >= w->threshold && ratio < w->imbalance_ratio;
         }
         if (flagged)
             extend(&w->imbalance[g], a, b, ratio);

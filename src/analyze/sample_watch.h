@@ -6,7 +6,7 @@
  *   15 s sampler is not a run of gaps); gaps seen before that is known wait in a buffer of as many;
  * - time_backwards: a sample earlier than the one before it;
  * - over_temperature: a GPU above the limit (episode: start, duration above, max);
- * - gpu_imbalance: during training, a GPU's 10-s mean power below GV_IMBALANCE_RATIO times the
+ * - gpu_imbalance: during training, a GPU's 10-s mean power below imbalance_ratio times the
  *   median of the other GPUs' means while those are at/above the power threshold;
  * - power_drop: during training, every GPU's 10-s mean below the power threshold.
  * Imbalance and power-drop episodes shorter than GV_EPISODE_MIN_S are not reported. */
@@ -20,14 +20,14 @@
 #define GV_GAP_FACTOR 5.0
 #define GV_GAP_LEARN 64
 #define GV_WATCH_WINDOW_S 10.0
-#define GV_IMBALANCE_RATIO 0.5
+#define GV_IMBALANCE_RATIO 0.75 /* the default of imbalance_ratio */
 #define GV_EPISODE_MIN_S 20.0
 
 typedef struct gv_sample_watch gv_sample_watch;
 
 /* gpu_power/gpu_temp: per GPU, series index or -1 (copied). segs borrowed for the watch's life. */
 gv_sample_watch *gv_sample_watch_new(gv_timeline *tl, const int *gpu_power, const int *gpu_temp,
-                                     double threshold_w, double temp_limit_c,
+                                     double threshold_w, double temp_limit_c, double imbalance_ratio,
                                      const gv_segment *segs, size_t segs_len);
 /* One row at t; p is the previous row's time (GV_TIME_NONE for the first row). */
 void gv_sample_watch_row(gv_sample_watch *w, gv_time_us p, gv_time_us t, const double *values);

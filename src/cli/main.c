@@ -589,7 +589,7 @@ int main(int argc, char **argv)
     gv_correlate_opts co = {.power_threshold_w = o.power_threshold_w, .buffer_min = o.buffer_min,
                             .idle_cutoff = o.idle_cutoff,
                             .display_bytes = (size_t)(o.max_size_mb * 1e6),
-                            .temp_limit_c = o.temp_limit_c,
+                            .temp_limit_c = o.temp_limit_c, .imbalance_ratio = o.imbalance_ratio,
                             .relative_range = !isnan(o.range_hours[0]) || !isnan(o.range_hours[1]),
                             .range_hours = {o.range_hours[0], o.range_hours[1]}};
     corr = gv_correlator_new(&tl, &co);
@@ -630,7 +630,7 @@ int main(int argc, char **argv)
                             .log_path = o.log_path, .csv_bytes = csv_bytes,
                             .log_bytes = o.log_path ? file_size(o.log_path) : -1,
                             .log_lines = ls.lines, .power_threshold_w = o.power_threshold_w,
-                            .temp_limit_c = o.temp_limit_c};
+                            .temp_limit_c = o.temp_limit_c, .imbalance_ratio = o.imbalance_ratio};
     memcpy(si.warnings, msgs.count, sizeof si.warnings);
     summary_job sj = {&tl, &si, NULL};
     pthread_t summarist;

@@ -61,6 +61,8 @@ void gv_cli_print_help(void)
 "                          (repeatable; any failure makes the exit status 1; docs/checks.md)\n"
 "  --temp-limit C          over-temperature anomaly above C degrees (default 85)\n"
 "  --slow-factor F         slow evaluation: F times the median duration (default 2)\n"
+"  --imbalance-ratio R     GPU imbalance: a GPU below R times the others' median power for\n"
+"                          20 s of training (default 0.75)\n"
 "  --time-range A,B        analyse only A..B: wall-clock times or hours since the first\n"
 "                          sample; either end may be empty\n"
 "  --step-range A,B        analyse only the time of training steps A..B\n"
@@ -124,7 +126,7 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
                        .power_threshold_w = 200, .buffer_min = 10, .idle_cutoff = true,
                        .max_points = 6000, .max_size_mb = 8, .threads = 0,
                        .dcgm_start = GV_TIME_NONE, .log_start = GV_TIME_NONE,
-                       .temp_limit_c = 85, .slow_factor = 2,
+                       .temp_limit_c = 85, .slow_factor = 2, .imbalance_ratio = 0.75,
                        .range_abs = {GV_TIME_NONE, GV_TIME_NONE}, .range_hours = {NAN, NAN}};
     bool fmt_set = false;
     for (int i = 1; i < argc; i++) {
@@ -336,6 +338,12 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
             NEEDS_VALUE();
             if (!parse_double(val, &o->temp_limit_c)) {
                 gv_error_set(err, NULL, 0, "--temp-limit takes degrees C (a number), not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+        } else if (FLAG("--imbalance-ratio")) {
+            NEEDS_VALUE();
+            if (!parse_double(val, &o->imbalance_ratio) || o->imbalance_ratio <= 0 || o->imbalance_ratio >= 1) {
+                gv_error_set(err, NULL, 0, "--imbalance-ratio takes a number between 0 and 1, not '%s'", val);
                 return GV_ERR_USAGE;
             }
         } else if (FLAG("--slow-factor")) {

@@ -358,6 +358,7 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     cJSON *set = cJSON_AddObjectToObject(d, "settings");
     gv_json_add_num(set, "power_threshold_w", in->power_threshold_w);
     gv_json_add_num(set, "temp_limit_c", in->temp_limit_c);
+    gv_json_add_num(set, "imbalance_ratio", in->imbalance_ratio);
     return s;
 }
 
