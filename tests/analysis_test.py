@@ -457,4 +457,31 @@ def chunked_parsing_matches_one_reader():
             check(o[2] == outs[0][2], "%s: outputs differ" % what)
 
 
+@test
+def gpu_drawing_less_than_its_peers():
+    # 4 GPUs at 400 W training for 5 min (steps of 1 s in the log); from 120 s to 180 s GPU 3
+    # draws 240 W (60% of its peers): below the default 0.75, not below 0.5 (the old rule)
+    d = os.path.join(TMP, "imb")
+    os.makedirs(d, exist_ok=True)
+    t0 = dt.datetime(2025, 12, 22, 21, 0, 0)
+    rows = ["timestamp," + ",".join("gpu%d_power_w,gpu%d_temp_c" % (g, g) for g in range(4))]
+    for k in range(3000):
+        t = t0 + dt.timedelta(milliseconds=100 * k)
+        low = 1200 <= k < 1800
+        rows.append(t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3] + "," +
+                    ",".join("%.2f,60" % (240.0 if (g == 3 and low) else 400.0) for g in range(4)))
+    open(os.path.join(d, "gpu_metrics.csv"), "w").write("\n".join(rows) + "\n")
+    log = [(t0 + dt.timedelta(seconds=k)).strftime("%Y-%m-%d %H:%M:%S") +
+           " step %05d/00300 (0.00%%) | loss: 2.0 | dt: 1000.00ms | tok/sec: 100,000" % k for k in range(1, 300)]
+    open(os.path.join(d, "training.log"), "w").write("\n".join(log) + "\n")
+    doc, _ = summary(d)
+    imb = [a for a in doc["anomalies"] if a["kind"] == "gpu_imbalance"]
+    check(len(imb) == 1 and imb[0]["gpu"] == 3, imb)
+    near(imb[0]["value"], 0.6, 1e-9, "ratio")
+    check(doc["settings"]["imbalance_ratio"] == 0.75, doc["settings"])
+    doc, _ = summary(d, "--imbalance-ratio", "0.5")
+    check(doc["anomaly_counts"]["gpu_imbalance"] == 0, doc["anomaly_counts"])
+    expect_error([os.path.join(d, "gpu_metrics.csv"), "--imbalance-ratio", "1.5"], 2, "--imbalance-ratio takes a number between 0 and 1")
+
+
 finish("analysis")
