@@ -243,8 +243,16 @@ def dmon_text_without_times():
     rc, doc, se = summary_of([path(d, "dcgmi_dmon.out"), "--start", "2025-01-01 00:00:00", "--interval", "5000"])
     check(rc == 0, se)
     check(doc["inputs"]["csv"]["rows_read"] == len(gpu_lines) // 8, (doc["inputs"]["csv"]["rows_read"], len(gpu_lines)))
-    known_unreadable(d + "/nvidia-smi.out", "nvidia-smi dmon text")
-    expect_clear_error([path(d, "nvidia-smi.out")])
+    # nvidia-smi dmon (-d 5, no -o T): the same; rows "<id> <pwr> <gtemp> ..." of 8 GPUs; a
+    # last line cut short is skipped
+    expect_clear_error([path(d, "nvidia-smi.out")], "--start", "--interval")
+    rows = [l.split() for l in read_lines(path(d, "nvidia-smi.out")) if not l.startswith("#")]
+    full = [r for r in rows if len(r) == 14]
+    queries = sum(1 for i, r in enumerate(full) if i == 0 or int(r[0]) <= int(full[i - 1][0]))
+    means = {g: sum(float(r[1]) for r in full if int(r[0]) == g) / sum(1 for r in full if int(r[0]) == g) for g in range(8)}
+    t0 = dt.datetime(2025, 1, 1)
+    check_gpu_file([path(d, "nvidia-smi.out"), "--start", "2025-01-01 00:00:00", "--interval", "5000"], queries, means,
+                   t0, t0 + dt.timedelta(seconds=5 * (queries - 1)), gpus=8)
 
 
 @test

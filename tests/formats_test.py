@@ -346,4 +346,28 @@ def time_columns_as_people_write_them():
                  "a long table of fields")
 
 
+
+@test
+def nvidia_smi_dmon_text():
+    # `nvidia-smi dmon -s pu -o DT`: rows carry their date and time; '-' is a missing reading
+    lines = ["#Date       Time        gpu    pwr  gtemp  mtemp     sm    mem",
+             "#YYYYMMDD   HH:MM:SS    Idx      W      C      C      %      %"]
+    for k in range(6):
+        t = T0.replace(microsecond=0) + dt.timedelta(seconds=k)
+        for g in range(2):
+            lines.append("%s %s    %d    %d     %d      -     %d      1" % (t.strftime("%Y%m%d"), t.strftime("%H:%M:%S"), g,
+                                                                          100 + 10 * g + k, 40 + g, 50))
+    doc, _ = summary(write("dmon_dt.txt", "\n".join(lines) + "\n"))
+    check([(g["index"], g["power_w"]["mean"], g["temp_c"]["max"]) for g in doc["gpus"]] == [(0, 102.5, 40), (1, 112.5, 41)], doc["gpus"])
+    check(doc["time_range"]["start"] == iso(T0.replace(microsecond=0)) and doc["inputs"]["csv"]["rows_read"] == 6,
+          (doc["time_range"], doc["inputs"]["csv"]))
+    # without -o DT it has no times: --start and --interval place it
+    plain = [l[20:] if not l.startswith("#") else "# " + l[21:] for l in lines]
+    plain[0], plain[1] = "# gpu    pwr  gtemp  mtemp     sm    mem", "# Idx      W      C      C      %      %"
+    p = write("dmon.txt", "\n".join(plain) + "\n")
+    expect_error([p], 2, "has no timestamps")
+    doc, _ = summary(p, "--start", "2025-07-26 23:32:09", "--interval", "1000")
+    check([(g["index"], g["power_w"]["mean"]) for g in doc["gpus"]] == [(0, 102.5), (1, 112.5)], doc["gpus"])
+
+
 finish("formats")

@@ -31,17 +31,41 @@ struct gv_dcgm_reader {
     char *names[MAX_FIELDS], *units[MAX_FIELDS];
     size_t fields;
     bool have_names, have_units;
+    bool smi;          /* nvidia-smi dmon: rows "<id> <values>", '-' for missing */
+    bool dated;        /* its rows begin with YYYYMMDD HH:MM:SS (-o DT) */
     gv_sample_grouper *grouper; /* created with the first GPU line */
     gv_error *err;
     gv_status status;
 };
 
-bool gv_dcgm_detect(const char *buf, size_t len)
+/* The first word after '#' of the first non-blank text, into w (size n). */
+static void first_header_word(const char *buf, size_t len, char *w, size_t n)
 {
-    size_t i = 0;
+    size_t i = 0, o = 0;
     while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
         i++;
-    return len - i >= 7 && memcmp(buf + i, "#Entity", 7) == 0;
+    if (i < len && buf[i] == '#') {
+        i++;
+        while (i < len && buf[i] == ' ')
+            i++;
+        while (i < len && o + 1 < n && buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r' && buf[i] != '\n')
+            w[o++] = buf[i++];
+    }
+    w[o] = '\0';
+}
+
+bool gv_dcgm_detect(const char *buf, size_t len)
+{
+    char w[16];
+    first_header_word(buf, len, w, sizeof w);
+    return strcmp(w, "Entity") == 0 || strcmp(w, "gpu") == 0 || strcmp(w, "Date") == 0;
+}
+
+bool gv_dcgm_detect_timed(const char *buf, size_t len)
+{
+    char w[16];
+    first_header_word(buf, len, w, sizeof w);
+    return strcmp(w, "Date") == 0;
 }
 
 gv_dcgm_reader *gv_dcgm_reader_new(gv_timeline *tl, const char *file_name, gv_sample_sink sink,
@@ -91,19 +115,44 @@ static size_t words(char *s, char **w, size_t max)
 
 static gv_series_kind kind_of(const char *name)
 {
-    if (strcmp(name, "POWER") == 0)
+    if (strcmp(name, "POWER") == 0 || strcmp(name, "pwr") == 0)
         return GV_SERIES_POWER;
-    if (strcmp(name, "TMPTR") == 0)
+    if (strcmp(name, "TMPTR") == 0 || strcmp(name, "gtemp") == 0)
         return GV_SERIES_TEMP;
     return GV_SERIES_OTHER;
 }
 
-/* dcgmi dmon has no timestamps: sample k is at start + k x interval. */
+/* dcgmi dmon has no timestamps: sample k is at start + k x interval; nvidia-smi dmon -o DT: its
+ * first row's time. */
 static gv_time_us sample_time(void *ctx, long k, gv_time_us t)
 {
     const gv_dcgm_reader *r = ctx;
-    (void)t;
+    if (r->dated)
+        return t;
     return r->start + (gv_time_us)llround((double)k * r->interval_ms * 1000);
+}
+
+/* An nvidia-smi dmon header line ('#' and its words in w[0..n)): names or units. */
+static void smi_header(gv_dcgm_reader *r, char **w, size_t n)
+{
+    size_t i = strcmp(w[0], "#") == 0 ? 1 : 0;
+    if (i == 0)
+        w[0]++; /* "#gpu" */
+    if (i >= n)
+        return;
+    bool names = strcmp(w[i], "gpu") == 0 || strcmp(w[i], "Date") == 0;
+    if (names && !r->have_names) {
+        r->have_names = r->smi = true;
+        r->dated = strcmp(w[i], "Date") == 0;
+        i += r->dated ? 3 : 1; /* Date Time gpu */
+        for (; i < n && r->fields < MAX_FIELDS; i++)
+            r->names[r->fields++] = gv_xstrndup(w[i], strlen(w[i]));
+    } else if (!names && r->have_names && !r->have_units) {
+        r->have_units = true;
+        i += r->dated ? 3 : 1; /* YYYYMMDD HH:MM:SS Idx */
+        for (size_t f = 0; i < n && f < r->fields; i++, f++)
+            r->units[f] = gv_xstrndup(w[i], strlen(w[i]));
+    }
 }
 
 static void process(gv_dcgm_reader *r, char *s)
@@ -112,6 +161,10 @@ static void process(gv_dcgm_reader *r, char *s)
     size_t n = words(s, w, MAX_FIELDS + 3);
     if (n == 0)
         return;
+    if (w[0][0] == '#' && strcmp(w[0], "#Entity") != 0) {
+        smi_header(r, w, n);
+        return;
+    }
     if (strcmp(w[0], "#Entity") == 0) {
         if (!r->have_names) {
             r->have_names = true;
@@ -128,35 +181,60 @@ static void process(gv_dcgm_reader *r, char *s)
         }
         return;
     }
-    if (strcmp(w[0], "GPU") != 0 || n < 2) {
+    /* dcgmi: "GPU <id> <values>"; nvidia-smi: "[YYYYMMDD HH:MM:SS] <id> <values>" */
+    size_t at = r->smi ? (r->dated ? 2 : 0) : 1;
+    gv_time_us t = 0;
+    if (r->dated && n >= 2) {
+        char stamp[40];
+        int frac;
+        size_t d = strlen(w[0]);
+        if (d == 8 && strlen(w[1]) < 20) {
+            snprintf(stamp, sizeof stamp, "%.4s-%.2s-%.2s %s", w[0], w[0] + 4, w[0] + 6, w[1]);
+            if (gv_time_parse(stamp, strlen(stamp), &t, &frac) != strlen(stamp))
+                t = 0;
+        }
+        if (!t) {
+            r->tl->rows_skipped++;
+            gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, r->line_no,
+                         "skipped line: expected a date and time (YYYYMMDD HH:MM:SS) first");
+            return;
+        }
+    }
+    if ((!r->smi && strcmp(w[0], "GPU") != 0) || n < at + 1) {
         r->tl->rows_skipped++;
         gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, r->line_no, "skipped line: not a GPU line");
         return;
     }
     char *end;
-    long id = strtol(w[1], &end, 10);
-    if (*end || id < 0 || id >= MAX_GPU || !r->have_names || n - 2 != r->fields) {
+    long id = strtol(w[at], &end, 10);
+    if (*end || id < 0 || id >= MAX_GPU || !r->have_names || n - at - 1 != r->fields) {
         r->tl->rows_skipped++;
         gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, r->line_no,
-                     "skipped line: expected 'GPU <id>' and %zu values, found %zu words", r->fields, n);
+                     "skipped line: expected %s<id> and %zu values, found %zu words",
+                     r->smi ? "" : "'GPU' ", r->fields, n);
         return;
     }
     double v[MAX_FIELDS];
     for (size_t f = 0; f < r->fields; f++) {
-        gv_num_result nr = gv_parse_number(w[2 + f], strlen(w[2 + f]), &v[f]);
+        const char *x = w[at + 1 + f];
+        if (strcmp(x, "-") == 0) { /* nvidia-smi dmon: not available */
+            v[f] = NAN;
+            continue;
+        }
+        gv_num_result nr = gv_parse_number(x, strlen(x), &v[f]);
         if (nr != GV_NUM_OK)
             v[f] = NAN;
         if (nr == GV_NUM_BAD) {
             r->tl->rows_skipped++;
             gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, r->line_no,
-                         "skipped line: unparsable number '%.40s' in field %s", w[2 + f], r->names[f]);
+                         "skipped line: unparsable number '%.40s' in field %s", x, r->names[f]);
             return;
         }
     }
     if (!r->grouper)
         r->grouper = gv_grouper_new(r->tl, r->file, r->sink, r->diag, r->fields, r->names, r->units,
                                     kind_of, sample_time, r);
-    r->status = gv_grouper_row(r->grouper, id, 0, r->line_no, v, r->err);
+    r->status = gv_grouper_row(r->grouper, id, t, r->line_no, v, r->err);
 }
 
 gv_status gv_dcgm_reader_feed(gv_dcgm_reader *r, const char *buf, size_t len, gv_error *err)
@@ -202,7 +280,7 @@ gv_status gv_dcgm_reader_finish(gv_dcgm_reader *r, gv_error *err)
     if (r->status != GV_OK)
         return r->status;
     if (!r->have_names) {
-        gv_error_set(err, r->file, 0, "empty file: expected dcgmi dmon output");
+        gv_error_set(err, r->file, 0, "empty file: expected dcgmi dmon or nvidia-smi dmon output");
         return GV_ERR_INPUT;
     }
     if (r->tl->rows_read == 0) {

@@ -862,6 +862,7 @@ static gv_status open_input(const char *path, gv_read_opts *o, gv_input **in, gv
     gv_status st = gv_input_open(in, path, err);
     if (st != GV_OK)
         return st;
+    bool timed = false;
     if (o->format == GV_FORMAT_AUTO) { /* look at the first bytes, then give them back */
         char head[4096];
         long n = gv_input_read(*in, head, sizeof head, err);
@@ -870,11 +871,14 @@ static gv_status open_input(const char *path, gv_read_opts *o, gv_input **in, gv
             return GV_ERR_INPUT;
         }
         o->format = gv_dcgm_detect(head, (size_t)n) ? GV_FORMAT_DCGM : GV_FORMAT_CSV;
+        timed = gv_dcgm_detect_timed(head, (size_t)n);
         gv_input_unread(*in, head, (size_t)n);
     }
-    if (o->format == GV_FORMAT_DCGM && !(o->dcgm_interval_ms > 0 && o->dcgm_start != GV_TIME_NONE)) {
-        gv_error_set(err, path, 0, "dcgmi dmon output has no timestamps: give --start 'YYYY-MM-DD "
-                     "HH:MM:SS' (when sampling began) and --interval MS (the -d of dcgmi dmon)");
+    if (o->format == GV_FORMAT_DCGM && !timed && !(o->dcgm_interval_ms > 0 && o->dcgm_start != GV_TIME_NONE)) {
+        gv_error_set(err, path, 0, "dmon output (dcgmi dmon, nvidia-smi dmon) has no timestamps: give "
+                     "--start 'YYYY-MM-DD HH:MM:SS' (when sampling began) and --interval MS (its -d: "
+                     "milliseconds for dcgmi, seconds x 1000 for nvidia-smi), or record it with "
+                     "`nvidia-smi dmon -o DT`");
         gv_input_close(*in);
         return GV_ERR_USAGE;
     }
