@@ -395,11 +395,48 @@ static void test_long_line(void)
     free(text);
 }
 
+/* Output captured twice: a line repeated at once after an item line is read once (a third copy
+ * counts again; a repeated line that made nothing is harmless); '\r' parts are lines of their own. */
+static void test_duplicates_and_parts(size_t chunk)
+{
+    static const char TEXT[] =
+        "2025-12-22 21:00:00,000 - x - INFO - start\n"                          /* 1 */
+        "step 00001/00009 (1.00%) | loss: 2.0 | dt: 100.00ms\n"                 /* 2 */
+        "step 00001/00009 (1.00%) | loss: 2.0 | dt: 100.00ms\n"                 /* 3: repeat, skipped */
+        "step 00001/00009 (1.00%) | loss: 2.0 | dt: 100.00ms\n"                 /* 4: third copy, read */
+        "Vocab size: 1\n"                                                        /* 5 */
+        "Vocab size: 1\n"                                                        /* 6: not an item */
+        "Step 00002 | Validation bpb: 0.9\r\n"                                  /* 7 */
+        "Step 00002 | Validation bpb: 0.9\r\n"                                  /* 8: repeat (CRLF), skipped */
+        "step 00003/00009 (1.00%) | loss: 2.0\rstep 00004/00009 (1.00%) | loss: 1.9\r"
+        "2025-12-22 21:00:09,000 - x - INFO - Saved model parameters to: /h/base_checkpoints/d4/model_000004.pt\n"; /* 9 */
+    gv_timeline tl;
+    warnings w;
+    parse(TEXT, sizeof TEXT - 1, chunk, &tl, &w);
+    CHECK_EQ_LONG(tl.log_duplicate_lines, 2);
+    CHECK_EQ_LONG(tl.steps_len, 4); /* lines 2, 4, and the two parts of line 9 */
+    CHECK_EQ_LONG(tl.steps[1].line, 4);
+    CHECK_EQ_LONG(tl.steps[2].line, 9);
+    CHECK_EQ_LONG(tl.steps[3].step, 4);
+    CHECK(!tl.steps[3].own_time && tl.steps[0].t == T("2025-12-22 21:00:00"));
+    CHECK_EQ_LONG(tl.events_len, 2);
+    CHECK_EQ_LONG(tl.events[1].type, GV_EV_CHECKPOINT);
+    CHECK_EQ_LONG(tl.events[1].t, T("2025-12-22 21:00:09"));
+    CHECK_EQ_LONG(tl.events[1].time_basis, GV_TB_STAMPED);
+    CHECK_EQ_LONG(tl.log_stamped_lines, 2);
+    /* the steps of line 9 come before its logging part: the span ends on that line, inclusive */
+    CHECK_EQ_LONG(tl.log_spans_len, 1);
+    CHECK(tl.log_spans[0].line_lo == 1 && tl.log_spans[0].line_hi == 9 && tl.log_spans[0].hi_inclusive);
+    gv_timeline_cleanup(&tl);
+}
+
 int main(void)
 {
     size_t chunks[] = {1, 3, 17, 4096};
-    for (size_t i = 0; i < sizeof chunks / sizeof *chunks; i++)
+    for (size_t i = 0; i < sizeof chunks / sizeof *chunks; i++) {
         test_events(chunks[i]);
+        test_duplicates_and_parts(chunks[i]);
+    }
     test_step_fields();
     test_unkept_fields();
     test_parse_file_helper();

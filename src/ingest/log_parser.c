@@ -37,7 +37,11 @@ struct gv_log_parser {
     gv_buf clean;      /* the visible text of the line */
     gv_buf scratch;    /* labels and merge keys being rendered */
     gv_buf key;        /* the open merge's key */
-    gv_buf prev_raw;   /* the previous line, when it made an event or a step */
+    /* the previous line, when it made an event or a step: where it was read (the caller's buffer
+     * or p->line, valid until they change: keep_prev copies it into prev_raw first) */
+    const char *prev;
+    size_t prev_len;
+    gv_buf prev_raw;
     bool prev_owned;
     long line_no;
 
@@ -618,7 +622,7 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
     p->line_no++;
     while (len && (raw[len - 1] == '\r'))
         len--;
-    if (p->prev_owned && len == p->prev_raw.len && memcmp(raw, p->prev_raw.data, len) == 0) {
+    if (p->prev_owned && len == p->prev_len && memcmp(raw, p->prev, len) == 0) {
         p->tl->log_duplicate_lines++;
         p->prev_owned = false; /* a third copy is a line again */
         return;
@@ -657,10 +661,8 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
     }
     p->tl->log_stamped_lines += p->line_stamped;
     p->prev_owned = owned;
-    if (owned) {
-        gv_buf_reset(&p->prev_raw);
-        gv_buf_append(&p->prev_raw, raw, len);
-    }
+    p->prev = raw;
+    p->prev_len = len;
 }
 
 /* The text of one line (or one '\r' part of it): its time, then the patterns. True when an
@@ -799,6 +801,16 @@ gv_log_parser *gv_log_parser_new(gv_timeline *tl, const gv_log_rules *rules, con
     return p;
 }
 
+/* The previous line into prev_raw, before the bytes it was read from change. */
+static void keep_prev(gv_log_parser *p)
+{
+    if (p->prev_owned && p->prev != p->prev_raw.data) {
+        gv_buf_reset(&p->prev_raw);
+        gv_buf_append(&p->prev_raw, p->prev, p->prev_len);
+        p->prev = p->prev_raw.data;
+    }
+}
+
 void gv_log_parser_feed(gv_log_parser *p, const char *buf, size_t len)
 {
     while (len) {
@@ -822,13 +834,15 @@ void gv_log_parser_feed(gv_log_parser *p, const char *buf, size_t len)
             }
         }
         if (!nl)
-            return;
+            break;
         process_line(p, p->line.data ? p->line.data : "", p->line.len);
+        keep_prev(p);
         gv_buf_reset(&p->line);
         p->truncated = false;
         buf += n + 1;
         len -= n + 1;
     }
+    keep_prev(p); /* (buf is the caller's) */
 }
 
 void gv_log_parser_finish(gv_log_parser *p)
