@@ -346,6 +346,17 @@ def time_columns_as_people_write_them():
                  "a long table of fields")
 
 
+@test
+def columns_named_by_the_user():
+    rows = ["When,Card,Pwr (W),Hot"] + ["2025-01-01 00:00:%02d,%d,%d,%d" % (k, g, 100 * (g + 1) + k, 50 + g) for k in range(10) for g in range(2)]
+    p = write("mapped.csv", "\n".join(rows) + "\n")
+    expect_error([p], 2, "no time column in the header")
+    doc, _ = summary(p, "--map", "time=When,gpu=Card,power=Pwr (W),temp=Hot")
+    check([(g["index"], g["power_w"]["mean"], g["temp_c"]["max"]) for g in doc["gpus"]] == [(0, 104.5, 50), (1, 204.5, 51)], doc["gpus"])
+    expect_error([p, "--map", "time=Nope"], 2, "the column map's 'time=Nope' names a column the header lacks")
+    expect_error([p, "--map", "speed=When"], 2, "is not ROLE=COLUMN")
+
+
 
 @test
 def nvidia_smi_dmon_text():

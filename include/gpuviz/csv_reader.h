@@ -22,6 +22,10 @@ gv_csv_reader *gv_csv_reader_new(gv_timeline *tl, const char *file_name, gv_samp
 /* For files without a header line (nvidia-smi --format=csv,noheader): the column names, comma
  * separated (copied). Call before the first feed. */
 void gv_csv_reader_set_columns(gv_csv_reader *r, const char *names);
+/* Columns named by their role, "time=COL,gpu=COL,power=COL,temp=COL" (also power_instant,
+ * power_avg), for names gpuviz does not know (borrowed: must outlive the reader). A named column
+ * the header lacks is an error at the header. Call before the first feed (or set_columns). */
+void gv_csv_reader_set_map(gv_csv_reader *r, const char *map);
 /* For files with one row per GPU and no GPU id column: the number of GPUs answering each query
  * (otherwise counted from the rows' times). Call before the first feed. */
 void gv_csv_reader_set_gpus(gv_csv_reader *r, long gpus);

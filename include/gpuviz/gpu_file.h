@@ -30,6 +30,7 @@ typedef struct {
     double dcgm_interval_ms; /* and the -d interval (0: not given) */
     const char *columns;     /* CSV without a header: its column names, comma separated (or NULL) */
     long gpus;               /* one row per GPU without an id column: GPUs per query (0: counted) */
+    const char *map;         /* columns by role, "time=COL,gpu=COL,power=COL,temp=COL" (or NULL) */
     /* Called on the calling thread as the input is consumed (may be NULL): bytes of the file
      * consumed so far, and the file's size (0 when unknown, e.g. a pipe). */
     void (*progress)(void *ctx, unsigned long long done, unsigned long long total);

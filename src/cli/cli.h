@@ -49,6 +49,7 @@ typedef struct {
     double dcgm_interval_ms;   /* --interval (0: not given) */
     const char *columns;       /* --columns (a CSV without a header line) */
     long gpus;                 /* --gpus (0: counted) */
+    const char *map;           /* --map ROLE=COL,... */
     double imbalance_ratio;    /* --imbalance-ratio */
     const char *rules_path;    /* --rules, NULL: the built-in nanochat rules */
     const char *only_types;    /* --only: comma-separated type names, NULL: all */

@@ -594,7 +594,7 @@ int main(int argc, char **argv)
                             .range_hours = {o.range_hours[0], o.range_hours[1]}};
     corr = gv_correlator_new(&tl, &co);
     gv_read_opts ro = {.threads = o.threads, .format = o.format, .dcgm_start = o.dcgm_start,
-                       .dcgm_interval_ms = o.dcgm_interval_ms, .columns = o.columns, .gpus = o.gpus,
+                       .dcgm_interval_ms = o.dcgm_interval_ms, .columns = o.columns, .gpus = o.gpus, .map = o.map,
                        .progress = gv_progress_update, .progress_ctx = &prog,
                        .prepare = read_log, .prepare_ctx = &ls,
                        /* tests cut files into many small chunks (docs/testing.md) */

@@ -29,6 +29,8 @@ void gv_cli_print_help(void)
 "  --format auto|csv|dcgm  the GPU file's format (default: recognised from its content)\n"
 "  --columns A,B,...       names of the columns of a CSV without a header line\n"
 "                          (nvidia-smi --format=csv,noheader)\n"
+"  --map ROLE=COL,...      columns gpuviz does not know by name: roles time, gpu, power,\n"
+"                          temp (e.g. --map 'time=When,gpu=Card,power=Pwr (W)')\n"
 "  --gpus N                one row per GPU without an index column: N GPUs answer each\n"
 "                          query (default: counted from the rows' times)\n"
 "  --start TIME            dcgmi dmon output: when the first sample was taken\n"
@@ -274,6 +276,9 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
                 gv_error_set(err, NULL, 0, "--log-start takes a time like '2025-12-22 21:06:00', not '%s'", val);
                 return GV_ERR_USAGE;
             }
+        } else if (FLAG("--map")) {
+            NEEDS_VALUE();
+            o->map = val;
         } else if (FLAG("--gpus")) {
             NEEDS_VALUE();
             double v;

@@ -49,6 +49,7 @@ struct gv_csv_reader {
     gv_time_cache tcache; /* the timestamps' repeating minute */
     gv_time_us row_t;
     double time_col_us;     /* a time column of numbers: microseconds per unit (0: by magnitude) */
+    const char *map;        /* gv_csv_reader_set_map (borrowed) */
 
     struct csv_parser p;
     gv_timeline *tl;
@@ -314,10 +315,47 @@ void gv_csv_reader_set_columns(gv_csv_reader *r, const char *names)
     setup_schema(r);
 }
 
+/* The column map (gv_csv_reader_set_map): each named column takes the canonical name of its role,
+ * which the rest of the schema then reads as such. False (and r->status set) when a named column
+ * is not in the header. */
+static bool apply_map(gv_csv_reader *r)
+{
+    static const struct {
+        const char *role, *canonical;
+    } roles[] = {{"time", "timestamp"}, {"gpu", "index"}, {"power", "power.draw"}, {"temp", "temperature.gpu"},
+                 {"power_instant", "power.draw.instant"}, {"power_avg", "power.draw.average"}};
+    for (const char *p = r->map; p && *p;) {
+        size_t n = strcspn(p, ",");
+        const char *eq = memchr(p, '=', n);
+        size_t k = 0;
+        while (eq && k < sizeof roles / sizeof *roles &&
+               !(strlen(roles[k].role) == (size_t)(eq - p) && memcmp(roles[k].role, p, (size_t)(eq - p)) == 0))
+            k++;
+        size_t i = 0;
+        while (eq && i < r->header_len &&
+               !(strlen(r->header[i]) == n - (size_t)(eq + 1 - p) && memcmp(r->header[i], eq + 1, n - (size_t)(eq + 1 - p)) == 0))
+            i++;
+        if (!eq || k == sizeof roles / sizeof *roles || i == r->header_len) {
+            r->status = GV_ERR_INPUT;
+            gv_error_set(r->err, r->file, 1, "the column map's '%.*s' %s", (int)(n < 80 ? n : 80), p,
+                         !eq || k == sizeof roles / sizeof *roles
+                             ? "is not ROLE=COLUMN with a role of time, gpu, power, temp, power_instant, power_avg"
+                             : "names a column the header lacks");
+            return false;
+        }
+        free(r->header[i]);
+        r->header[i] = gv_xstrndup(roles[k].canonical, strlen(roles[k].canonical));
+        p += n + (p[n] == ',');
+    }
+    return true;
+}
+
 static void setup_schema(gv_csv_reader *r)
 {
     r->col_map = gv_xmalloc(r->header_len * sizeof *r->col_map);
     r->col_strict = gv_xcalloc(r->header_len, sizeof *r->col_strict);
+    if (!apply_map(r))
+        return;
     bool timed = false;
     for (size_t i = 0; i < r->header_len; i++)
         timed |= gv_column_role_of(r->header[i]) == GV_ROLE_TIME;
@@ -371,7 +409,7 @@ static void setup_schema(gv_csv_reader *r)
         r->status = GV_ERR_INPUT;
         gv_error_set(r->err, r->file, 1,
                      "no time column in the header (names read as one: timestamp, time, datetime, "
-                     "TimeStampUs, ...; docs/formats.md): expected a monitor CSV "
+                     "TimeStampUs, ...; docs/formats.md; --map time=COLUMN names another): expected a monitor CSV "
                      "(timestamp,elapsed_sec,gpuN_power_..._w,gpuN_temp_c) or nvidia-smi query CSV "
                      "(timestamp, index, power.draw [W], ...); line 1 is '%s'", line1);
         return;
@@ -640,6 +678,11 @@ gv_csv_reader *gv_csv_reader_new(gv_timeline *tl, const char *file_name, gv_samp
     r->n_restarts = &tl->restarts;
     start_row(r);
     return r;
+}
+
+void gv_csv_reader_set_map(gv_csv_reader *r, const char *map)
+{
+    r->map = map;
 }
 
 void gv_csv_reader_set_gpus(gv_csv_reader *r, long gpus)

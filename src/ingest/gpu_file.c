@@ -90,11 +90,13 @@ static void batch_row(void *ctx, gv_time_us t, const double *values, const unsig
         batch_flush(b);
 }
 
-/* A CSV reader with the options that shape it (--columns, --gpus). Caller frees. */
+/* A CSV reader with the options that shape it (--map, --columns, --gpus). Caller frees. */
 static gv_csv_reader *csv_reader_for(gv_timeline *tl, const char *path, gv_sample_sink sink,
                                      const gv_diag *diag, const gv_read_opts *o)
 {
     gv_csv_reader *r = gv_csv_reader_new(tl, path, sink, diag);
+    if (o->map)
+        gv_csv_reader_set_map(r, o->map);
     if (o->columns)
         gv_csv_reader_set_columns(r, o->columns);
     if (o->gpus > 0)
