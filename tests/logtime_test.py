@@ -369,4 +369,34 @@ def buffered_burst_with_an_evaluation_session():
     invariants(doc, lines, {n: when[text[20:]] for n, text in enumerate(lines, 1) if "CORE" in text})
 
 
+@test
+def several_runs_in_one_file():
+    # two short runs one after the other (step numbers restart, a banner between); run 2 starts
+    # from a worse model, so its first validation is above run 1's last: not a regression; a
+    # rise inside run 2 is
+    t = T0
+    lines = [logging_line(t, "nanochat.common", "Distributed world size: 1")]
+    vals = {1: [1.5, 1.2, 1.0], 2: [1.9, 1.6, 1.7]}
+    for run_no in (1, 2):
+        if run_no == 2:
+            lines += ["=" * 40, "[sweep] run 2", "=" * 40]
+        for k in range(30):
+            if k % 10 == 0:
+                lines.append("Step %05d | Validation bpb: %.4f" % (k, vals[run_no][k // 10]))
+            lines.append(step_line(k, 30, 1000.0, 2.0))
+        t += dt.timedelta(seconds=40)
+        lines.append(logging_line(t, "nanochat.checkpoint_manager", "Saved model parameters to: "
+                                  "/h/base_checkpoints/d4/model_%06d.pt" % (30 * run_no)))
+    log = write("runs.log", "\n".join(lines) + "\n")
+    csv = gpu_csv("runs.csv", T0, T0 + dt.timedelta(minutes=3))
+    doc, se = summary(csv, log)
+    invariants(doc, lines)
+    check(doc["steps"]["phases"] == 2 and len(doc["training"]["phases"]) == 2, doc["training"]["phases"])
+    reg = [a for a in doc["anomalies"] if a["kind"] == "bpb_regression"]
+    check(len(reg) == 1 and "rose from 1.6000 (step 10) to 1.7000 (step 20)" in reg[0]["message"], reg)
+    # each run lies between its own stamps
+    tp = doc["training"]["phases"]
+    check(tp[0]["end"] <= iso(T0 + dt.timedelta(seconds=40)) <= tp[1]["start"], tp)
+
+
 finish("logtime")

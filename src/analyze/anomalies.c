@@ -27,20 +27,38 @@ static bool in_range(const gv_timeline *tl, gv_time_us t)
            (tl->range_end == GV_TIME_NONE || t <= tl->range_end);
 }
 
+/* The training run (phase) a log line belongs to: how many runs' first step lines precede it
+ * (several runs in one log: step numbers restart). */
+static size_t run_of(const gv_timeline *tl, long line)
+{
+    size_t lo = 0, hi = tl->steps_len; /* the first step line at or after line */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tl->steps[mid].line < line)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? (size_t)tl->steps[lo - 1].phase + 1 : 0;
+}
+
 static void bpb_regressions(gv_timeline *tl)
 {
     const gv_event *prev = NULL;
+    size_t prev_run = 0;
     for (size_t i = 0; i < tl->events_len; i++) {
         const gv_event *ev = &tl->events[i];
         if (ev->type != GV_EV_VALIDATION || !ev->metrics_len)
             continue;
-        if (prev && strcmp(prev->metrics[0].name, ev->metrics[0].name) == 0 && ev->step > prev->step &&
+        size_t run = run_of(tl, ev->line);
+        if (prev && run == prev_run && strcmp(prev->metrics[0].name, ev->metrics[0].name) == 0 && ev->step > prev->step &&
             ev->metrics[0].value > prev->metrics[0].value)
             gv_timeline_add_anomaly(tl, GV_AN_BPB_REGRESSION, ev->t, 0, -1, ev->metrics[0].value,
                                     "validation %s rose from %.4f (step %ld) to %.4f (step %ld)",
                                     ev->metrics[0].name, prev->metrics[0].value, prev->step,
                                     ev->metrics[0].value, ev->step);
         prev = ev;
+        prev_run = run;
     }
 }
 
