@@ -417,14 +417,69 @@ def wandb_copy_timed_only_at_its_end():
     check(b["log_start"] == len(doc["events"]) - b["stamped"], b)
 
 
+def run_log(log, a, b, *extra):
+    rc, doc, se = summary_of([flat_csv("o.csv", a, b), "--training-log", log, *extra])
+    check(rc == 0, "exit %d: %s" % (rc, se[-600:]))
+    return doc, se
+
+
 @test
-def other_trainers_logs():
-    # modded-nanogpt, MLPerf and HuggingFace Trainer logs need rules of their own (not built in yet)
-    for name, p in (("modded-nanogpt", path("modded-nanogpt-2024-11-24-windowwarmup", "4428858e-7cb8-4a25-a936-818d8f28de51.txt")),
-                    ("HF Trainer", path("slurm-l40s-nvsmi-table-plus-hf-trainer", "gyang16.log"))):
-        csv = flat_csv("o.csv", dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 1, 0, 10))
-        expect_clear_error([csv, "--training-log", p], "no event or training step", "--rules")
-        known_unreadable(os.path.relpath(p, CORPUS), name + " log without built-in rules")
+def modded_nanogpt_log():
+    # built-in rules chosen by content; the nvidia-smi table's date line is the only wall-clock
+    # time: the steps follow it by their step_avg (nan before timing starts: no time)
+    p = path("modded-nanogpt-2024-11-24-windowwarmup", "4428858e-7cb8-4a25-a936-818d8f28de51.txt")
+    lines = read_lines(p)
+    steps = [l for l in lines if re.match(r"^step:\d+/\d+ train_loss:", l)]
+    vals = [l for l in lines if re.match(r"^step:\d+/\d+ val_loss:", l)]
+    t0 = next(dt.datetime.strptime(l.strip(), "%a %b %d %H:%M:%S %Y") for l in lines if re.match(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} +\d", l))
+    doc, se = run_log(p, t0 - dt.timedelta(minutes=5), t0 + dt.timedelta(minutes=30))
+    check("log rules: modded-nanogpt (chosen by the log's content" in se, se)
+    check(doc["inputs"]["log"]["rules"] == "modded-nanogpt" and doc["inputs"]["log"]["rules_chosen_by_content"], doc["inputs"]["log"])
+    check(doc["steps"]["count"] == len(steps) == 1750 and len(doc["events"]) == len(vals) == 15, (doc["steps"]["count"], len(doc["events"])))
+    avg = [float(m.group(1)) for m in (re.search(r"step_avg:([0-9.]+)ms", l) for l in steps) if m]
+    end = t0 + dt.timedelta(milliseconds=sum(avg))
+    tp = doc["training"]["phases"][0]
+    near((dt.datetime.strptime(tp["end"], "%Y-%m-%dT%H:%M:%S.%f") - end).total_seconds(), 0, 0.002, "last step line")
+    check(all(e["time_basis"] == "after_last" for e in doc["events"]), [e["time_basis"] for e in doc["events"]])
+
+
+@test
+def mlperf_log():
+    d = path("mlperf-h200-node-power-plus-finetune-log", "llm_finetuning_4xH200_20260506_142950")
+    p = os.path.join(d, "run_1.log")
+    keys = [json.loads(l[l.index(":::MLLOG") + 8:]) for l in open(p, encoding="utf-8", errors="replace").read().replace("\r", "\n").split("\n")
+            if ":::MLLOG" in l]
+    want = {k: [x for x in keys if x["key"] == k] for k in ("train_loss", "eval_accuracy", "run_start", "run_stop")}
+    utc = lambda ms: dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=ms)  # noqa: E731
+    a, b = utc(want["run_start"][0]["time_ms"]), utc(want["run_stop"][0]["time_ms"])
+    doc, se = run_log(p, a - dt.timedelta(hours=1), b + dt.timedelta(hours=1))
+    check(doc["inputs"]["log"]["rules"] == "mlperf", doc["inputs"]["log"])
+    check(doc["steps"]["count"] == len(want["train_loss"]) == 11, doc["steps"])
+    evs = sorted(doc["events"], key=lambda e: e["line"])
+    val = [e for e in evs if e["type"] == "validation"]
+    check([e["timestamp"] for e in val] == [iso(utc(x["time_ms"])) for x in want["eval_accuracy"]], val[:2])
+    for e, x in zip(val, want["eval_accuracy"]):
+        near(e["metrics"]["eval_accuracy"], x["value"], 1e-12, "eval_accuracy at %s" % e["timestamp"])
+    runs = [e for e in evs if e["type"] == "run"]
+    check([e["label"] for e in runs] == ["run_start", "run_stop"] and runs[0]["timestamp"] == iso(a), runs)
+
+
+@test
+def hf_trainer_log():
+    p = path("slurm-l40s-nvsmi-table-plus-hf-trainer", "gyang16.log")
+    text = open(p, encoding="utf-8", errors="replace").read().replace("\r", "\n")
+    steps = len(re.findall(r"\{'loss': ", text))
+    evals = len(re.findall(r"\{'eval_loss': ", text))
+    a = dt.datetime(2024, 10, 29, 19, 0)
+    csv = flat_csv("h.csv", a, a + dt.timedelta(minutes=20))
+    # it carries no time: said so, with the way out
+    expect_clear_error([csv, "--training-log", p], "no line of the log carries a time", "--log-start")
+    doc, se = run_log(p, a, a + dt.timedelta(minutes=20), "--log-start", "2024-10-29 19:11:00")
+    check(doc["inputs"]["log"]["rules"] == "hf-trainer", doc["inputs"]["log"])
+    check(doc["steps"]["count"] == steps > 0 and len([e for e in doc["events"] if e["type"] == "validation"]) == evals,
+          (doc["steps"]["count"], steps, evals))
+    known_unreadable("slurm-l40s-nvsmi-table-plus-hf-trainer/gyang16.log",
+                     "read, but its lines carry no time and no durations: all at --log-start")
 
 
 finish_name = "corpus"

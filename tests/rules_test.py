@@ -101,7 +101,7 @@ def run_custom(*extra):
 @test
 def print_rules_is_the_embedded_file_and_round_trips():
     rc, so, se = run("--print-rules")
-    check(rc == 0 and so == open(os.path.join(SRC, "src", "ingest", "nanochat_rules.json")).read(), se)
+    check(rc == 0 and so == open(os.path.join(SRC, "src", "ingest", "rules", "nanochat.json")).read(), se)
     printed = os.path.join(TMP, "printed.json")
     open(printed, "w").write(so)
     outs = []
@@ -231,10 +231,97 @@ def every_rules_error_names_the_rule_and_the_place():
     rules_error(setp(["types", 1, "patterns", 0, "role"], "event"), 'types[1] ("evaluation").patterns[0]: role "event" does not belong')
     rules_error(lambda r: r["types"][1].update(patterns=[r["types"][1]["patterns"][2]]),
                 'a session type needs an "item" or "open" pattern')
-    rules_error(setp(["steps", 0, "regex"], "train: iter (?<loss>\\d+)"), "steps[0]: a step pattern needs a (?<step>...) group")
-    rules_error(setp(["timestamps", 0, "regex"], "^\\[(?<day>\\d\\d)\\]"), "timestamps[0]: a timestamp pattern needs a (?<time>...) group")
+    # a step group is optional (HuggingFace Trainer lines number no step); a field group is not
+    rules_error(setp(["steps", 0, "regex"], "train: iter (?<step>\\d+)"), "steps[0]: a step pattern needs a (?<fields>...) group")
+    rules_error(setp(["timestamps", 0, "regex"], "^\\[(?<day>\\d\\d)\\]"), "timestamps[0]: a timestamp pattern needs a (?<time>...), (?<epoch_s>...) or (?<epoch_ms>...) group")
     rules_error(setp(["steps", 0, "role"], "item"), "steps[0]: role and metric belong to event patterns only")
     expect_error([CSV, "--training-log", LOG, "--rules", os.path.join(TMP, "missing.json")], 2, "missing.json: cannot open")
+
+
+
+# ---------------------------------------------------------------- built-in rules of other trainers
+# Small logs in each trainer's layout, written here; expected values from the generator.
+
+T0 = dt.datetime(2025, 12, 22, 21, 6, 0)  # inside run2's samples (21:06:00 .. 21:26:00)
+
+
+def other(name, text, *extra):
+    log = os.path.join(TMP, name)
+    open(log, "w").write(text)
+    out = os.path.join(TMP, name + ".json")
+    rc, so, se = run(CSV, "--training-log", log, "-o", os.path.join(TMP, "o.html"), "--summary-json", out, *extra)
+    check(rc == 0, "exit %d: %s" % (rc, se))
+    return json.load(open(out)), se
+
+
+@test
+def every_built_in_rule_set_prints_and_loads():
+    for name in ("nanochat", "modded-nanogpt", "llm.c", "hf-trainer", "mlperf"):
+        rc, so, se = run("--print-rules=" + name)
+        check(rc == 0 and json.loads(so)["gpuviz_rules"] == 1 and "built-in rule sets: " in se, (name, se))
+        p = os.path.join(TMP, name + ".rules.json")
+        open(p, "w").write(so)
+        rc, _, se = run(CSV, "--training-log", os.path.join(RUN2, "training.log"), "--rules", p, "-o", os.path.join(TMP, "x.html"))
+        check(rc in (0, 2), se)  # loads (a set that reads nothing of run2's log says so: exit 2)
+    expect_error(["--print-rules=nope"], 2, "--print-rules=NAME takes a built-in rule set")
+
+
+@test
+def modded_nanogpt_by_content():
+    t0 = T0 + dt.timedelta(minutes=1)
+    lines = ["import os  # the script prints itself first", "    val_loss_every : int = 125",
+             t0.strftime("%a %b %d %H:%M:%S %Y") + "       ", "+-----+", "step:0/20 val_loss:10.8258 train_time:0ms step_avg:nanms"]
+    for k in range(1, 21):
+        lines.append("step:%d/20 train_loss:%.4f train_time:%dms step_avg:%sms" % (k, 10 - k * 0.1, 500 * k, "nan" if k < 3 else "500.00"))
+        if k % 10 == 0:
+            lines.append("step:%d/20 val_loss:%.4f train_time:%dms step_avg:500.00ms" % (k, 9 - k * 0.1, 500 * k))
+    doc, se = other("modded.txt", "\n".join(lines) + "\n")
+    check(doc["inputs"]["log"]["rules"] == "modded-nanogpt" and doc["inputs"]["log"]["rules_chosen_by_content"], doc["inputs"]["log"])
+    check(doc["steps"]["count"] == 20 and [e["step"] for e in doc["events"]] == [0, 10, 20], (doc["steps"]["count"], doc["events"]))
+    # the date line is the anchor; steps 1, 2 print no step_avg (no time), then 500 ms each
+    tp = doc["training"]["phases"][0]
+    check(tp["end"] == iso(t0 + dt.timedelta(milliseconds=500 * 18)), tp)
+    check(doc["events"][1]["timestamp"] == iso(t0 + dt.timedelta(milliseconds=500 * 8)), doc["events"][1])
+
+
+@test
+def llmc_and_hf_trainer_need_a_start():
+    llmc = "".join("s:%d trl:%.4f\n" % (k, 11 - k * 0.01) + ("s:%d tel:%.4f\n" % (k, 10.5 - k * 0.01) if k % 5 == 0 else "")
+                   for k in range(20))
+    expect_error([CSV, "--training-log", os.path.join(TMP, "w.txt")], 2, "cannot open")  # (sanity)
+    open(os.path.join(TMP, "llmc.log"), "w").write(llmc)
+    expect_error([CSV, "--training-log", os.path.join(TMP, "llmc.log")], 2, "no line of the log carries a time")
+    doc, _ = other("llmc.log", llmc, "--log-start", "2025-12-22 21:07:00")
+    check(doc["inputs"]["log"]["rules"] == "llm.c" and doc["steps"]["count"] == 20 and len(doc["events"]) == 4,
+          (doc["inputs"]["log"], doc["steps"]["count"], len(doc["events"])))
+    hf = "".join("{'loss': %.4f, 'grad_norm': 3.27, 'learning_rate': 9.5e-06, 'epoch': %.2f}\n" % (0.7 - k * 0.01, k / 10)
+                 for k in range(12)) + "{'eval_loss': 0.5123, 'eval_runtime': 3.2, 'epoch': 1.0}\n{'train_runtime': 188.4}\n"
+    doc, _ = other("hf.log", hf, "--log-start", "2025-12-22 21:07:00")
+    check(doc["inputs"]["log"]["rules"] == "hf-trainer" and doc["steps"]["count"] == 12, doc["inputs"]["log"])
+    check([e["metrics"] for e in doc["events"]] == [{"loss": 0.5123}], doc["events"])
+    # --rules NAME picks a built-in set whatever the content
+    doc, _ = other("hf2.log", hf + "Step 00100 | Validation bpb: 0.9\n", "--rules", "hf-trainer", "--log-start", "2025-12-22 21:07:00")
+    check(doc["inputs"]["log"]["rules"] == "hf-trainer" and not doc["inputs"]["log"]["rules_chosen_by_content"], doc["inputs"]["log"])
+
+
+@test
+def mlperf_time_ms():
+    ms0 = int((T0 + dt.timedelta(minutes=1) - dt.datetime(1970, 1, 1)).total_seconds() * 1000)
+    ml = lambda ms, key, value, meta: ':::MLLOG {"namespace": "", "time_ms": %d, "event_type": "POINT_IN_TIME", "key": "%s", "value": %s, "metadata": %s}' % (ms, key, value, meta)  # noqa: E731
+    lines = ["[%s,575] [INFO] [real_accelerator.py:161:get_accelerator] Setting ds_accelerator" % T0.strftime("%Y-%m-%d %H:%M:%S"),
+             ml(ms0, "run_start", '""', "{}")]
+    for k in range(1, 7):
+        lines.append("  2%%|▏         | %d/1024 [03:36<2:29:28,  8.97s/it]" % k + ml(ms0 + 60000 * k, "train_loss", "%.4f" % (2 - k * 0.1), '{"samples_count": %d}' % (96 * k)))
+        if k % 3 == 0:
+            lines.append(ml(ms0 + 60000 * k + 5000, "eval_accuracy", "0.9%d" % k, '{"samples_count": %d}' % (96 * k)))
+    lines.append(ml(ms0 + 420000, "run_stop", '""', '{"status": "success"}'))
+    doc, _ = other("mlperf.log", "\n".join(lines) + "\n")
+    check(doc["inputs"]["log"]["rules"] == "mlperf" and doc["steps"]["count"] == 6, doc["inputs"]["log"])
+    val = [e for e in doc["events"] if e["type"] == "validation"]
+    t = lambda ms: iso(dt.datetime(1970, 1, 1) + dt.timedelta(milliseconds=ms))  # noqa: E731
+    check([(e["timestamp"], e["step"], e["metrics"]["eval_accuracy"]) for e in val] ==
+          [(t(ms0 + 185000), 288, 0.93), (t(ms0 + 365000), 576, 0.96)], val)
+    check([e["label"] for e in doc["events"] if e["type"] == "run"] == ["run_start", "run_stop"], doc["events"])
 
 
 finish("rules")

@@ -28,6 +28,12 @@ void gv_log_parser_feed(gv_log_parser *p, const char *buf, size_t len);
 void gv_log_parser_finish(gv_log_parser *p);
 void gv_log_parser_free(gv_log_parser *p);
 
+/* Which built-in rule set (log_rules.h) reads text[0..len) best: the index of the one that makes
+ * the most events and steps of it, plus the lines it gives a time when it makes any (a set's own
+ * timestamp patterns are a strong sign: MLPerf's logs also hold HuggingFace Trainer lines); 0,
+ * nanochat's, on a tie or when none reads anything. *items (may be NULL) receives that score. */
+size_t gv_log_guess_rules(const char *text, size_t len, size_t *items);
+
 /* Lines read so far. */
 long gv_log_parser_lines(const gv_log_parser *p);
 

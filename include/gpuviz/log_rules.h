@@ -25,6 +25,15 @@ gv_log_rules *gv_log_rules_builtin(gv_error *err);
 const char *gv_log_rules_builtin_json(size_t *len);
 void gv_log_rules_free(gv_log_rules *r);
 
+/* The built-in rule sets (nanochat first, the default; then modded-nanogpt, llm.c, hf-trainer,
+ * mlperf): how many, each one's name and text (static), the index of a name (-1: none), and one
+ * compiled (the caller frees it). */
+size_t gv_log_rules_builtin_count(void);
+const char *gv_log_rules_builtin_name(size_t i);
+const char *gv_log_rules_builtin_text(size_t i, size_t *len);
+long gv_log_rules_builtin_find(const char *name);
+gv_log_rules *gv_log_rules_builtin_at(size_t i, gv_error *err);
+
 /* Registers the rule set's event types (name, colour, dash, phase) in tl; map (may be NULL) gets
  * the timeline type of each rules type, in rules order (as many entries as the rules have types). */
 void gv_log_rules_register_types(const gv_log_rules *r, gv_timeline *tl, gv_event_type *map);

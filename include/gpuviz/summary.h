@@ -26,6 +26,8 @@ typedef struct {
     const char *log_path;          /* NULL: no log */
     long long csv_bytes, log_bytes; /* -1 unknown */
     long log_lines;
+    const char *log_rules;         /* the rules file, or the built-in set's name */
+    bool log_rules_guessed;        /* the built-in set was chosen by the log's content */
     size_t warnings[GV_WARN_KIND_COUNT];
     double power_threshold_w, temp_limit_c, imbalance_ratio;
 } gv_summary_inputs;

@@ -51,7 +51,10 @@ typedef struct {
     long gpus;                 /* --gpus (0: counted) */
     const char *map;           /* --map ROLE=COL,... */
     double imbalance_ratio;    /* --imbalance-ratio */
-    const char *rules_path;    /* --rules, NULL: the built-in nanochat rules */
+    const char *rules_path;    /* --rules FILE, NULL: built-in rules */
+    bool rules_guessed;        /* (set by main) the built-in set was chosen by the log's content */
+    long rules_builtin;        /* --rules NAME of a built-in rule set, --print-rules=NAME; -1: none
+                                  (then chosen by the log's content) */
     const char *only_types;    /* --only: comma-separated type names, NULL: all */
     bool no_builtin[3];        /* --no-validation, --no-evaluation, --no-checkpoint */
     bool quiet;

@@ -11,6 +11,7 @@
 #include "gpuviz/html_report.h"
 #include "gpuviz/log_parser.h"
 #include "gpuviz/log_rules.h"
+#include "gpuviz/input.h"
 #include "gpuviz/log_clock.h"
 #include "gpuviz/retime.h"
 #include "gpuviz/summary.h"
@@ -70,6 +71,29 @@ static gv_status filter_types(gv_timeline *tl, const gv_cli_opts *o, gv_error *e
         gv_timeline_filter_types(tl, keep);
     free(keep);
     return st;
+}
+
+/* The built-in rule set that reads the log's first 256 KB best (nanochat's for standard input,
+ * which cannot be read twice, or when the log cannot be read: its error comes later). */
+static size_t guess_rules(const char *log_path)
+{
+    if (strcmp(log_path, "-") == 0)
+        return 0;
+    gv_input *in;
+    gv_error err;
+    if (gv_input_open(&in, log_path, &err) != GV_OK)
+        return 0;
+    size_t cap = 256u << 10, len = 0;
+    char *buf = gv_xmalloc(cap);
+    long n;
+    while (len < cap && (n = gv_input_read(in, buf + len, cap - len, &err)) > 0)
+        len += (size_t)n;
+    while (len == cap && len && buf[len - 1] != '\n') /* (a full buffer: whole lines only) */
+        len--;
+    gv_input_close(in);
+    size_t best = gv_log_guess_rules(buf, len, NULL);
+    free(buf);
+    return best;
 }
 
 /* Inputs must be readable regular files; outputs must not overwrite an input. */
@@ -445,6 +469,9 @@ static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_
     }
     if (tl->log_placed_steps || tl->log_placed_events || tl->log_duplicate_lines)
         print_log_timing(m, tl);
+    if (o->log_path && (o->rules_builtin > 0 || o->rules_path))
+        gv_msg_info(m, "  log rules: %s%s\n", o->rules_path ? o->rules_path : gv_log_rules_builtin_name((size_t)o->rules_builtin),
+                    o->rules_guessed ? " (chosen by the log's content; --rules NAME says otherwise)" : "");
     if (tl->retimed_bursts)
         gv_msg_info(m, "  log: %zu bursts of buffered lines re-timed by the steps' dt (%zu steps, %zu "
                        "events moved, by at most %.1f s)\n", tl->retimed_bursts, tl->retimed_steps,
@@ -545,8 +572,14 @@ int main(int argc, char **argv)
     }
     if (o.action == GV_CLI_PRINT_RULES) {
         size_t len;
-        const char *json = gv_log_rules_builtin_json(&len);
+        const char *json = gv_log_rules_builtin_text((size_t)o.rules_builtin, &len);
         fwrite(json, 1, len, stdout);
+        if (!o.quiet) {
+            fprintf(stderr, "gpuviz: built-in rule sets:");
+            for (size_t i = 0; i < gv_log_rules_builtin_count(); i++)
+                fprintf(stderr, " %s%s", gv_log_rules_builtin_name(i), (long)i == o.rules_builtin ? " (printed)" : "");
+            fprintf(stderr, "; --print-rules=NAME prints one, --rules NAME uses one\n");
+        }
         goto cleanup;
     }
     if (o.action == GV_CLI_VERSION) {
@@ -568,10 +601,15 @@ int main(int argc, char **argv)
     }
 
     /* 1. the rules; the log itself is read (read_log) while the CSV's parser threads start */
-    if (o.rules_path)
+    if (o.rules_path) {
         st = gv_log_rules_load_file(o.rules_path, &rules, &err);
-    else if (o.log_path)
-        rules = gv_log_rules_builtin(&err);
+    } else if (o.log_path) {
+        if (o.rules_builtin < 0) {
+            o.rules_builtin = (long)guess_rules(o.log_path);
+            o.rules_guessed = true;
+        }
+        rules = gv_log_rules_builtin_at((size_t)o.rules_builtin, &err);
+    }
     if (st != GV_OK || ((o.log_path || o.rules_path) && !rules)) {
         st = o.rules_path ? GV_ERR_USAGE : GV_ERR_INPUT;
         goto cleanup;
@@ -629,7 +667,10 @@ int main(int argc, char **argv)
     gv_summary_inputs si = {.csv_path = o.csv_path, .files = files, .files_len = o.csv_len,
                             .log_path = o.log_path, .csv_bytes = csv_bytes,
                             .log_bytes = o.log_path ? file_size(o.log_path) : -1,
-                            .log_lines = ls.lines, .power_threshold_w = o.power_threshold_w,
+                            .log_lines = ls.lines,
+                            .log_rules = o.rules_path ? o.rules_path
+                                         : o.rules_builtin >= 0 ? gv_log_rules_builtin_name((size_t)o.rules_builtin) : NULL,
+                            .log_rules_guessed = o.rules_guessed, .power_threshold_w = o.power_threshold_w,
                             .temp_limit_c = o.temp_limit_c, .imbalance_ratio = o.imbalance_ratio};
     memcpy(si.warnings, msgs.count, sizeof si.warnings);
     summary_job sj = {&tl, &si, NULL};

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "build_info.h"
+#include "gpuviz/log_rules.h"
 #include "gpuviz/timeline.h"
 
 #include <math.h>
@@ -51,9 +52,10 @@ void gv_cli_print_help(void)
 "  --no-validation, --no-evaluation, --no-checkpoint   leave that type out\n"
 "  --only TYPE[,TYPE]      keep only these types (validation, evaluation, checkpoint,\n"
 "                          or those of --rules)\n"
-"  --rules FILE.json       log rules: event types, patterns, labels (docs/rules.md);\n"
-"                          replaces the built-in nanochat rules\n"
-"  --print-rules           print the built-in rules (a starting point) and exit\n",
+"  --rules FILE.json|NAME  log rules: event types, patterns, labels (docs/rules.md), or a\n"
+"                          built-in set: nanochat, modded-nanogpt, llm.c, hf-trainer, mlperf\n"
+"                          (default: the one that reads the log's first 256 KB best)\n"
+"  --print-rules[=NAME]    print built-in rules (nanochat's: a starting point) and exit\n",
           stdout);
     fputs( /* (two strings: C99 guarantees string literals up to 4095 bytes) */
 "Analysis and checks:\n"
@@ -127,7 +129,7 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
     *o = (gv_cli_opts){.action = GV_CLI_RUN, .output = "gpuviz_report.html",
                        .power_threshold_w = 200, .buffer_min = 10, .idle_cutoff = true,
                        .max_points = 6000, .max_size_mb = 8, .threads = 0,
-                       .dcgm_start = GV_TIME_NONE, .log_start = GV_TIME_NONE,
+                       .dcgm_start = GV_TIME_NONE, .log_start = GV_TIME_NONE, .rules_builtin = -1,
                        .temp_limit_c = 85, .slow_factor = 2, .imbalance_ratio = 0.75,
                        .range_abs = {GV_TIME_NONE, GV_TIME_NONE}, .range_hours = {NAN, NAN}};
     bool fmt_set = false;
@@ -325,9 +327,18 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
             o->only_types = val; /* names are checked against the rules once they are loaded */
         } else if (FLAG("--rules")) {
             NEEDS_VALUE();
-            o->rules_path = val;
+            /* a built-in rule set's name, unless a file has that name */
+            long b = access(val, F_OK) != 0 ? gv_log_rules_builtin_find(val) : -1;
+            o->rules_path = b >= 0 ? NULL : val;
+            o->rules_builtin = b;
         } else if (FLAG("--print-rules")) {
             o->action = GV_CLI_PRINT_RULES;
+            o->rules_builtin = val ? gv_log_rules_builtin_find(val) : 0;
+            if (o->rules_builtin < 0) {
+                gv_error_set(err, NULL, 0, "--print-rules=NAME takes a built-in rule set (nanochat, "
+                             "modded-nanogpt, llm.c, hf-trainer, mlperf), not '%s'", val);
+                return GV_ERR_USAGE;
+            }
             return GV_OK;
         } else if (FLAG("--summary-json")) {
             NEEDS_VALUE();

@@ -143,6 +143,8 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
         cJSON_AddStringToObject(log, "path", in->log_path);
         add_size(log, "bytes", in->log_bytes);
         cJSON_AddNumberToObject(log, "lines", (double)in->log_lines);
+        cJSON_AddStringToObject(log, "rules", in->log_rules ? in->log_rules : "");
+        cJSON_AddBoolToObject(log, "rules_chosen_by_content", in->log_rules_guessed);
         cJSON_AddNumberToObject(log, "events_outside_samples", (double)(tl->events_before + tl->events_after));
     } else {
         cJSON_AddNullToObject(inputs, "log");

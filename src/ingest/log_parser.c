@@ -577,6 +577,23 @@ static void visible_text(gv_buf *clean, const char *raw, size_t len)
 }
 
 
+/* A timestamp's month: a number, or an English month name or its first three letters. */
+static double month_number(const match *m)
+{
+    static const char *const names[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
+    const char *g;
+    size_t glen;
+    if (!group(m, RG_MONTH, &g, &glen))
+        return NAN;
+    if (glen >= 3 && ((g[0] | 0x20) >= 'a' && (g[0] | 0x20) <= 'z')) {
+        for (int k = 0; k < 12; k++)
+            if ((g[0] | 0x20) == names[k][0] && (g[1] | 0x20) == names[k][1] && (g[2] | 0x20) == names[k][2])
+                return k + 1;
+        return NAN;
+    }
+    return leading_number(g, glen);
+}
+
 /* A rules-file timestamp in the visible text s: GV_TIME_NONE when none matches. */
 static gv_time_us custom_time(gv_log_parser *p, const char *s, size_t len, int *digits)
 {
@@ -592,8 +609,14 @@ static gv_time_us custom_time(gv_log_parser *p, const char *s, size_t len, int *
         if (group(&m, RG_TIME, &g, &glen)) {
             if (gv_time_parse(g, glen, &t, digits) != glen)
                 t = GV_TIME_NONE;
+        } else if (group(&m, RG_EPOCH_S, &g, &glen) || group(&m, RG_EPOCH_MS, &g, &glen)) {
+            double v = leading_number(g, glen) * (m.rp->group[RG_EPOCH_MS] >= 0 ? 1e3 : 1e6); /* us */
+            if (v >= 0 && v < 4e17) { /* (until the year 14000) */
+                t = (gv_time_us)llround(v);
+                *digits = m.rp->group[RG_EPOCH_MS] >= 0 ? 3 : 6;
+            }
         } else {
-            double y = group_number(&m, RG_YEAR), mo = group_number(&m, RG_MONTH),
+            double y = group_number(&m, RG_YEAR), mo = month_number(&m),
                    d = group_number(&m, RG_DAY), h = group_number(&m, RG_HOUR),
                    mi = group_number(&m, RG_MINUTE), sec = group_number(&m, RG_SECOND);
             if (isnan(sec))
@@ -864,6 +887,35 @@ void gv_log_parser_finish(gv_log_parser *p)
 }
 
 long gv_log_parser_lines(const gv_log_parser *p) { return p->line_no; }
+
+size_t gv_log_guess_rules(const char *text, size_t len, size_t *items)
+{
+    size_t best = 0, best_n = 0;
+    for (size_t i = 0; i < gv_log_rules_builtin_count(); i++) {
+        gv_error err;
+        gv_log_rules *r = gv_log_rules_builtin_at(i, &err);
+        if (!r)
+            continue; /* (a built-in set always compiles: a test loads each) */
+        gv_timeline tl;
+        gv_timeline_init(&tl);
+        gv_log_parser *p = gv_log_parser_new(&tl, r, "", NULL);
+        gv_log_parser_feed(p, text, len);
+        gv_log_parser_finish(p);
+        size_t n = tl.steps_len + tl.events_len;
+        if (n) /* lines it gives a time (its own timestamp patterns: MLPerf's time_ms) count too */
+            n += tl.log_stamped_lines;
+        if (n > best_n) {
+            best = i;
+            best_n = n;
+        }
+        gv_log_parser_free(p);
+        gv_timeline_cleanup(&tl);
+        gv_log_rules_free(r);
+    }
+    if (items)
+        *items = best_n;
+    return best;
+}
 
 void gv_log_parser_free(gv_log_parser *p)
 {

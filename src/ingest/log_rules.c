@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const unsigned char gv_asset_rules_json[];
-extern const unsigned long gv_asset_rules_json_len;
+extern const unsigned char gv_asset_rules_json[], gv_asset_rules_modded[], gv_asset_rules_llmc[],
+    gv_asset_rules_hf[], gv_asset_rules_mlperf[];
+extern const unsigned long gv_asset_rules_json_len, gv_asset_rules_modded_len, gv_asset_rules_llmc_len,
+    gv_asset_rules_hf_len, gv_asset_rules_mlperf_len;
 
 #define RULES_FILE_MAX (4u << 20) /* a rules file is small; more is a mistake */
 
@@ -20,7 +22,7 @@ const char *const gv_rule_group_names[RG_COUNT] = {
     "step", "value", "metric", "duration", "task", "shots", "task_type", "accuracy", "centered",
     "what", "dir", "total", "fields", "loss", "grad_norm", "lrm", "dt_ms", "tok_per_sec", "mfu",
     "total_time_min", "eta_min", "num_tokens", "time", "year", "month", "day", "hour", "minute",
-    "second"};
+    "second", "epoch_s", "epoch_ms"};
 
 /* Event fields a template may name besides capture groups. */
 static const char *const TEMPLATE_FIELDS[] = {"step", "type", "count", "value"};
@@ -451,13 +453,13 @@ static bool load_aux(loader *L, const cJSON *arr, const char *field, gv_rule_pat
             bool any = g[RG_FIELDS] >= 0;
             for (int f = RG_LOSS; f <= RG_NUM_TOKENS; f++)
                 any |= g[f] >= 0;
-            if (g[RG_STEP] < 0 || !any)
-                return fail(L, "a step pattern needs a (?<step>...) group and a (?<fields>...) group "
-                               "or a group per field (loss, dt_ms, tok_per_sec, ...)");
-        } else if (g[RG_TIME] < 0 && (g[RG_YEAR] < 0 || g[RG_MONTH] < 0 || g[RG_DAY] < 0 ||
-                                      g[RG_HOUR] < 0 || g[RG_MINUTE] < 0)) {
-            return fail(L, "a timestamp pattern needs a (?<time>...) group or year, month, day, "
-                           "hour, minute (and second) groups");
+            if (!any)
+                return fail(L, "a step pattern needs a (?<fields>...) group or a group per field (loss, "
+                               "dt_ms, tok_per_sec, ...), and may have a (?<step>...) group");
+        } else if (g[RG_TIME] < 0 && g[RG_EPOCH_S] < 0 && g[RG_EPOCH_MS] < 0 &&
+                   (g[RG_YEAR] < 0 || g[RG_MONTH] < 0 || g[RG_DAY] < 0 || g[RG_HOUR] < 0 || g[RG_MINUTE] < 0)) {
+            return fail(L, "a timestamp pattern needs a (?<time>...), (?<epoch_s>...) or (?<epoch_ms>...) "
+                           "group, or year, month, day, hour, minute (and second) groups");
         }
     }
     L->path[0] = '\0';
@@ -552,6 +554,48 @@ gv_log_rules *gv_log_rules_builtin(gv_error *err)
 {
     return gv_log_rules_load((const char *)gv_asset_rules_json, gv_asset_rules_json_len,
                              "(built-in rules)", err);
+}
+
+/* The built-in rule sets, nanochat's first (the default). */
+static const struct {
+    const char *name;
+    const unsigned char *text;
+    const unsigned long *len;
+} BUILTIN[] = {{"nanochat", gv_asset_rules_json, &gv_asset_rules_json_len},
+               {"modded-nanogpt", gv_asset_rules_modded, &gv_asset_rules_modded_len},
+               {"llm.c", gv_asset_rules_llmc, &gv_asset_rules_llmc_len},
+               {"hf-trainer", gv_asset_rules_hf, &gv_asset_rules_hf_len},
+               {"mlperf", gv_asset_rules_mlperf, &gv_asset_rules_mlperf_len}};
+
+size_t gv_log_rules_builtin_count(void) { return sizeof BUILTIN / sizeof *BUILTIN; }
+
+const char *gv_log_rules_builtin_name(size_t i)
+{
+    return i < gv_log_rules_builtin_count() ? BUILTIN[i].name : NULL;
+}
+
+const char *gv_log_rules_builtin_text(size_t i, size_t *len)
+{
+    if (i >= gv_log_rules_builtin_count())
+        return NULL;
+    if (len)
+        *len = *BUILTIN[i].len;
+    return (const char *)BUILTIN[i].text;
+}
+
+long gv_log_rules_builtin_find(const char *name)
+{
+    for (size_t i = 0; i < gv_log_rules_builtin_count(); i++)
+        if (strcmp(BUILTIN[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+gv_log_rules *gv_log_rules_builtin_at(size_t i, gv_error *err)
+{
+    char file[64];
+    snprintf(file, sizeof file, "(built-in rules %s)", BUILTIN[i].name);
+    return gv_log_rules_load((const char *)BUILTIN[i].text, *BUILTIN[i].len, file, err);
 }
 
 static void free_patterns(gv_rule_pattern *p, size_t n)

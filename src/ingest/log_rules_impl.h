@@ -24,6 +24,7 @@ enum {
     RG_LOSS, RG_GRAD_NORM, RG_LRM, RG_DT_MS, RG_TOK_PER_SEC, RG_MFU, RG_TOTAL_TIME_MIN,
     RG_ETA_MIN, RG_NUM_TOKENS,                                       /* step fields */
     RG_TIME, RG_YEAR, RG_MONTH, RG_DAY, RG_HOUR, RG_MINUTE, RG_SECOND, /* timestamps */
+    RG_EPOCH_S, RG_EPOCH_MS,                                         /* timestamps since 1970 */
     RG_COUNT
 };
 extern const char *const gv_rule_group_names[RG_COUNT];
