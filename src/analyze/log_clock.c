@@ -103,6 +103,8 @@ static void place_span(gv_timeline *tl, const gv_log_span *s, item *it, size_t n
     const gv_step *lo_step = s->line_lo > 0 && !s->lo_inclusive ? step_at(tl, s->line_lo) : NULL;
     const gv_step *hi_step = s->line_hi != LONG_MAX && !s->hi_inclusive ? step_at(tl, s->line_hi) : NULL;
     int lo_slot = lo_step ? 0 : 1, hi_slot = hi_step ? 0 : 1;
+    if (lo != GV_TIME_NONE && hi != GV_TIME_NONE && hi < lo)
+        hi = lo; /* the log's time went back across the span (warned by the parser): no room */
     if (hi_step && hi != GV_TIME_NONE && gv_duration_ok(hi_step->dt_ms / 1000)) {
         hi -= us(hi_step->dt_ms / 1000);
         if (lo != GV_TIME_NONE && hi < lo)
