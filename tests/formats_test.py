@@ -347,6 +347,19 @@ def time_columns_as_people_write_them():
 
 
 @test
+def one_gpu_named_columns_latin1_header():
+    # a Windows tool's CSV: `Time,Power (W),Temp (\xb0C)` with the degree sign in Latin-1; one GPU
+    rows = [b"Time,Power (W),Temp (\xb0C)"] + [("2025-01-01 00:00:%02d,%d,%d" % (k, 100 + k, 50 + k % 3)).encode() for k in range(20)]
+    p = os.path.join(TMP, "latin1.csv")
+    open(p, "wb").write(b"\r\n".join(rows) + b"\r\n")
+    doc, _ = summary(p)
+    g = doc["gpus"]
+    check(len(g) == 1 and g[0]["power_column"] == "Power (W)", g)
+    near(g[0]["power_w"]["mean"], 109.5, 1e-9, "mean power")
+    check(g[0]["temp_c"]["max"] == 52, g)
+
+
+@test
 def columns_named_by_the_user():
     rows = ["When,Card,Pwr (W),Hot"] + ["2025-01-01 00:00:%02d,%d,%d,%d" % (k, g, 100 * (g + 1) + k, 50 + g) for k in range(10) for g in range(2)]
     p = write("mapped.csv", "\n".join(rows) + "\n")

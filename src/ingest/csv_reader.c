@@ -100,6 +100,41 @@ struct gv_csv_reader {
     gv_sample_grouper *grouper; /* created when the header is read */
 };
 
+/* Whether s[0..len) is well-formed UTF-8 (no overlongs or surrogates checked: names only). */
+static bool utf8_valid(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        unsigned char c = u[i];
+        size_t n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 : (c & 0xF8) == 0xF0 ? 3 : 4;
+        if (n == 4 || i + n >= len + (n == 0))
+            return n == 0;
+        for (size_t k = 1; k <= n; k++)
+            if ((u[i + k] & 0xC0) != 0x80)
+                return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+/* A header name in Latin-1 (`Temp (\xB0C)` from a Windows tool) as UTF-8. Caller frees. */
+static char *latin1_to_utf8(const char *s, size_t len)
+{
+    char *out = gv_xmalloc(2 * len + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            out[o++] = (char)c;
+        } else {
+            out[o++] = (char)(0xC0 | c >> 6);
+            out[o++] = (char)(0x80 | (c & 0x3F));
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 static void add_header_field(gv_csv_reader *r, const char *s, size_t len)
 {
     if (r->header_len >= MAX_HEADER_FIELDS) {
@@ -112,7 +147,7 @@ static void add_header_field(gv_csv_reader *r, const char *s, size_t len)
         len -= 3;
     }
     r->header = gv_xrealloc(r->header, (r->header_len + 1) * sizeof *r->header);
-    r->header[r->header_len++] = gv_xstrndup(s, len);
+    r->header[r->header_len++] = utf8_valid(s, len) ? gv_xstrndup(s, len) : latin1_to_utf8(s, len);
 }
 
 static void setup_schema(gv_csv_reader *r);
@@ -372,7 +407,11 @@ static void setup_schema(gv_csv_reader *r)
         setup_smi(r);
         return;
     }
-    bool have_time = false;
+    bool have_time = false, per_gpu = false, taken[GV_SERIES_OTHER] = {false};
+    for (size_t i = 0; i < r->header_len; i++) {
+        int gpu;
+        per_gpu |= gv_column_wide(r->header[i], &gpu) != GV_SERIES_OTHER;
+    }
     for (size_t i = 0; i < r->header_len; i++) {
         const char *name = r->header[i];
         gv_column_role role = gv_column_role_of(name);
@@ -388,6 +427,15 @@ static void setup_schema(gv_csv_reader *r)
         }
         int gpu;
         gv_series_kind kind = gv_column_wide(name, &gpu);
+        if (kind == GV_SERIES_OTHER && !per_gpu) { /* one GPU's file: `Power (W)`, `temp` ... */
+            kind = gv_column_kind(name);
+            if (kind != GV_SERIES_OTHER && !taken[kind])
+                gpu = 0;
+            else
+                kind = GV_SERIES_OTHER;
+            if (kind != GV_SERIES_OTHER)
+                taken[kind] = true;
+        }
         size_t idx = gv_timeline_add_series(r->tl, name, kind, gpu);
         r->col_map[i] = (int)idx;
         r->col_strict[i] = gpu >= 0;
