@@ -616,6 +616,7 @@ int main(int argc, char **argv)
     }
     if (rules)
         gv_log_rules_register_types(rules, &tl, NULL);
+    gv_msg_timing(&msgs, "rules loaded");
     gv_progress prog;
     const char *delay = getenv("GPUVIZ_PROGRESS_DELAY_MS"); /* for tests; default 1 s */
     gv_progress_init(&prog, !o.quiet && isatty(fileno(stderr)), o.log_path ? o.log_path : o.csv_path,

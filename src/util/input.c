@@ -14,6 +14,7 @@
 
 #define RAW_CAP (128u << 10) /* (gzip input and small reads; large plain reads bypass it) */
 #define DIRECT_MIN (64u << 10) /* plain reads at least this large bypass the raw buffer */
+#define U16_CAP (64u << 10)
 
 struct gv_input {
     const char *path;
@@ -26,7 +27,7 @@ struct gv_input {
     char *back;              /* pushed-back content (gv_input_unread) */
     size_t back_len, back_pos;
     int utf16;               /* 0, or the byte order of a UTF-16 file (1 little, 2 big endian) */
-    unsigned char u16[RAW_CAP + 4]; /* UTF-16 bytes read, not yet decoded (an odd byte, half a pair) */
+    unsigned char *u16;      /* UTF-16 bytes read, not yet decoded (U16_CAP; only for such files) */
     size_t u16_len;
 };
 
@@ -81,6 +82,7 @@ gv_status gv_input_open(gv_input **out, const char *path, gv_error *err)
     if (!in->gzip && in->raw_len >= 2 && ((in->raw[0] == 0xFF && in->raw[1] == 0xFE) ||
                                           (in->raw[0] == 0xFE && in->raw[1] == 0xFF))) {
         in->utf16 = in->raw[0] == 0xFF ? 1 : 2;
+        in->u16 = gv_xmalloc(U16_CAP);
         in->raw_pos = 2;
         in->consumed = 2;
     }
@@ -107,8 +109,8 @@ static long read_utf16(gv_input *in, char *buf, size_t cap, gv_error *err)
     bool eof = false;
     while (o + 4 <= cap && !eof) {
         size_t room = (cap - o) / 3 * 2; /* (3 bytes of UTF-8 at most per unit) */
-        if (room > sizeof in->u16 - in->u16_len)
-            room = sizeof in->u16 - in->u16_len;
+        if (room > U16_CAP - in->u16_len)
+            room = U16_CAP - in->u16_len;
         long n = 0;
         if (room >= 2) { /* (else decode what is held first) */
             n = read_bytes(in, (char *)in->u16 + in->u16_len, room, err);
@@ -252,5 +254,6 @@ void gv_input_close(gv_input *in)
         fclose(in->f);
     free(in->raw);
     free(in->back);
+    free(in->u16);
     free(in);
 }
