@@ -288,6 +288,10 @@ void gv_timeline_reserve_steps(gv_timeline *tl, size_t n);
  * line starts at prev (when not after t; GV_TIME_NONE: at t); any other is a point at t. */
 void gv_event_place(gv_event *ev, gv_time_us t, double f, gv_time_us prev);
 
+/* The index of the first step record on or after log line `line` (steps_len when none; the
+ * records are in line order). */
+size_t gv_timeline_step_from_line(const gv_timeline *tl, long line);
+
 /* Sorts events by (t, line) for output. */
 void gv_timeline_sort_events(gv_timeline *tl);
 /* Removes events whose type t has keep[t] false (keep has types_len entries). */

@@ -31,15 +31,8 @@ static bool in_range(const gv_timeline *tl, gv_time_us t)
  * (several runs in one log: step numbers restart). */
 static size_t run_of(const gv_timeline *tl, long line)
 {
-    size_t lo = 0, hi = tl->steps_len; /* the first step line at or after line */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tl->steps[mid].line < line)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo ? (size_t)tl->steps[lo - 1].phase + 1 : 0;
+    size_t k = gv_timeline_step_from_line(tl, line);
+    return k ? (size_t)tl->steps[k - 1].phase + 1 : 0;
 }
 
 static void bpb_regressions(gv_timeline *tl)

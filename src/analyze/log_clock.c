@@ -56,15 +56,8 @@ static gv_time_us us(double s) { return (gv_time_us)llround(s * 1e6); }
 /* The step on a line, or NULL (steps are in line order). */
 static const gv_step *step_at(const gv_timeline *tl, long line)
 {
-    size_t lo = 0, hi = tl->steps_len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tl->steps[mid].line < line)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < tl->steps_len && tl->steps[lo].line == line ? &tl->steps[lo] : NULL;
+    size_t k = gv_timeline_step_from_line(tl, line);
+    return k < tl->steps_len && tl->steps[k].line == line ? &tl->steps[k] : NULL;
 }
 
 static void event_cost(const gv_event *ev, double *cost, int *slots)

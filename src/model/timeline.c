@@ -311,6 +311,19 @@ void gv_event_place(gv_event *ev, gv_time_us t, double f, gv_time_us prev)
     }
 }
 
+size_t gv_timeline_step_from_line(const gv_timeline *tl, long line)
+{
+    size_t lo = 0, hi = tl->steps_len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (tl->steps[mid].line < line)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 const char *gv_time_basis_name(gv_time_basis b)
 {
     static const char *const names[GV_TB_COUNT] = {"stamped",    "burst",        "bracketed",
