@@ -84,7 +84,7 @@ static size_t guess_rules(const char *log_path)
     if (gv_input_open(&in, log_path, &err) != GV_OK)
         return 0;
     size_t cap = 256u << 10, len = 0;
-    char *buf = gv_xmalloc(cap);
+    char *buf = gv_xcalloc(cap + 64, 1); /* (zeros past the text: see pad_subject in log_parser.c) */
     long n;
     while (len < cap && (n = gv_input_read(in, buf + len, cap - len, &err)) > 0)
         len += (size_t)n;

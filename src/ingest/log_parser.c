@@ -536,6 +536,15 @@ static bool prefilter(const gv_rule_pattern *rp, const char *s, size_t len)
     return false;
 }
 
+/* Zero bytes after b's text: PCRE2's JIT may read a few bytes past a subject's end (vector loads
+ * whose excess it discards); they are then defined, for memory checkers too. */
+static void pad_subject(gv_buf *b)
+{
+    static const char zeros[64];
+    gv_buf_append(b, zeros, sizeof zeros);
+    b->len -= sizeof zeros;
+}
+
 /* Copies the visible text of raw[0..len) into clean: after the last '\r' that is followed by text
  * (a terminal shows only the last rewrite), without ANSI escape sequences. */
 static void visible_text(gv_buf *clean, const char *raw, size_t len)
@@ -697,6 +706,7 @@ static bool process_text(gv_log_parser *p, const char *s, size_t slen, gv_time_u
     /* 2. the visible, uncoloured text (most lines are that already: no copy) */
     if (memchr(s, 0x1B, slen)) {
         visible_text(&p->clean, s, slen);
+        pad_subject(&p->clean);
         s = p->clean.data;
         slen = p->clean.len;
     }
@@ -858,7 +868,8 @@ void gv_log_parser_feed(gv_log_parser *p, const char *buf, size_t len)
         }
         if (!nl)
             break;
-        process_line(p, p->line.data ? p->line.data : "", p->line.len);
+        pad_subject(&p->line);
+        process_line(p, p->line.data, p->line.len);
         keep_prev(p);
         gv_buf_reset(&p->line);
         p->truncated = false;
@@ -870,8 +881,10 @@ void gv_log_parser_feed(gv_log_parser *p, const char *buf, size_t len)
 
 void gv_log_parser_finish(gv_log_parser *p)
 {
-    if (p->line.len || p->truncated)
-        process_line(p, p->line.data ? p->line.data : "", p->line.len);
+    if (p->line.len || p->truncated) {
+        pad_subject(&p->line);
+        process_line(p, p->line.data, p->line.len);
+    }
     gv_buf_reset(&p->line);
     p->truncated = false;
     close_session(p, NULL, p->cur_t != GV_TIME_NONE ? p->cur_t : 0);
