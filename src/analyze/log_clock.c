@@ -213,7 +213,8 @@ void gv_log_clock_place(gv_timeline *tl, const char *file, const gv_diag *diag)
         event_cost(&tl->events[i], &it[n].cost_s, &it[n].slots);
         n++;
     }
-    qsort(it, n, sizeof *it, by_span_line);
+    if (n) /* (qsort wants an array, even of nothing) */
+        qsort(it, n, sizeof *it, by_span_line);
     for (size_t a = 0; a < n;) {
         size_t b = a;
         while (b < n && it[b].span == it[a].span)
