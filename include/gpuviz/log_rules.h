@@ -21,8 +21,6 @@ gv_log_rules *gv_log_rules_load(const char *json, size_t len, const char *file, 
 gv_status gv_log_rules_load_file(const char *path, gv_log_rules **out, gv_error *err);
 /* The built-in nanochat rules, compiled (never fails but for a bug, reported in err). */
 gv_log_rules *gv_log_rules_builtin(gv_error *err);
-/* The text of the built-in rules file (static, NUL-terminated). */
-const char *gv_log_rules_builtin_json(size_t *len);
 void gv_log_rules_free(gv_log_rules *r);
 
 /* The built-in rule sets (nanochat first, the default; then modded-nanogpt, llm.c, hf-trainer,

@@ -543,18 +543,7 @@ gv_status gv_log_rules_load_file(const char *path, gv_log_rules **out, gv_error 
     return *out ? GV_OK : GV_ERR_INPUT;
 }
 
-const char *gv_log_rules_builtin_json(size_t *len)
-{
-    if (len)
-        *len = gv_asset_rules_json_len;
-    return (const char *)gv_asset_rules_json;
-}
 
-gv_log_rules *gv_log_rules_builtin(gv_error *err)
-{
-    return gv_log_rules_load((const char *)gv_asset_rules_json, gv_asset_rules_json_len,
-                             "(built-in rules)", err);
-}
 
 /* The built-in rule sets, nanochat's first (the default). */
 static const struct {
@@ -589,6 +578,11 @@ long gv_log_rules_builtin_find(const char *name)
         if (strcmp(BUILTIN[i].name, name) == 0)
             return (long)i;
     return -1;
+}
+
+gv_log_rules *gv_log_rules_builtin(gv_error *err)
+{
+    return gv_log_rules_builtin_at(0, err);
 }
 
 gv_log_rules *gv_log_rules_builtin_at(size_t i, gv_error *err)
