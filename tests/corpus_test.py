@@ -260,16 +260,38 @@ def nvsmi_table_snapshots():
     expect_clear_error([path("slurm-l40s-nvsmi-table-plus-hf-trainer", "gpu_usage.log")])
 
 
+def trapezoid_wh(ts, vs):
+    """Energy (Wh) by the trapezoid rule, an interval skipped when longer than max(5 s, 5 x the
+    median of the first 64 intervals so far) (docs/formats.md)."""
+    learn, wh = [], 0.0
+    for i in range(1, len(ts)):
+        d = (ts[i] - ts[i - 1]).total_seconds()
+        if d > 0 and len(learn) < 64:
+            learn.append(d)
+        med = sorted(learn)[len(learn) // 2] if learn else 0
+        if 0 < d <= max(5.0, 5 * med):
+            wh += (vs[i] + vs[i - 1]) / 2 * d / 3600
+    return wh
+
+
 @test
 def node_power_columns():
-    # whole-server watts per node (n1_watts, n2_watts, total_watts): read as series in watts
+    # whole-server watts per node (n1_watts, n2_watts; total_watts is their sum): each node a
+    # power device named after its column, energy integrated over the 11-s samples
     p = path("mlperf-h200-node-power-plus-finetune-log", "power_log.csv")
     lines = read_lines(p)
-    rc, doc, se = summary_of([p])
-    check(rc == 0, se)
-    check(doc["inputs"]["csv"]["rows_read"] == len(lines) - 1, doc["inputs"]["csv"])
-    known_unreadable("mlperf-h200-node-power-plus-finetune-log/power_log.csv",
-                     "node power columns read as plain series, not as power (no energy)")
+    header = lines[0].split(",")
+    rows = [l.split(",") for l in lines[1:]]
+    ts = [parse_local(r[0]) for r in rows]
+    nodes = {0: header.index("n1_watts"), 1: header.index("n2_watts")}
+    means = {g: sum(float(r[i]) for r in rows) / len(rows) for g, i in nodes.items()}
+    doc, se = check_gpu_file([p], len(rows), means, ts[0], ts[-1], gpus=2)
+    names = [g["name"] for g in doc["gpus"]]
+    check(names == ["n1", "n2"], names)
+    for g, i in nodes.items():
+        want = trapezoid_wh(ts, [float(r[i]) for r in rows])
+        near(doc["gpus"][g]["energy_wh"], want, 1e-3 * want, "node %d energy" % g)
+    check("node n1" in se, se[-400:])
 
 
 # ------------------------------------------------------------------ training logs

@@ -394,4 +394,31 @@ def nvidia_smi_dmon_text():
     check([(g["index"], g["power_w"]["mean"]) for g in doc["gpus"]] == [(0, 102.5), (1, 112.5)], doc["gpus"])
 
 
+@test
+def node_power_columns_and_slow_sampling():
+    # a BMC/PDU log: whole-server watts per node every 11 s, their total beside them; node 2's
+    # sampler misses 3 readings once (a 44 s hole: more than 5 x 11 s? no, 44 < 55: integrated)
+    # and once 10 (121 s: a gap, not integrated)
+    rows = ["timestamp,n1_watts,n2_watts,total_watts"]
+    t, ts = T0.replace(microsecond=0), []
+    for k in range(120):
+        t += dt.timedelta(seconds=44 if k == 30 else 121 if k == 80 else 11)
+        ts.append(t)
+        rows.append("%s,%d,%d,%d" % (t.strftime("%Y-%m-%dT%H:%M:%S"), 2000 + k, 3000 - k, 5000))
+    doc, se = summary(write("nodes.csv", "\n".join(rows) + "\n"))
+    check([g["name"] for g in doc["gpus"]] == ["n1", "n2"], doc["gpus"])
+    near(doc["gpus"][0]["power_w"]["mean"], 2000 + 59.5, 1e-9, "n1 mean")
+    # energy: every interval but the 121 s one, trapezoids of 2000 + k W (n1) and 3000 - k W (n2)
+    for g, f in ((0, lambda k: 2000 + k), (1, lambda k: 3000 - k)):
+        want = sum((f(k) + f(k - 1)) / 2 * (ts[k] - ts[k - 1]).total_seconds() / 3600
+                   for k in range(1, 120) if k != 80)
+        near(doc["gpus"][g]["energy_wh"], want, 1e-3, "node %d energy" % g)
+    check("node n1" in se and "node n2" in se, se)
+    # next to per-GPU columns a node column is a plain series (it holds the GPUs' power)
+    rows = ["timestamp,gpu0_power_w,n1_watts"] + ["%s,%d,%d" % ((T0 + dt.timedelta(seconds=k)).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3],
+                                                             300, 2000) for k in range(20)]
+    doc, _ = summary(write("gpu_and_node.csv", "\n".join(rows) + "\n"))
+    check([g["name"] for g in doc["gpus"]] == ["gpu0"], doc["gpus"])
+
+
 finish("formats")

@@ -12,6 +12,8 @@ import math
 import re
 import sys
 
+# Intervals longer than max(5 s, 5 x the typical interval) are gaps. The generated runs read here
+# sample at 1 s or faster, where that is always 5 s; formats_test and corpus_test check slow samplers.
 GAP_S = 5.0
 
 

@@ -6,8 +6,9 @@
  *
  * Definitions (docs/formats.md, "What gpuviz computes"):
  * - energy: trapezoid rule over consecutive valid samples of a GPU's energy series (instant power
- *   when present, else power_w, else power_avg_w); intervals longer than GV_MAX_GAP_S or going
- *   backwards are not integrated.
+ *   when present, else power_w, else power_avg_w); intervals longer than GV_MAX_GAP_S and than
+ *   GV_GAP_FACTOR typical intervals (the median of the first GV_GAP_LEARN; sample_watch.h), or going
+ *   backwards, are not integrated.
  * - event window [start, end]: mean and max of the samples inside it; energy integrates the
  *   linearly interpolated power over exactly the window.
  * - nearest sample: the row whose time is closest to the event's time (earlier row on a tie).
@@ -23,7 +24,7 @@
 
 #include <stdbool.h>
 
-#define GV_MAX_GAP_S 5.0
+#define GV_MAX_GAP_S 5.0 /* intervals longer than this and than GV_GAP_FACTOR typical ones are gaps */
 
 typedef struct {
     double power_threshold_w; /* idle cutoff: a sample is active when any GPU is at/above this */

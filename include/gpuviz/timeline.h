@@ -41,12 +41,15 @@ typedef struct {
     int index;         /* N of gpuN_... in one file; with several files a number across them all */
     const char *node;  /* several files: the node (file stem or --node-names); NULL with one file */
     int local_index;   /* the N of gpuN_ in its own file */
+    const char *device; /* a whole server's power (a node power column such as `n1_watts`): the
+                           column's node name ("n1"); NULL for a GPU */
     int power_instant, power_avg, power, temp; /* series indices or -1 */
 } gv_gpu;
 
-/* "gpu3", or "node-b:gpu1" when the GPU belongs to a node; into out (>= 80 bytes). */
+/* "gpu3", or "node-b:gpu1" when the GPU belongs to a node, or a whole server's "n1"; into out
+ * (>= 80 bytes). */
 void gv_gpu_name(const gv_gpu *g, char *out, size_t n);
-/* The same for people (console, messages, page): "GPU3", or "node-b:gpu1". */
+/* The same for people (console, messages, page): "GPU3", "node-b:gpu1", or "node n1". */
 void gv_gpu_label(const gv_gpu *g, char *out, size_t n);
 
 /* The series used for energy and event correlation: instant power when present, else the v1

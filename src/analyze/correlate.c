@@ -7,6 +7,7 @@
 #include "gpuviz/phases.h"
 #include "sample_watch.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,9 @@ struct gv_correlator {
     double *prev_values;    /* a copy of the previous row, per series */
     double *fresh_values;   /* merged files: the row with held values as NAN, for the pyramid */
     gv_time_us threshold_last_active;
+    gv_time_us gap_us;      /* longer intervals are gaps: not integrated (learn_interval) */
+    gv_time_us learn[GV_GAP_LEARN]; /* the first intervals, sorted */
+    size_t learn_len;
 };
 
 gv_correlator *gv_correlator_new(gv_timeline *tl, const gv_correlate_opts *opts)
@@ -73,6 +77,7 @@ gv_correlator *gv_correlator_new(gv_timeline *tl, const gv_correlate_opts *opts)
     c->tl = tl;
     c->o = *opts;
     c->threshold_last_active = GV_TIME_NONE;
+    c->gap_us = (gv_time_us)(GV_MAX_GAP_S * 1e6);
     c->reg.lo = INT64_MAX; /* empty: the first split() looks the region up */
     c->reg.hi = INT64_MIN;
     c->pyr_last = INT64_MIN;
@@ -188,9 +193,26 @@ static void window_energy(gv_correlator *c, size_t g, gv_time_us t0, double v0, 
     }
 }
 
-static inline bool integrable(gv_time_us t0, gv_time_us t1)
+static inline bool integrable(const gv_correlator *c, gv_time_us t0, gv_time_us t1)
 {
-    return t1 > t0 && t1 - t0 <= (gv_time_us)(GV_MAX_GAP_S * 1e6);
+    return t1 > t0 && t1 - t0 <= c->gap_us;
+}
+
+/* The longest interval integrated: GV_MAX_GAP_S, or GV_GAP_FACTOR times the file's typical
+ * interval (the median of its first GV_GAP_LEARN intervals; of those so far until then) when that
+ * is longer: a sampler writing every 11 s has no gaps between its samples. */
+static void learn_interval(gv_correlator *c, gv_time_us dt)
+{
+    assert(dt > 0 && c->learn_len < GV_GAP_LEARN);
+    size_t k = c->learn_len++;
+    while (k > 0 && c->learn[k - 1] > dt) { /* kept sorted */
+        c->learn[k] = c->learn[k - 1];
+        k--;
+    }
+    c->learn[k] = dt;
+    gv_time_us median = c->learn[c->learn_len / 2];
+    gv_time_us floor = (gv_time_us)(GV_MAX_GAP_S * 1e6);
+    c->gap_us = (double)median * GV_GAP_FACTOR < (double)floor ? floor : (gv_time_us)((double)median * GV_GAP_FACTOR);
 }
 
 /* First segment that ends after t, starting from a cursor (time mostly moves forward). */
@@ -322,7 +344,9 @@ ordered_row(gv_correlator *c, gv_time_us t, const double *values, const unsigned
     bool active_now = row_active(c, values);
     gv_phase uncovered = GV_PHASE_OTHER;
     if (c->have_prev && t > c->prev_t) {
-        bool gap = !integrable(c->prev_t, t);
+        if (c->learn_len < GV_GAP_LEARN)
+            learn_interval(c, t - c->prev_t);
+        bool gap = !integrable(c, c->prev_t, t);
         if (!gap && !active_now && !c->prev_active)
             uncovered = GV_PHASE_IDLE;
         split(c, c->prev_t, t, uncovered, -1, 0, 0, 0, 0);
@@ -373,7 +397,7 @@ ordered_row(gv_correlator *c, gv_time_us t, const double *values, const unsigned
             continue; /* (a held value of another file is not a new sample) */
         double v = values[ps];
         last_sample *l = &c->glast[g];
-        if (l->valid && integrable(l->t, t)) {
+        if (l->valid && integrable(c, l->t, t)) {
             if (c->active_len)
                 window_energy(c, g, l->t, l->v, t, v);
             split(c, l->t, t, uncovered, (int)g, l->t, l->v, t, v);
@@ -405,7 +429,8 @@ ordered_row(gv_correlator *c, gv_time_us t, const double *values, const unsigned
 }
 
 /* One finite sample v at t of a series: its statistics, and its energy when it is power. */
-static inline void series_add(gv_series_stats *st, last_sample *l, bool power, gv_time_us t, double v)
+static inline void series_add(gv_series_stats *st, last_sample *l, bool power, gv_time_us gap_us,
+                              gv_time_us t, double v)
 {
     st->n++;
     st->sum += v;
@@ -413,7 +438,7 @@ static inline void series_add(gv_series_stats *st, last_sample *l, bool power, g
         st->min = v;
     if (v > st->max)
         st->max = v;
-    if (power && l->valid && integrable(l->t, t))
+    if (power && l->valid && t > l->t && t - l->t <= gap_us)
         st->energy_wh += (l->v + v) * (double)(t - l->t) * (0.5 / 3.6e9);
     *l = (last_sample){t, v, true};
 }
@@ -436,7 +461,7 @@ static void series_rows(gv_correlator *c, size_t s, size_t n, const gv_time_us *
             st.missing++;
             continue;
         }
-        series_add(&st, &l, power, t[i], v);
+        series_add(&st, &l, power, c->gap_us, t[i], v);
     }
     se->stats = st;
     c->last[s] = l;
@@ -461,7 +486,7 @@ static void series_block(gv_correlator *c, size_t s, size_t runs, const gv_time_
                 continue;
             }
             gv_pyramid_cell_add(&cell, v);
-            series_add(&st, &l, power, t[i], v);
+            series_add(&st, &l, power, c->gap_us, t[i], v);
         }
         c->run_cells[r][s] = cell;
     }
@@ -518,6 +543,11 @@ static void on_rows(void *ctx, size_t n, const gv_time_us *t, const double *valu
                     on_row(c, t[j], &values[j * ns], NULL);
                 return;
             }
+    }
+    if (c->learn_len < GV_GAP_LEARN) { /* the gap limit is still being learnt: row by row */
+        for (size_t j = 0; j < n; j++)
+            on_row(c, t[j], &values[j * ns], NULL);
+        return;
     }
     gv_sample_watch_rows(c->watch, c->have_prev ? c->prev_t : GV_TIME_NONE, n, t, values, ns);
     for (size_t i = 0; i < n; i++) {
@@ -632,7 +662,8 @@ void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log
         else
             snprintf(log, sizeof log, "(no timestamps)");
         char hint[200];
-        if (best_h != 0 && best_in > o)
+        if (best_h != 0 && best_in > o && o < best_in / 2) /* (most of them outside: a few past the
+                                                                 end are a sampler stopped early) */
             snprintf(hint, sizeof hint, "; the clocks probably differ by whole hours (a time zone?): "
                      "shifting the log %+ld s more with --time-offset puts %zu of them inside",
                      best_h * 3600, best_in);

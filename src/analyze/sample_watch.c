@@ -191,7 +191,7 @@ static void close_window(gv_sample_watch *w)
     for (size_t g = 0; g < w->gpus; g++) {
         bool flagged = false;
         double ratio = 1;
-        if (training && with >= 2 && w->win_n[g]) {
+        if (training && with >= 2 && w->win_n[g] && !w->tl->gpus[g].device) { /* (servers differ) */
             double others[64];
             size_t n = 0;
             for (size_t h = 0; h < w->gpus && n < 64; h++)

@@ -123,6 +123,36 @@ gv_series_kind gv_column_wide(const char *name, int *gpu)
     return GV_SERIES_OTHER;
 }
 
+bool gv_column_node_power(const char *name, char *node, size_t n, bool *total)
+{
+    static const char *const suffixes[] = {"_watts", "_power", "_power_w", "_power_watts", "_w", NULL};
+    char s[128];
+    normalise(name, s, sizeof s);
+    *total = false;
+    for (const char *const *suf = suffixes; *suf; suf++) {
+        size_t len = strlen(s), sl = strlen(*suf);
+        if (len <= sl || strcmp(s + len - sl, *suf) != 0)
+            continue;
+        len -= sl;
+        if (len == 5 && memcmp(s, "total", 5) == 0) {
+            *total = true;
+            return false;
+        }
+        /* n<digits> or node<digits> or node_<digits> */
+        size_t p = s[0] == 'n' && len > 4 && memcmp(s, "node", 4) == 0 ? 4 : s[0] == 'n' ? 1 : 0;
+        p += p == 4 && s[p] == '_';
+        if (p == 0 || p >= len || len >= n)
+            return false;
+        for (size_t i = p; i < len; i++)
+            if (s[i] < '0' || s[i] > '9')
+                return false;
+        memcpy(node, s, len);
+        node[len] = '\0';
+        return true;
+    }
+    return false;
+}
+
 bool gv_columns_smi_like(char *const *names, size_t n)
 {
     static const char *const dotted[] = {"power.", "temperature.", "utilization.", "memory.", "clocks.",

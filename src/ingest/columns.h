@@ -31,6 +31,11 @@ gv_series_kind gv_column_kind(const char *name);
  * Returns the kind, or GV_SERIES_OTHER (and *gpu -1) when the name is not one. */
 gv_series_kind gv_column_wide(const char *name, int *gpu);
 
+/* A whole server's power (a BMC or PDU log): `n1_watts`, `node2_power`, `node_3_power_w` ->
+ * true and its node name ("n1", "node2", "node_3") in node (size n); `total_watts`,
+ * `total_power`: *total true (the nodes' sum: not a device of its own when nodes are there). */
+bool gv_column_node_power(const char *name, char *node, size_t n, bool *total);
+
 /* Whether a header is an nvidia-smi query header (names like power.draw, utilization.gpu,
  * memory.used, or units in brackets): such a file has one row per GPU per query even without an
  * index column. */

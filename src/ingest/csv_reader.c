@@ -408,9 +408,14 @@ static void setup_schema(gv_csv_reader *r)
         return;
     }
     bool have_time = false, per_gpu = false, taken[GV_SERIES_OTHER] = {false};
+    int nodes = 0; /* node power columns so far: device numbers */
+    bool has_nodes = false;
     for (size_t i = 0; i < r->header_len; i++) {
         int gpu;
         per_gpu |= gv_column_wide(r->header[i], &gpu) != GV_SERIES_OTHER;
+        char node[64];
+        bool total;
+        has_nodes |= gv_column_node_power(r->header[i], node, sizeof node, &total);
     }
     for (size_t i = 0; i < r->header_len; i++) {
         const char *name = r->header[i];
@@ -427,7 +432,20 @@ static void setup_schema(gv_csv_reader *r)
         }
         int gpu;
         gv_series_kind kind = gv_column_wide(name, &gpu);
-        if (kind == GV_SERIES_OTHER && !per_gpu) { /* one GPU's file: `Power (W)`, `temp` ... */
+        char node[64];
+        bool total;
+        if (kind == GV_SERIES_OTHER && !per_gpu && gv_column_node_power(name, node, sizeof node, &total)) {
+            /* a whole server's power (with GPU columns too it is a plain series: it holds theirs) */
+            size_t idx = gv_timeline_add_series(r->tl, name, GV_SERIES_POWER, nodes);
+            r->col_map[i] = (int)idx;
+            r->col_strict[i] = true;
+            for (size_t g = 0; g < r->tl->gpus_len; g++)
+                if (r->tl->gpus[g].index == nodes)
+                    r->tl->gpus[g].device = gv_arena_strdup(&r->tl->arena, node);
+            nodes++;
+            continue;
+        }
+        if (kind == GV_SERIES_OTHER && !per_gpu && !has_nodes) { /* one GPU's file: `Power (W)`, `temp` ... */
             kind = gv_column_kind(name);
             if (kind != GV_SERIES_OTHER && !taken[kind])
                 gpu = 0;

@@ -57,7 +57,9 @@ int gv_gpu_energy_series(const gv_gpu *g)
 
 void gv_gpu_name(const gv_gpu *g, char *out, size_t n)
 {
-    if (g->node)
+    if (g->device)
+        snprintf(out, n, "%s%s%.60s", g->node ? g->node : "", g->node ? ":" : "", g->device);
+    else if (g->node)
         snprintf(out, n, "%.60s:gpu%d", g->node, g->local_index);
     else
         snprintf(out, n, "gpu%d", g->index);
@@ -65,7 +67,11 @@ void gv_gpu_name(const gv_gpu *g, char *out, size_t n)
 
 void gv_gpu_label(const gv_gpu *g, char *out, size_t n)
 {
-    if (g->node)
+    if (g->device) {
+        char name[80];
+        gv_gpu_name(g, name, sizeof name);
+        snprintf(out, n, "node %.70s", name);
+    } else if (g->node)
         gv_gpu_name(g, out, n);
     else
         snprintf(out, n, "GPU%d", g->index);
