@@ -254,10 +254,45 @@ def dmon_text_without_times():
                    t0, t0 + dt.timedelta(seconds=5 * (queries - 1)), gpus=8)
 
 
+def smi_tables(p):
+    """The full nvidia-smi table, repeated: each `date` line starts a snapshot; the line after a
+    GPU's `|   0  NVIDIA ...` line holds `N/A 53C P0 305W / 350W`. Snapshots sharing a second are
+    spread evenly over it (k-th of n at +k/n s). Returns samples, {gpu: mean W}, first, last time."""
+    snaps, cur, gpu = [], None, None
+    for line in read_lines(p):
+        m = re.match(r"^\w{3} (\w{3}) +(\d+) (\d\d):(\d\d):(\d\d) (\d{4})\s*$", line)
+        if m:
+            cur = [dt.datetime.strptime(line.strip(), "%a %b %d %H:%M:%S %Y"), {}]
+            snaps.append(cur)
+            gpu = None
+            continue
+        m = re.match(r"^\|\s+(\d+)\s+[A-Za-z]", line)
+        if m and cur is not None and "MiB" not in line:
+            gpu = int(m.group(1))
+            continue
+        m = re.match(r"^\|\s+\S+\s+(\d+)C\s+P\d+\s+(\d+(?:\.\d+)?)W", line)
+        if m and gpu is not None:
+            cur[1][gpu] = float(m.group(2))
+            gpu = None
+    snaps = [s for s in snaps if s[1]]
+    times, k = [], 0
+    while k < len(snaps):
+        j = k
+        while j < len(snaps) and snaps[j][0] == snaps[k][0]:
+            j += 1
+        times += [snaps[k][0] + dt.timedelta(seconds=(i - k) / (j - k)) for i in range(k, j)]
+        k = j
+    gpus = sorted({g for s in snaps for g in s[1]})
+    means = {g: sum(s[1][g] for s in snaps) / len(snaps) for g in gpus}
+    return len(snaps), means, times[0], times[-1]
+
+
 @test
 def nvsmi_table_snapshots():
-    known_unreadable("slurm-l40s-nvsmi-table-plus-hf-trainer/gpu_usage.log", "nvidia-smi's full table repeated")
-    expect_clear_error([path("slurm-l40s-nvsmi-table-plus-hf-trainer", "gpu_usage.log")])
+    p = path("slurm-l40s-nvsmi-table-plus-hf-trainer", "gpu_usage.log")
+    samples, means, t0, t1 = smi_tables(p)
+    check(samples == 1575, samples)  # (PROVENANCE.md: 1,575 snapshots)
+    check_gpu_file([p], samples, means, t0, t1, gpus=1)
 
 
 def trapezoid_wh(ts, vs):

@@ -421,4 +421,47 @@ def node_power_columns_and_slow_sampling():
     check([g["name"] for g in doc["gpus"]] == ["gpu0"], doc["gpus"])
 
 
+@test
+def nvidia_smi_table_repeated():
+    # `while true; do nvidia-smi; done >> log`: the full table, each snapshot after its date line
+    # (whole seconds); 2 GPUs; 3 snapshots share second 0, 1 in second 5, 2 in second 6; one power
+    # reading N/A; the processes table lists a process on GPU 1 (not a GPU row)
+    def snap(t, readings):
+        out = [t.strftime("%a %b %d %H:%M:%S %Y") + "       ",
+               "+-----------------------------------------------------------------------------+",
+               "| NVIDIA-SMI 470.57.02    Driver Version: 470.57.02    CUDA Version: 11.4     |",
+               "|-------------------------------+----------------------+----------------------+",
+               "| GPU  Name        Persistence-M| Bus-Id        Disp.A | Volatile Uncorr. ECC |",
+               "| Fan  Temp  Perf  Pwr:Usage/Cap|         Memory-Usage | GPU-Util  Compute M. |",
+               "|===============================+======================+======================|"]
+        for g, (w, c, u) in enumerate(readings):
+            out += ["|   %d  Tesla V100-SXM2...  On   | 00000000:0%d:00.0 Off |                    0 |" % (g, g),
+                    "| %3d%%   %2dC    P0   %s /  300W |   1024MiB / 16160MiB |    %3d%%      Default |"
+                    % (30 + g, c, ("%6.2fW" % w) if w is not None else "   N/A", u),
+                    "+-------------------------------+----------------------+----------------------+"]
+        out += ["", "+-----------------------------------------------------------------------------+",
+                "| Processes:                                                                  |",
+                "|  GPU   GI   CI        PID   Type   Process name                  GPU Memory |",
+                "|=============================================================================|",
+                "|    1   N/A  N/A     12345      C   python                           1021MiB |",
+                "+-----------------------------------------------------------------------------+"]
+        return out
+    base = T0.replace(microsecond=0)
+    plan = [0, 0, 0, 5, 6, 6]  # seconds of the snapshots
+    lines, want = [], []
+    for k, sec in enumerate(plan):
+        readings = [(100.0 + k, 40 + k, 50), (None if k == 2 else 200.5 + k, 50 + k, 60)]
+        lines += snap(base + dt.timedelta(seconds=sec), readings)
+        want.append(readings)
+    doc, se = summary(write("smi_table.log", "\n".join(lines) + "\n"))
+    check(doc["inputs"]["csv"]["rows_read"] == 6 and len(doc["gpus"]) == 2, (doc["inputs"]["csv"], doc["gpus"]))
+    near(doc["gpus"][0]["power_w"]["mean"], sum(100.0 + k for k in range(6)) / 6, 1e-9, "GPU0 mean")
+    near(doc["gpus"][1]["power_w"]["mean"], sum(200.5 + k for k in range(6) if k != 2) / 5, 1e-9, "GPU1 mean")
+    check(doc["gpus"][1]["missing"] == 1, doc["gpus"][1])
+    check(doc["gpus"][0]["temp_c"]["max"] == 45 and doc["gpus"][1]["temp_c"]["min"] == 50, doc["gpus"])
+    # second 0's three snapshots at +0, +1/3, +2/3 s; second 6's two at +0, +0.5 s
+    check(doc["time_range"]["start"] == iso(base), doc["time_range"])
+    check(doc["time_range"]["end"] == iso(base + dt.timedelta(seconds=6.5)), doc["time_range"])
+
+
 finish("formats")

@@ -1,4 +1,5 @@
-/* dcgm_reader.h: `dcgmi dmon` and `nvidia-smi dmon` text output -> timeline schema + sample rows.
+/* dcgm_reader.h: `dcgmi dmon` and `nvidia-smi dmon` text output, and nvidia-smi's full table
+ * printed again and again (src/ingest/smi_table.h), -> timeline schema + sample rows.
  * nvidia-smi dmon's header is `# gpu pwr gtemp ...` / `# Idx W C ...` and its rows start with the
  * GPU id; with `-o DT` (`#Date Time gpu ...`) each row carries its date and time, and a sample
  * takes its first row's.
@@ -17,9 +18,10 @@
 
 typedef struct gv_dcgm_reader gv_dcgm_reader;
 
-/* Does this text (the first bytes of a file) look like dcgmi dmon or nvidia-smi dmon output? */
+/* Does this text (the first bytes of a file) look like dcgmi dmon or nvidia-smi dmon output, or
+ * nvidia-smi's table (a `date` line or the table's border first)? */
 bool gv_dcgm_detect(const char *buf, size_t len);
-/* Does it carry its own times (nvidia-smi dmon -o DT)? Then start and interval are not needed. */
+/* Does it carry its own times (nvidia-smi dmon -o DT, the table's date lines)? Then start and interval are not needed. */
 bool gv_dcgm_detect_timed(const char *buf, size_t len);
 
 gv_dcgm_reader *gv_dcgm_reader_new(gv_timeline *tl, const char *file_name, gv_sample_sink sink,

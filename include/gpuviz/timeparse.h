@@ -52,6 +52,10 @@ static inline bool gv_time_parse_hit(const gv_time_cache *c, const char *s, size
     return false;
 }
 
+/* An English month name or its first three letters, any case ("Oct", "october") -> 1..12; 0 when
+ * s[0..len) is not one. */
+int gv_month_from_name(const char *s, size_t len);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (no range check). */
 int64_t gv_days_from_civil(int y, unsigned m, unsigned d);
 

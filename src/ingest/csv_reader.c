@@ -166,14 +166,6 @@ static bool is_smi_header(const gv_csv_reader *r)
     return ts && (id || gv_columns_smi_like(r->header, r->header_len));
 }
 
-/* nvidia-smi: a query takes the time of its first row. */
-static gv_time_us first_row_time(void *ctx, long k, gv_time_us t)
-{
-    (void)ctx;
-    (void)k;
-    return t;
-}
-
 static void setup_smi(gv_csv_reader *r)
 {
     r->smi = true;
@@ -209,7 +201,7 @@ static void setup_smi(gv_csv_reader *r)
     }
     r->mvals = gv_xmalloc((r->metrics_len + 1) * sizeof *r->mvals);
     r->grouper = gv_grouper_new(r->tl, r->file, r->sink, r->diag, r->metrics_len, r->metric_name,
-                                r->metric_unit, gv_column_kind, first_row_time, NULL);
+                                r->metric_unit, gv_column_kind, NULL, NULL); /* (a query: its first row's time) */
     r->infer_ids = !have_index;
 }
 

@@ -1,11 +1,13 @@
-/* dcgm_reader.c: dcgmi dmon output. Depends on model and util; never on the CSV reader's
- * internals (it shares only the sink type). Field names map as: POWER -> the GPU's power,
+/* dcgm_reader.c: dcgmi dmon and nvidia-smi dmon output, and (handed to smi_table.c) nvidia-smi's
+ * full table repeated. Depends on model and util; never on the CSV reader's internals (it shares
+ * only the sink type). Field names map as: POWER -> the GPU's power,
  * TMPTR -> temperature, any other field -> a generic series with the unit of the ID line. */
 #include "gpuviz/dcgm_reader.h"
 
 #include "gpuviz/buf.h"
 #include "gpuviz/numparse.h"
 #include "sample_grouper.h"
+#include "smi_table.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -34,9 +36,26 @@ struct gv_dcgm_reader {
     bool smi;          /* nvidia-smi dmon: rows "<id> <values>", '-' for missing */
     bool dated;        /* its rows begin with YYYYMMDD HH:MM:SS (-o DT) */
     gv_sample_grouper *grouper; /* created with the first GPU line */
+    gv_smi_table *table; /* the file is nvidia-smi's full table, repeated (its first line said) */
+    bool began;        /* a line that is not blank was seen */
     gv_error *err;
     gv_status status;
 };
+
+/* The first line that is not blank begins an nvidia-smi table? */
+static bool starts_table(const char *buf, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\r' || buf[i] == '\t'))
+        i++;
+    char line[128];
+    size_t n = 0;
+    while (i + n < len && n + 1 < sizeof line && buf[i + n] != '\n')
+        n++;
+    memcpy(line, buf + i, n);
+    line[n] = '\0';
+    return n && gv_smi_table_starts(line);
+}
 
 /* The first word after '#' of the first non-blank text, into w (size n). */
 static void first_header_word(const char *buf, size_t len, char *w, size_t n)
@@ -58,14 +77,14 @@ bool gv_dcgm_detect(const char *buf, size_t len)
 {
     char w[16];
     first_header_word(buf, len, w, sizeof w);
-    return strcmp(w, "Entity") == 0 || strcmp(w, "gpu") == 0 || strcmp(w, "Date") == 0;
+    return strcmp(w, "Entity") == 0 || strcmp(w, "gpu") == 0 || strcmp(w, "Date") == 0 || starts_table(buf, len);
 }
 
 bool gv_dcgm_detect_timed(const char *buf, size_t len)
 {
     char w[16];
     first_header_word(buf, len, w, sizeof w);
-    return strcmp(w, "Date") == 0;
+    return strcmp(w, "Date") == 0 || starts_table(buf, len);
 }
 
 gv_dcgm_reader *gv_dcgm_reader_new(gv_timeline *tl, const char *file_name, gv_sample_sink sink,
@@ -91,6 +110,7 @@ void gv_dcgm_reader_free(gv_dcgm_reader *r)
         free(r->units[i]);
     }
     gv_grouper_free(r->grouper);
+    gv_smi_table_free(r->table);
     gv_buf_cleanup(&r->line);
     free(r);
 }
@@ -157,6 +177,15 @@ static void smi_header(gv_dcgm_reader *r, char **w, size_t n)
 
 static void process(gv_dcgm_reader *r, char *s)
 {
+    if (!r->began && *s && strspn(s, " \t\r") < strlen(s)) {
+        r->began = true;
+        if (gv_smi_table_starts(s))
+            r->table = gv_smi_table_new(r->tl, r->file, r->sink, r->diag);
+    }
+    if (r->table) {
+        r->status = gv_smi_table_line(r->table, s, r->line_no, r->err);
+        return;
+    }
     char *w[MAX_FIELDS + 3];
     size_t n = words(s, w, MAX_FIELDS + 3);
     if (n == 0)
@@ -277,14 +306,16 @@ gv_status gv_dcgm_reader_finish(gv_dcgm_reader *r, gv_error *err)
     }
     if (r->grouper && r->status == GV_OK)
         r->status = gv_grouper_finish(r->grouper, err);
+    if (r->table && r->status == GV_OK)
+        r->status = gv_smi_table_finish(r->table, err);
     if (r->status != GV_OK)
         return r->status;
-    if (!r->have_names) {
+    if (!r->have_names && !r->table) {
         gv_error_set(err, r->file, 0, "empty file: expected dcgmi dmon or nvidia-smi dmon output");
         return GV_ERR_INPUT;
     }
     if (r->tl->rows_read == 0) {
-        gv_error_set(err, r->file, 0, "no valid GPU lines (%zu skipped)", r->tl->rows_skipped);
+        gv_error_set(err, r->file, 0, "no valid GPU %s (%zu skipped)", r->table ? "readings in the nvidia-smi tables" : "lines", r->tl->rows_skipped);
         return GV_ERR_INPUT;
     }
     return GV_OK;

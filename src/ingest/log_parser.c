@@ -589,16 +589,13 @@ static void visible_text(gv_buf *clean, const char *raw, size_t len)
 /* A timestamp's month: a number, or an English month name or its first three letters. */
 static double month_number(const match *m)
 {
-    static const char *const names[] = {"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"};
     const char *g;
     size_t glen;
     if (!group(m, RG_MONTH, &g, &glen))
         return NAN;
     if (glen >= 3 && ((g[0] | 0x20) >= 'a' && (g[0] | 0x20) <= 'z')) {
-        for (int k = 0; k < 12; k++)
-            if ((g[0] | 0x20) == names[k][0] && (g[1] | 0x20) == names[k][1] && (g[2] | 0x20) == names[k][2])
-                return k + 1;
-        return NAN;
+        int k = gv_month_from_name(g, glen);
+        return k ? k : NAN;
     }
     return leading_number(g, glen);
 }

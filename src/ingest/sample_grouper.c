@@ -109,7 +109,8 @@ static void emit(gv_sample_grouper *g)
 {
     if (g->open && g->status == GV_OK) {
         g->tl->rows_read++;
-        g->sink.row(g->sink.ctx, g->time_of(g->time_ctx, g->samples, g->first_t), g->values, NULL);
+        g->sink.row(g->sink.ctx, g->time_of ? g->time_of(g->time_ctx, g->samples, g->first_t) : g->first_t,
+                    g->values, NULL);
         g->samples++;
     }
     g->open = false;

@@ -18,7 +18,8 @@ typedef gv_time_us (*gv_sample_time_fn)(void *ctx, long k, gv_time_us t);
 /* The series kind of a metric name (others are generic series with the metric's unit). */
 typedef gv_series_kind (*gv_metric_kind_fn)(const char *name);
 
-/* names/units: metrics_len strings each, copied. Caller frees with _free. */
+/* names/units: metrics_len strings each, copied. time_of NULL: a sample takes its first row's
+ * time. Caller frees with _free. */
 gv_sample_grouper *gv_grouper_new(gv_timeline *tl, const char *file, gv_sample_sink sink,
                                   const gv_diag *diag, size_t metrics_len, char *const *names,
                                   char *const *units, gv_metric_kind_fn kind_of,

@@ -140,3 +140,15 @@ void gv_time_format_iso(gv_time_us t, char *out, size_t out_len)
     snprintf(out, out_len, "%04d-%02u-%02uT%02d:%02d:%02d.%03d", y, m, d, (int)(rem / 3600),
              (int)(rem / 60 % 60), (int)(rem % 60), (int)(us / 1000));
 }
+
+int gv_month_from_name(const char *s, size_t len)
+{
+    static const char names[12][4] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                      "jul", "aug", "sep", "oct", "nov", "dec"};
+    if (len < 3)
+        return 0;
+    for (int k = 0; k < 12; k++)
+        if ((s[0] | 0x20) == names[k][0] && (s[1] | 0x20) == names[k][1] && (s[2] | 0x20) == names[k][2])
+            return k + 1;
+    return 0;
+}
