@@ -284,6 +284,7 @@ def smi_tables(p):
         k = j
     gpus = sorted({g for s in snaps for g in s[1]})
     means = {g: sum(s[1][g] for s in snaps) / len(snaps) for g in gpus}
+    smi_tables.samples = [(t, max(s[1].values())) for t, s in zip(times, snaps)]
     return len(snaps), means, times[0], times[-1]
 
 
@@ -520,22 +521,79 @@ def mlperf_log():
     check([e["label"] for e in runs] == ["run_start", "run_stop"] and runs[0]["timestamp"] == iso(a), runs)
 
 
+def tqdm_stamps(p):
+    """The training progress bar's parts (`42%|...| 200/471 [01:16<01:37, ...]`) as elapsed seconds
+    by physical line (the last on a line); a part whose time goes back (a nested evaluation bar
+    starting at 00:00) is not used."""
+    out, last = {}, None
+    with open(p, encoding="utf-8", errors="replace", newline="") as f:
+        for n, line in enumerate(f.read().split("\n"), 1):
+            for part in line.split("\r"):
+                m = re.match(r"^\s*\d+%\|[^|]*\|\s*\d+/\d+\s+\[(?:(\d+):)?(\d+):(\d\d)[<,\]]", ANSI.sub("", part))
+                if m:
+                    e = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + int(m.group(3))
+                    if last is None or e >= last:
+                        out[n] = last = e
+    return out
+
+
+def activity_periods(samples, threshold=200.0, quiet=60.0, sustain=30.0):
+    """Periods of activity: a sample at/above threshold starts one; it ends at the last active
+    sample before an inactive one more than `quiet` s later; kept when it lasts `sustain` s."""
+    periods, cur = [], None
+    for t, w in samples:
+        if cur and w < threshold and (t - cur[1]).total_seconds() > quiet:
+            periods.append(cur)
+            cur = None
+        if w >= threshold:
+            cur = [cur[0] if cur else t, t]
+    if cur:
+        periods.append(cur)
+    return [p for p in periods if (p[1] - p[0]).total_seconds() >= sustain]
+
+
 @test
 def hf_trainer_log():
+    # no time of day; the training bar gives the time since training began: with --align-log auto
+    # that start goes where the GPU file's power rises (the real GPU file of the same job)
     p = path("slurm-l40s-nvsmi-table-plus-hf-trainer", "gyang16.log")
+    gpu = path("slurm-l40s-nvsmi-table-plus-hf-trainer", "gpu_usage.log")
     text = open(p, encoding="utf-8", errors="replace").read().replace("\r", "\n")
     steps = len(re.findall(r"\{'loss': ", text))
     evals = len(re.findall(r"\{'eval_loss': ", text))
-    a = dt.datetime(2024, 10, 29, 19, 0)
-    csv = flat_csv("h.csv", a, a + dt.timedelta(minutes=20))
-    # it carries no time: said so, with the way out
-    expect_clear_error([csv, "--training-log", p], "no line of the log carries a time", "--log-start")
-    doc, se = run_log(p, a, a + dt.timedelta(minutes=20), "--log-start", "2024-10-29 19:11:00")
+    stamps = tqdm_stamps(p)
+    expect_clear_error([gpu, "--training-log", p], "elapsed times", "--log-start", "--align-log auto")
+    # the training lasts (start to last step line) between the stamps around the last step line
+    smi_tables(gpu)
+    periods = activity_periods(smi_tables.samples)
+    check(len(periods) == 2, periods)
+    rc, doc, se = summary_of([gpu, "--training-log", p, "--align-log", "auto"])
+    check(rc == 0, se[-600:])
     check(doc["inputs"]["log"]["rules"] == "hf-trainer", doc["inputs"]["log"])
     check(doc["steps"]["count"] == steps > 0 and len([e for e in doc["events"] if e["type"] == "validation"]) == evals,
           (doc["steps"]["count"], steps, evals))
-    known_unreadable("slurm-l40s-nvsmi-table-plus-hf-trainer/gyang16.log",
-                     "read, but its lines carry no time and no durations: all at --log-start")
+    # the first period (121 s) is shorter than 80% of the training's 187 s of steps: the second
+    last_step_line = max(n for n, l in enumerate(open(p, encoding="utf-8", errors="replace", newline="").read().split("\n"), 1) if "{'loss': " in l)
+    lo = max(e for n, e in stamps.items() if n <= last_step_line)
+    fits = [q for q in periods if (q[1] - q[0]).total_seconds() >= 0.8 * lo]
+    zero = fits[0][0]
+    an = doc["log_timing"]["anchor"]
+    check(an["by"] == "align_auto" and an["zero"] == iso(zero), (an, iso(zero)))
+    check("--align-log auto" in se and "2 (" in se, se[-800:])
+    # every event between the bar times around its line, on the anchored clock
+    nums = sorted(stamps)
+    for e in doc["events"]:
+        t = dt.datetime.strptime(e["timestamp"], "%Y-%m-%dT%H:%M:%S.%f")
+        before = [stamps[n] for n in nums if n < e["first_line"]]
+        after = [stamps[n] for n in nums if n > e["line"]]
+        if before:
+            check(t >= zero + dt.timedelta(seconds=before[-1]) - dt.timedelta(milliseconds=1), (e["line"], e["timestamp"]))
+        if after and e["time_basis"] != "stamped":
+            check(t <= zero + dt.timedelta(seconds=after[0]) + dt.timedelta(milliseconds=1), (e["line"], e["timestamp"]))
+    # --log-start gives the time the bar's zero stands for
+    rc, doc, se = summary_of([gpu, "--training-log", p, "--log-start", "2024-10-29 19:12:00"])
+    check(rc == 0 and doc["log_timing"]["anchor"] == {"by": "log_start", "zero": "2024-10-29T19:12:00.000", "uncertainty_s": 0},
+          doc and doc["log_timing"]["anchor"])
 
 
 finish_name = "corpus"

@@ -399,4 +399,81 @@ def several_runs_in_one_file():
     check(tp[0]["end"] <= iso(T0 + dt.timedelta(seconds=40)) <= tp[1]["start"], tp)
 
 
+def power_csv(name, a, pieces):
+    """1 Hz monitor CSV of one GPU from a: pieces [(seconds, watts)] one after the other."""
+    rows = ["timestamp,gpu0_power_w,gpu0_temp_c"]
+    t = a
+    for secs, w in pieces:
+        for _ in range(secs):
+            rows.append("%s,%.2f,50" % (t.strftime("%Y-%m-%d %H:%M:%S.000"), w))
+            t += dt.timedelta(seconds=1)
+    return write(name, "\n".join(rows) + "\n")
+
+
+@test
+def align_log_auto_puts_the_training_start_at_the_rise():
+    # a log without any time; the GPU file: idle, a 40 s burst (sustained, but shorter than 80% of
+    # the log's ~2 min of steps), idle, then the run: its training start goes to that second rise
+    r = make_run(steps=240, ckpt_at=())
+    lines = [text for _, text, _ in r if oracle.own_time(text)[0] is None]
+    log = write("align.log", "\n".join(lines) + "\n")
+    csv = power_csv("align.csv", T0, [(60, 50.0), (40, 450.0), (100, 50.0), (600, 480.0), (60, 50.0)])
+    rise = T0 + dt.timedelta(seconds=200)
+    doc, se = summary(csv, log, "--align-log", "auto")
+    check(doc["log_timing"]["anchor"] == {"by": "align_auto", "zero": iso(rise), "uncertainty_s": 1}, doc["log_timing"])
+    evs = sorted(doc["events"], key=lambda e: e["line"])
+    # laid out from the start by the printed durations (as with --log-start), the start at the rise
+    d50 = sum(400 + (k % 7) * 30 for k in range(50))
+    check(evs[0]["timestamp"] == iso(rise) and evs[1]["timestamp"] == iso(rise + dt.timedelta(milliseconds=d50)),
+          (evs[0]["timestamp"], evs[1]["timestamp"]))
+    check(all(e["time_uncertainty_s"] is None or e["time_uncertainty_s"] >= 1 for e in evs), [e["time_uncertainty_s"] for e in evs])
+    check("first period of activity that lasts 80% as long of 2" in se, se)
+    invariants(doc, lines)
+    # only idle GPUs: no rise to find (exit 2, saying what would help)
+    idle = power_csv("idle.csv", T0, [(300, 50.0)])
+    expect_error([idle, "--training-log", log, "--align-log", "auto"], 2, "no sustained GPU activity")
+    expect_error([csv, "--training-log", log, "--align-log", "sideways"], 2, "--align-log takes 'auto'")
+
+
+def tqdm_bar(k, total, secs, it_s=2.7):
+    pct = 100 * k // total
+    return " %3d%%|%-10s| %d/%d [%02d:%02d<00:00, %.2fit/s]" % (pct, "#" * (pct // 10), k, total, secs // 60, secs % 60, it_s)
+
+
+@test
+def elapsed_times_of_a_progress_bar():
+    # a HuggingFace Trainer log: the training bar redrawn with '\r' (its elapsed time is the time
+    # since training began), a loss dict after every 20th step, an evaluation bar (nested: its
+    # time starts again at 00:00) and its eval_loss dict after step 60; no time of day anywhere
+    total, parts, lines = 120, [], []
+    for k in range(1, total + 1):
+        secs = k // 2 + (5 if k > 60 else 0)  # 0.5 s a step; the evaluation took 5 s
+        parts.append(tqdm_bar(k, total, secs))
+        if k % 20 == 0:
+            lines.append("\r".join(parts) + "{'loss': %.4f, 'grad_norm': 1.5, 'learning_rate': 1e-05, 'epoch': %.2f}" % (1 - k / 200, k / 40))
+            parts = []
+        if k == 60:
+            lines.append("\r".join(parts + [tqdm_bar(j, 10, j // 2) + "\x1b[A" for j in range(1, 11)]))
+            lines.append("{'eval_loss': 0.4321, 'eval_runtime': 5.0, 'epoch': 1.5}")  # (truly at 35 s)
+            parts = []
+    lines.append("\r".join(parts))
+    log = write("hf.log", "Some weights were newly initialized\n" + "\n".join(lines) + "\n")
+    csv = power_csv("hf.csv", T0, [(30, 40.0), (100, 300.0), (30, 40.0)])
+    expect_error([csv, "--training-log", log], 2, "elapsed times")
+    doc, se = summary(csv, log, "--log-start", "2025-10-23 22:00:10")
+    check(doc["inputs"]["log"]["rules"] == "hf-trainer" and doc["steps"]["count"] == 6, (doc["inputs"]["log"], doc["steps"]["count"]))
+    zero = T0 + dt.timedelta(seconds=10)
+    # every step line carries its bar's time: step 20k at 10k s (k = 1..3), then +5 s
+    want = [zero + dt.timedelta(seconds=k // 2 + (5 if k > 60 else 0)) for k in range(20, 121, 20)]
+    check(doc["training"]["phases"][-1]["end"] == iso(want[-1]), (doc["training"]["phases"], iso(want[-1])))
+    (ev,) = doc["events"]
+    # the eval dict line: between the bar's 30 s (step 60) and 40 s (step 70, the next bar part)
+    t = parse_iso(ev["timestamp"])
+    check(zero + dt.timedelta(seconds=30) <= t <= zero + dt.timedelta(seconds=40), ev)
+    check(ev["time_basis"] == "bracketed", ev)
+    # --align-log auto: the bar's zero at the rise (30 s into the GPU file)
+    doc, se = summary(csv, log, "--align-log", "auto")
+    check(doc["log_timing"]["anchor"]["zero"] == iso(T0 + dt.timedelta(seconds=30)), doc["log_timing"])
+
+
 finish("logtime")

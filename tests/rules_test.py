@@ -233,7 +233,7 @@ def every_rules_error_names_the_rule_and_the_place():
                 'a session type needs an "item" or "open" pattern')
     # a step group is optional (HuggingFace Trainer lines number no step); a field group is not
     rules_error(setp(["steps", 0, "regex"], "train: iter (?<step>\\d+)"), "steps[0]: a step pattern needs a (?<fields>...) group")
-    rules_error(setp(["timestamps", 0, "regex"], "^\\[(?<day>\\d\\d)\\]"), "timestamps[0]: a timestamp pattern needs a (?<time>...), (?<epoch_s>...) or (?<epoch_ms>...) group")
+    rules_error(setp(["timestamps", 0, "regex"], "^\\[(?<day>\\d\\d)\\]"), "timestamps[0]: a timestamp pattern needs a (?<time>...), (?<epoch_s>...), (?<epoch_ms>...) or (?<elapsed>...) group")
     rules_error(setp(["steps", 0, "role"], "item"), "steps[0]: role and metric belong to event patterns only")
     expect_error([CSV, "--training-log", LOG, "--rules", os.path.join(TMP, "missing.json")], 2, "missing.json: cannot open")
 

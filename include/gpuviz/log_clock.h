@@ -34,4 +34,14 @@ bool gv_log_clock_untimed(const gv_timeline *tl);
  * first stamp (then ignored). */
 void gv_log_clock_place(gv_timeline *tl, const char *file, const gv_diag *diag);
 
+/* A log on its own clock (elapsed times: tl->log_relative; or one without any time, placed from
+ * tl->log_start = GV_LOG_ORIGIN) put on the wall clock: every time moves by zero - GV_LOG_ORIGIN
+ * (zero: the wall-clock time of the log's zero), every event's uncertainty grows by
+ * uncertainty_s (how well zero is known), and tl->log_anchor* record it. Call after placing. */
+void gv_log_clock_anchor(gv_timeline *tl, gv_time_us zero, gv_anchor_kind by, double uncertainty_s);
+
+/* Where training began on the log's own clock: its zero for elapsed times (the progress bar's
+ * start), else the first step's start (its time less its dt), else the first event's start. */
+gv_time_us gv_log_clock_training_start(const gv_timeline *tl);
+
 #endif

@@ -13,6 +13,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* A log's own clock (elapsed times, or none at all) counts from here until it is anchored
+ * (gv_log_clock_anchor): a day after 1970-01-01, clear of 0 and of real times. */
+#define GV_LOG_ORIGIN ((gv_time_us)86400 * 1000000)
+
+/* How a log on its own clock was put on the wall clock. */
+typedef enum { GV_ANCHOR_NONE, GV_ANCHOR_LOG_START, GV_ANCHOR_ALIGN_AUTO } gv_anchor_kind;
+
 /* ---- series (numeric CSV columns) ---- */
 typedef enum {
     GV_SERIES_POWER_INSTANT, /* gpuN_power_instant_w */
@@ -258,6 +265,11 @@ typedef struct {
     gv_log_span *log_spans;
     size_t log_spans_len, log_spans_cap;
     size_t log_lines, log_stamped_lines;   /* lines read, lines with a time of their own */
+    bool log_relative;                     /* its times are `elapsed` ones: GV_LOG_ORIGIN + the time
+                                              since its start, until gv_log_clock_anchor moves them */
+    gv_anchor_kind log_anchor_by;          /* how a log on its own clock was put on the wall clock */
+    gv_time_us log_anchor;                 /* the wall-clock time of its zero (GV_TIME_NONE: none) */
+    double log_anchor_uncertainty_s;
     size_t log_duplicate_lines;            /* lines skipped as an immediate repeat */
     size_t log_placed_steps, log_placed_events, log_compressed_spans;
     double log_max_uncertainty_s;          /* largest finite uncertainty of a placed event */

@@ -242,3 +242,35 @@ void gv_log_clock_place(gv_timeline *tl, const char *file, const gv_diag *diag)
             tl->log_last = t;
     }
 }
+
+void gv_log_clock_anchor(gv_timeline *tl, gv_time_us zero, gv_anchor_kind by, double uncertainty_s)
+{
+    assert(zero != GV_TIME_NONE && by != GV_ANCHOR_NONE);
+    gv_timeline_shift_log(tl, zero - GV_LOG_ORIGIN);
+    for (size_t i = 0; i < tl->events_len; i++)
+        tl->events[i].time_uncertainty_s += uncertainty_s;
+    tl->log_relative = false;
+    tl->log_anchor_by = by;
+    tl->log_anchor = zero;
+    tl->log_anchor_uncertainty_s = uncertainty_s;
+    if (tl->log_start != GV_TIME_NONE)
+        tl->log_start += zero - GV_LOG_ORIGIN;
+}
+
+gv_time_us gv_log_clock_training_start(const gv_timeline *tl)
+{
+    if (tl->log_relative)
+        return GV_LOG_ORIGIN;
+    for (size_t i = 0; i < tl->steps_len; i++) {
+        const gv_step *s = &tl->steps[i];
+        if (s->t == GV_TIME_NONE)
+            continue;
+        double dt = s->dt_ms / 1000;
+        return s->t - (gv_duration_ok(dt) ? (gv_time_us)llround(dt * 1e6) : 0);
+    }
+    gv_time_us first = GV_TIME_NONE;
+    for (size_t i = 0; i < tl->events_len; i++)
+        if (first == GV_TIME_NONE || tl->events[i].start < first)
+            first = tl->events[i].start;
+    return first;
+}

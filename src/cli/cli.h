@@ -46,6 +46,7 @@ typedef struct {
     gv_format format;          /* --format */
     gv_time_us dcgm_start;     /* --start (GV_TIME_NONE: not given) */
     gv_time_us log_start;      /* --log-start (GV_TIME_NONE: not given) */
+    bool align_auto;           /* --align-log auto */
     double dcgm_interval_ms;   /* --interval (0: not given) */
     const char *columns;       /* --columns (a CSV without a header line) */
     long gpus;                 /* --gpus (0: counted) */

@@ -3,6 +3,7 @@
  * calls exit statuses into being; one exit path at the end. */
 #include "build_info.h"
 #include "cli.h"
+#include "gpuviz/activity.h"
 #include "gpuviz/anomalies.h"
 #include "gpuviz/atomic_file.h"
 #include "gpuviz/buf.h"
@@ -367,8 +368,19 @@ static void print_anomalies(const gv_msgs *m, const gv_timeline *tl)
         gv_msg_info(m, "    ... %zu more in the summary JSON\n", total - 20);
 }
 
+/* --align-log auto: the GPU file's periods of activity (scan_activity), and which one the log's
+ * training start was put at: the first that lasts at least GV_ALIGN_FIT of the log's training
+ * (its training start to its last step), else the first. */
+#define GV_ALIGN_FIT 0.8
+typedef struct {
+    gv_activity_period periods[GV_ACTIVITY_PERIODS];
+    size_t len;            /* sustained periods in all (the first GV_ACTIVITY_PERIODS kept) */
+    size_t chosen;
+    double train_s;        /* the log's training, start to last step */
+} align_result;
+
 /* How the log's lines without a time were placed (log_clock.h). */
-static void print_log_timing(const gv_msgs *m, const gv_timeline *tl)
+static void print_log_timing(const gv_msgs *m, const gv_timeline *tl, const align_result *al)
 {
     size_t by[GV_TB_COUNT] = {0};
     for (size_t i = 0; i < tl->events_len; i++)
@@ -391,13 +403,34 @@ static void print_log_timing(const gv_msgs *m, const gv_timeline *tl)
     if (tl->log_compressed_spans)
         gv_msg_info(m, "; in %zu gaps the printed durations exceed the time between the stamps and "
                        "were scaled down", tl->log_compressed_spans);
+    if (tl->log_anchor_by == GV_ANCHOR_ALIGN_AUTO && al->len) {
+        char at[40];
+        gv_time_format_iso(al->periods[al->chosen].start, at, sizeof at);
+        gv_msg_info(m, "; put on the GPU clock by --align-log auto: its training start (%.0f s of steps) at "
+                       "the rise of GPU power at %s (within %.1f s: the sample before it), the %s",
+                    al->train_s, at, tl->log_anchor_uncertainty_s,
+                    al->chosen ? "first period of activity that lasts 80% as long"
+                               : "first period of activity");
+        if (al->len > 1) {
+            gv_msg_info(m, " of %zu (", al->len);
+            for (size_t i = 0; i < al->len && i < GV_ACTIVITY_PERIODS; i++) {
+                gv_time_format_iso(al->periods[i].start, at, sizeof at);
+                gv_msg_info(m, "%s%s for %.0f s", i ? ", " : "", at,
+                            (double)(al->periods[i].end - al->periods[i].start) / 1e6);
+            }
+            gv_msg_info(m, "); --log-start picks another");
+        }
+    } else if (tl->log_anchor_by == GV_ANCHOR_LOG_START) {
+        gv_msg_info(m, "; its elapsed times count from the --log-start given");
+    }
     if (tl->log_duplicate_lines)
         gv_msg_info(m, "; %zu lines repeated at once (output captured twice) read once",
                     tl->log_duplicate_lines);
     gv_msg_info(m, "\n");
 }
 
-static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_opts *o)
+static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_opts *o,
+                          const align_result *al)
 {
     char a[40], b[40], dur[48];
     gv_time_format_iso(tl->t_first, a, sizeof a);
@@ -468,7 +501,7 @@ static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_
                     tl->step_phases == 1 ? "" : "s");
     }
     if (tl->log_placed_steps || tl->log_placed_events || tl->log_duplicate_lines)
-        print_log_timing(m, tl);
+        print_log_timing(m, tl, al);
     if (o->log_path && (o->rules_builtin > 0 || o->rules_path))
         gv_msg_info(m, "  log rules: %s%s\n", o->rules_path ? o->rules_path : gv_log_rules_builtin_name((size_t)o->rules_builtin),
                     o->rules_guessed ? " (chosen by the log's content; --rules NAME says otherwise)" : "");
@@ -490,7 +523,36 @@ typedef struct {
     const gv_msgs *msgs;
     gv_progress *progress; /* the log's, then the GPU file's */
     long lines;
+    align_result align;
 } log_step;
+
+/* --align-log auto: a quick pass over the (first) GPU file for its periods of activity. */
+static gv_status scan_activity(const gv_cli_opts *o, log_step *ls, gv_error *err)
+{
+    gv_timeline scratch;
+    gv_timeline_init(&scratch);
+    gv_activity *a = gv_activity_new(&scratch, o->power_threshold_w);
+    gv_read_opts ro = {.threads = 1, .format = o->format, .dcgm_start = o->dcgm_start,
+                       .dcgm_interval_ms = o->dcgm_interval_ms, .columns = o->columns, .gpus = o->gpus,
+                       .map = o->map};
+    gv_status st = gv_gpu_read_file(o->csv_path, &scratch, gv_activity_sink(a), NULL, &ro, err);
+    if (st == GV_OK) {
+        ls->align.len = gv_activity_finish(a, ls->align.periods);
+        if (!gv_activity_has_power(a)) {
+            gv_error_set(err, o->csv_path, 0, "--align-log auto looks for the GPUs' first sustained rise of "
+                         "power, but the file has no power column: give --log-start instead");
+            st = GV_ERR_USAGE;
+        } else if (ls->align.len == 0) {
+            gv_error_set(err, o->csv_path, 0, "--align-log auto found no sustained GPU activity (a GPU at or "
+                         "above %.0f W for %.0f s): lower --power-threshold, or give --log-start",
+                         o->power_threshold_w, GV_ACTIVITY_SUSTAIN_S);
+            st = GV_ERR_INPUT;
+        }
+    }
+    gv_activity_free(a);
+    gv_timeline_cleanup(&scratch);
+    return st;
+}
 
 static gv_status read_log(void *ctx, gv_error *err)
 {
@@ -505,7 +567,18 @@ static gv_status read_log(void *ctx, gv_error *err)
         gv_progress_next(ls->progress, o->csv_path);
         if (st != GV_OK)
             return st;
-        tl->log_start = o->log_start;
+        /* a log on its own clock (elapsed times, or none with --align-log auto) is placed on it,
+         * then anchored */
+        bool own_clock = tl->log_relative || (tl->log_stamped_lines == 0 && o->align_auto);
+        tl->log_start = own_clock && !tl->log_relative ? GV_LOG_ORIGIN : tl->log_relative ? GV_TIME_NONE : o->log_start;
+        if (tl->log_relative && o->log_start == GV_TIME_NONE && !o->align_auto) {
+            gv_error_set(err, o->log_path, 0,
+                         "the log's times are elapsed times (on %zu of its %zu lines: the time since its "
+                         "progress bar started), not times of day: give the time they count from with --log-start 'YYYY-MM-DD "
+                         "HH:MM:SS', or --align-log auto to start them at the GPUs' first sustained rise of power",
+                         tl->log_stamped_lines, tl->log_lines);
+            return GV_ERR_INPUT;
+        }
         if (tl->steps_len == 0 && tl->events_len == 0) {
             if (o->rules_path)
                 gv_error_set(err, o->log_path, 0,
@@ -530,6 +603,23 @@ static gv_status read_log(void *ctx, gv_error *err)
         }
         gv_log_clock_place(tl, o->log_path, ls->diag);
         gv_retime_bursts(tl);
+        if (own_clock && o->align_auto) { /* training starts at the first rise that can hold it */
+            gv_time_us start = gv_log_clock_training_start(tl), last = start;
+            for (size_t i = 0; i < tl->steps_len; i++)
+                if (tl->steps[i].t != GV_TIME_NONE && tl->steps[i].t > last)
+                    last = tl->steps[i].t;
+            align_result *al = &ls->align;
+            al->train_s = (double)(last - start) / 1e6;
+            for (size_t i = al->len < GV_ACTIVITY_PERIODS ? al->len : GV_ACTIVITY_PERIODS; i-- > 0;)
+                if ((double)(al->periods[i].end - al->periods[i].start) / 1e6 >= GV_ALIGN_FIT * al->train_s)
+                    al->chosen = i; /* (the first that fits: the loop runs backwards) */
+            const gv_activity_period *p = &al->periods[al->chosen];
+            double within = p->before == GV_TIME_NONE ? 0 : (double)(p->start - p->before) / 1e6;
+            gv_log_clock_anchor(tl, p->start - (gv_log_clock_training_start(tl) - GV_LOG_ORIGIN),
+                                GV_ANCHOR_ALIGN_AUTO, within);
+        } else if (own_clock) {
+            gv_log_clock_anchor(tl, o->log_start, GV_ANCHOR_LOG_START, 0);
+        }
         if (o->time_offset_s != 0)
             gv_timeline_shift_log(tl, (gv_time_us)llround(o->time_offset_s * 1e6));
     }
@@ -622,7 +712,10 @@ int main(int argc, char **argv)
     gv_progress_init(&prog, !o.quiet && isatty(fileno(stderr)), o.log_path ? o.log_path : o.csv_path,
                      delay ? atof(delay) : 1000);
     msgs.progress = &prog;
-    log_step ls = {&o, &tl, rules, &diag, &msgs, &prog, 0};
+    log_step ls = {.o = &o, .tl = &tl, .rules = rules, .diag = &diag, .msgs = &msgs, .progress = &prog};
+
+    if (o.align_auto && (st = scan_activity(&o, &ls, &err)) != GV_OK)
+        goto cleanup;
 
     /* 2. one pass over the samples */
     gv_correlate_opts co = {.power_threshold_w = o.power_threshold_w, .buffer_min = o.buffer_min,
@@ -679,7 +772,7 @@ int main(int argc, char **argv)
     bool threaded = o.threads >= 2 && pthread_create(&summarist, NULL, build_summary, &sj) == 0;
     if (!threaded)
         build_summary(&sj);
-    print_summary(&msgs, &tl, &o);
+    print_summary(&msgs, &tl, &o, &ls.align);
     st = write_output(o.output, OUT_PAGE, &tl, NULL, &o, &err);
     if (threaded)
         pthread_join(summarist, NULL);

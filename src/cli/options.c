@@ -40,6 +40,8 @@ void gv_cli_print_help(void)
 "                          pinned version from a CDN (small page, needs network)\n"
 "Time and idle detection:\n"
 "  --time-offset SECONDS   add SECONDS to every log time (clocks that differ)\n"
+"  --align-log auto        a log without times of day: its training start at the GPUs'\n"
+"                          first sustained rise of power (the GPU file is read twice)\n"
 "  --log-start TIME        when the log began: places a log without times (or its lines\n"
 "                          before the first time) by the durations it prints\n"
 "  --time-offset NODE=S    add S seconds to the sample times of that node's file(s)\n"
@@ -278,6 +280,14 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
                 gv_error_set(err, NULL, 0, "--log-start takes a time like '2025-12-22 21:06:00', not '%s'", val);
                 return GV_ERR_USAGE;
             }
+        } else if (FLAG("--align-log")) {
+            NEEDS_VALUE();
+            if (strcmp(val, "auto") != 0) {
+                gv_error_set(err, NULL, 0, "--align-log takes 'auto' (the log's training start at the "
+                             "GPUs' first sustained rise of power), not '%s'", val);
+                return GV_ERR_USAGE;
+            }
+            o->align_auto = true;
         } else if (FLAG("--map")) {
             NEEDS_VALUE();
             o->map = val;

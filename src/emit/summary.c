@@ -270,6 +270,14 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     cJSON_AddNumberToObject(lt, "compressed_spans", (double)tl->log_compressed_spans);
     gv_json_add_round(lt, "max_uncertainty_s", tl->log_placed_events ? tl->log_max_uncertainty_s : NAN, 3);
     gv_json_add_time(lt, "log_start", tl->log_start);
+    if (tl->log_anchor_by != GV_ANCHOR_NONE) { /* a log on its own clock, put on the wall clock */
+        cJSON *an = cJSON_AddObjectToObject(lt, "anchor");
+        cJSON_AddStringToObject(an, "by", tl->log_anchor_by == GV_ANCHOR_ALIGN_AUTO ? "align_auto" : "log_start");
+        gv_json_add_time(an, "zero", tl->log_anchor);
+        gv_json_add_round(an, "uncertainty_s", tl->log_anchor_uncertainty_s, 3);
+    } else {
+        cJSON_AddNullToObject(lt, "anchor");
+    }
     cJSON *bases = cJSON_AddObjectToObject(lt, "events_by_basis");
     size_t by_basis[GV_TB_COUNT] = {0};
     for (size_t i = 0; i < tl->events_len; i++)

@@ -600,9 +600,35 @@ static double month_number(const match *m)
     return leading_number(g, glen);
 }
 
-/* A rules-file timestamp in the visible text s: GV_TIME_NONE when none matches. */
-static gv_time_us custom_time(gv_log_parser *p, const char *s, size_t len, int *digits)
+/* `[H:]MM:SS` (tqdm's elapsed time) or a number of seconds -> microseconds; -1 when not one. */
+static gv_time_us elapsed_us(const char *g, size_t len)
 {
+    double parts[3];
+    size_t n = 0, i = 0;
+    while (i < len && n < 3) {
+        size_t j = i;
+        while (j < len && g[j] != ':')
+            j++;
+        double v;
+        if (j == i || gv_parse_number(g + i, j - i, &v) != GV_NUM_OK || !(v >= 0))
+            return -1;
+        parts[n++] = v;
+        i = j + (j < len);
+        if (j == len)
+            break;
+    }
+    if (i < len || n == 0)
+        return -1;
+    double s = n == 3 ? parts[0] * 3600 + parts[1] * 60 + parts[2] : n == 2 ? parts[0] * 60 + parts[1] : parts[0];
+    return gv_duration_ok(s) ? (gv_time_us)llround(s * 1e6) : -1;
+}
+
+/* A rules-file timestamp in the visible text s: GV_TIME_NONE when none matches. An `elapsed` one
+ * counts from the log's start (GV_LOG_ORIGIN; *relative set): one that goes back from the last
+ * (a nested progress bar starting at 00:00) or comes after a time of day is not used. */
+static gv_time_us custom_time(gv_log_parser *p, const char *s, size_t len, int *digits, bool *relative)
+{
+    *relative = false;
     const gv_log_rules *r = p->rules;
     for (size_t i = 0; i < r->stamps_len; i++) {
         match m = {&r->stamps[i], p->md_stamps[i], s};
@@ -615,6 +641,14 @@ static gv_time_us custom_time(gv_log_parser *p, const char *s, size_t len, int *
         if (group(&m, RG_TIME, &g, &glen)) {
             if (gv_time_parse(g, glen, &t, digits) != glen)
                 t = GV_TIME_NONE;
+        } else if (group(&m, RG_ELAPSED, &g, &glen)) {
+            gv_time_us e = elapsed_us(g, glen);
+            bool absolute_seen = p->cur_t != GV_TIME_NONE && !p->tl->log_relative;
+            if (e >= 0 && !absolute_seen && (p->cur_t == GV_TIME_NONE || GV_LOG_ORIGIN + e >= p->cur_t)) {
+                t = GV_LOG_ORIGIN + e;
+                *digits = 6;
+                *relative = true;
+            }
         } else if (group(&m, RG_EPOCH_S, &g, &glen) || group(&m, RG_EPOCH_MS, &g, &glen)) {
             double v = leading_number(g, glen) * (m.rp->group[RG_EPOCH_MS] >= 0 ? 1e3 : 1e6); /* us */
             if (v >= 0 && v < 4e17) { /* (until the year 14000) */
@@ -713,8 +747,14 @@ static bool process_text(gv_log_parser *p, const char *s, size_t slen, gv_time_u
     if (!(lu && lu + 2 < slen && memcmp(s + lu, " - ", 3) == 0))
         t_log = GV_TIME_NONE;
 
+    bool relative = false;
     if (t_log == GV_TIME_NONE && p->rules->stamps_len)
-        t_log = custom_time(p, s, slen, &log_digits);
+        t_log = custom_time(p, s, slen, &log_digits, &relative);
+    if (t_log != GV_TIME_NONE && !relative && p->tl->log_relative && p->cur_t != GV_TIME_NONE) {
+        t_log = GV_TIME_NONE; /* (a time of day after elapsed times: the two do not mix) */
+    }
+    if (relative)
+        p->tl->log_relative = true;
 
     gv_time_us t;
     p->line_logged = t_log != GV_TIME_NONE && (t_prefix == GV_TIME_NONE || log_digits >= prefix_digits);
@@ -912,7 +952,8 @@ size_t gv_log_guess_rules(const char *text, size_t len, size_t *items)
         gv_log_parser_feed(p, text, len);
         gv_log_parser_finish(p);
         size_t n = tl.steps_len + tl.events_len;
-        if (n) /* lines it gives a time (its own timestamp patterns: MLPerf's time_ms) count too */
+        if (n && !tl.log_relative) /* lines it gives a time of day (its own timestamp patterns:
+                                      MLPerf's time_ms) count too; elapsed times do not */
             n += tl.log_stamped_lines;
         if (n > best_n) {
             best = i;

@@ -22,7 +22,7 @@ const char *const gv_rule_group_names[RG_COUNT] = {
     "step", "value", "metric", "duration", "task", "shots", "task_type", "accuracy", "centered",
     "what", "dir", "total", "fields", "loss", "grad_norm", "lrm", "dt_ms", "tok_per_sec", "mfu",
     "total_time_min", "eta_min", "num_tokens", "time", "year", "month", "day", "hour", "minute",
-    "second", "epoch_s", "epoch_ms"};
+    "second", "epoch_s", "epoch_ms", "elapsed"};
 
 /* Event fields a template may name besides capture groups. */
 static const char *const TEMPLATE_FIELDS[] = {"step", "type", "count", "value"};
@@ -456,10 +456,10 @@ static bool load_aux(loader *L, const cJSON *arr, const char *field, gv_rule_pat
             if (!any)
                 return fail(L, "a step pattern needs a (?<fields>...) group or a group per field (loss, "
                                "dt_ms, tok_per_sec, ...), and may have a (?<step>...) group");
-        } else if (g[RG_TIME] < 0 && g[RG_EPOCH_S] < 0 && g[RG_EPOCH_MS] < 0 &&
+        } else if (g[RG_TIME] < 0 && g[RG_EPOCH_S] < 0 && g[RG_EPOCH_MS] < 0 && g[RG_ELAPSED] < 0 &&
                    (g[RG_YEAR] < 0 || g[RG_MONTH] < 0 || g[RG_DAY] < 0 || g[RG_HOUR] < 0 || g[RG_MINUTE] < 0)) {
-            return fail(L, "a timestamp pattern needs a (?<time>...), (?<epoch_s>...) or (?<epoch_ms>...) "
-                           "group, or year, month, day, hour, minute (and second) groups");
+            return fail(L, "a timestamp pattern needs a (?<time>...), (?<epoch_s>...), (?<epoch_ms>...) "
+                           "or (?<elapsed>...) group, or year, month, day, hour, minute (and second) groups");
         }
     }
     L->path[0] = '\0';

@@ -25,6 +25,7 @@ enum {
     RG_ETA_MIN, RG_NUM_TOKENS,                                       /* step fields */
     RG_TIME, RG_YEAR, RG_MONTH, RG_DAY, RG_HOUR, RG_MINUTE, RG_SECOND, /* timestamps */
     RG_EPOCH_S, RG_EPOCH_MS,                                         /* timestamps since 1970 */
+    RG_ELAPSED,                                 /* time since the log's start ([H:]MM:SS, seconds) */
     RG_COUNT
 };
 extern const char *const gv_rule_group_names[RG_COUNT];

@@ -17,6 +17,7 @@ void gv_timeline_init(gv_timeline *tl)
     tl->idle_cutoff = tl->last_active = GV_TIME_NONE;
     tl->log_first = tl->log_last = GV_TIME_NONE;
     tl->log_start = GV_TIME_NONE;
+    tl->log_anchor = GV_TIME_NONE;
     tl->range_start = tl->range_end = GV_TIME_NONE;
     static const gv_event_type_info builtin[GV_EV_BUILTIN_COUNT] = {
         {"validation", "#1f77b4", "dot", GV_PHASE_VALIDATION},
