@@ -224,12 +224,36 @@ def nvsmi_noheader_needs_columns():
                    parse_local(rows[0][0]), parse_local(rows[-1][0]), gpus=1)
 
 
+def reordered_samples(rows):
+    """rows [(gpu, time, {metric: value})] in file order -> samples: the rows in time order (file
+    order among equal times), a sample gathering rows until one would set a (GPU, metric) it has.
+    Returns samples [(time, {(gpu, metric): value})]."""
+    out, cur = [], None
+    for g, t, vals in sorted(rows, key=lambda r: r[1]):  # (sorted() is stable)
+        if cur is None or any((g, m) in cur[1] for m in vals):
+            cur = (t, {})
+            out.append(cur)
+        cur[1].update({(g, m): v for m, v in vals.items()})
+    return out
+
+
 @test
 def dcgm_api_dumps():
-    known_unreadable("dcgm-api-instant-power/result.csv", "rows grouped by GPU (GPU 0's, then GPU 1's...)")
-    expect_clear_error([path("dcgm-api-instant-power", "result.csv")], "grouped by GPU")
-    known_unreadable("dcgm-api-instant-power/dmon.csv", "DCGM long API output (Field, Values columns)")
-    expect_clear_error([path("dcgm-api-instant-power", "dmon.csv")], "Field")
+    # result.csv: a batch of GPU 0's rows, then GPU 1's ... (each GPU polled on its own), twice;
+    # dmon.csv: a long table (GPUId,TimeStampUs,Field,Values), fields in per-field batches, time
+    # going back between them. Both reordered by time (docs/formats.md)
+    us = lambda x: dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(x))  # noqa: E731
+    p = path("dcgm-api-instant-power", "result.csv")
+    rows = [l.split(",") for l in read_lines(p)[1:]]
+    samples = reordered_samples([(int(r[0]), us(r[1]), {"w": float(r[2])}) for r in rows])
+    means = {g: sum(float(r[2]) for r in rows if int(r[0]) == g) / sum(1 for r in rows if int(r[0]) == g) for g in range(8)}
+    check_gpu_file([p], len(samples), means, samples[0][0], samples[-1][0], gpus=8)
+    p = path("dcgm-api-instant-power", "dmon.csv")
+    rows = [l.split(",") for l in read_lines(p)[1:]]
+    samples = reordered_samples([(int(r[0]), us(r[1]), {r[2]: float(r[3])}) for r in rows])
+    pw = [r for r in rows if r[2] == "power_usage_instant"]
+    means = {g: sum(float(r[3]) for r in pw if int(r[0]) == g) / sum(1 for r in pw if int(r[0]) == g) for g in range(8)}
+    check_gpu_file([p], len(samples), means, samples[0][0], samples[-1][0], gpus=8)
 
 
 @test

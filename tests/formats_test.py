@@ -339,11 +339,34 @@ def time_columns_as_people_write_them():
     doc, _ = summary(write("isoz.csv", "\n".join(rows) + "\n"))
     check([(g["index"], g["power_w"]["mean"], g["temp_c"]["max"]) for g in doc["gpus"]] == [(0, 300, 40), (1, 301, 41), (2, 302, 42)],
           doc["gpus"])
-    # the same rows, but all of GPU 0's first, then GPU 1's (a DCGM API dump): said so, not misread
-    rows = ["GPUId,TimeStampUs,Watts"] + ["%d,%d,%.2f" % (g, us0 + 40000 * k, 70 + g) for g in range(2) for k in range(30)]
-    expect_error([write("gpumajor.csv", "\n".join(rows) + "\n")], 2, "rows are grouped by GPU")
-    expect_error([write("fields.csv", "GPUId,TimeStampUs,Field,Values\n0,%d,power_usage_instant,71.2\n" % us0)], 2,
-                 "a long table of fields")
+    # a DCGM API dump: each GPU polled on its own (times of its own), a batch of GPU 0's rows, then
+    # GPU 1's, GPU 2's, twice: reordered by time, one sample per round (below)
+    rows = ["GPUId,TimeStampUs,Watts"]
+    for b in range(2):
+        for g in range(3):
+            for k in range(12):
+                t = us0 + 1000000 * b + 80000 * k + 7000 * g
+                rows.append("%d,%d,%.2f" % (g, t, 70 + g + k / 10))
+    doc, se = summary(write("gpumajor.csv", "\n".join(rows) + "\n"))
+    # by time, GPU 0, 1, 2 of round k are 7 ms apart and the next round 80 ms later: 24 rounds
+    check(doc["inputs"]["csv"]["rows_read"] == 24 and len(doc["gpus"]) == 3, doc["inputs"]["csv"])
+    for g in range(3):
+        near(doc["gpus"][g]["power_w"]["mean"], 70 + g + 0.55, 1e-9, "GPU%d mean" % g)
+    check("goes back" not in se, se)
+    # a long table: two fields of two GPUs, each field in its own batch (time going back between)
+    rows = ["GPUId,TimeStampUs,Field,Values"]
+    for g in range(2):
+        for f, base in (("power_usage_instant", 100), ("gpu_temp", 40)):
+            for k in range(10):
+                rows.append("%d,%d,%s,%.1f" % (g, us0 + 500000 * k + 1000 * g + (300 if f == "gpu_temp" else 0), f, base + 10 * g + k))
+    doc, _ = summary(write("fields.csv", "\n".join(rows) + "\n"))
+    check([(g["index"], g["power_w"]["mean"], g["temp_c"]["max"]) for g in doc["gpus"]] == [(0, 104.5, 49), (1, 114.5, 59)], doc["gpus"])
+    # by time: round k has GPU 0's and 1's power (1 ms apart), then their temperatures 0.3 s later,
+    # which set values the sample lacks: one sample per round
+    check(doc["inputs"]["csv"]["rows_read"] == 10, doc["inputs"]["csv"])
+    # a dump whose first GPU's batch is longer than the rows gpuviz holds to tell (512): said so
+    rows = ["GPUId,TimeStampUs,Watts"] + ["%d,%d,%.2f" % (g, us0 + 40000 * k, 70 + g) for g in range(2) for k in range(600)]
+    expect_error([write("gpumajor_long.csv", "\n".join(rows) + "\n")], 2, "rows are grouped by GPU")
 
 
 @test

@@ -17,11 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { COL_SKIP = -1, COL_TIME = -2, COL_INDEX = -3, COL_METRIC = -4 };
+enum { COL_SKIP = -1, COL_TIME = -2, COL_INDEX = -3, COL_METRIC = -4, COL_FIELD = -5 };
 #define SMI_MAX_GPU GV_GROUPER_MAX_GPU /* GPU indices in nvidia-smi's long layout */
 #define MAX_HEADER_FIELDS 4096
 #define FIELD_SHOW 40 /* bytes of a bad field quoted in a message */
 #define FIELD_MAX (1u << 20) /* libcsv buffers one field at a time: longer fields are an error */
+#define GV_FIELDS_MAX 64     /* a long table's distinct metrics (those of its first rows) */
 
 /* libcsv's buffer allocator, capped so that a field without end cannot take the memory. */
 static void *capped_realloc(void *p, size_t n)
@@ -95,8 +96,18 @@ struct gv_csv_reader {
     bool infer_ids;
     long gpus_n;            /* GPUs per query (0: not known yet) */
     long row_pos;           /* rows since the first query began */
-    struct held_row { gv_time_us t; long line; double *m; } *held;
+    struct held_row { gv_time_us t; long line, id; int field; double *m; } *held;
     size_t held_len;
+    bool holding;           /* the first INFER_ROWS rows are held: GPUs per query, time order,
+                               a long table's fields are learnt from them */
+    bool unsorted;          /* rows out of time order: the grouper reorders them */
+    /* a long table (DCGM API: GPUId,TimeStampUs,Field,Values): each row one metric, named in
+     * its field column, the value in its one metric column */
+    int field_col;          /* -1: not a long table */
+    char *field_names[GV_FIELDS_MAX];
+    size_t fields_len;
+    int row_field;          /* the current row's field (-1: one not among the first rows') */
+    bool field_warned;
     gv_sample_grouper *grouper; /* created when the header is read */
 };
 
@@ -184,6 +195,9 @@ static void setup_smi(gv_csv_reader *r)
         } else if (role == GV_ROLE_GPU_ID && !have_index) {
             r->col_map[i] = COL_INDEX;
             have_index = true;
+        } else if (role == GV_ROLE_FIELD && r->field_col < 0) {
+            r->col_map[i] = COL_FIELD;
+            r->field_col = (int)i;
         } else if (role != GV_ROLE_METRIC) { /* text, elapsed time, a second time or id */
             r->col_map[i] = COL_SKIP;
         } else {
@@ -200,9 +214,17 @@ static void setup_smi(gv_csv_reader *r)
         }
     }
     r->mvals = gv_xmalloc((r->metrics_len + 1) * sizeof *r->mvals);
-    r->grouper = gv_grouper_new(r->tl, r->file, r->sink, r->diag, r->metrics_len, r->metric_name,
-                                r->metric_unit, gv_column_kind, NULL, NULL); /* (a query: its first row's time) */
-    r->infer_ids = !have_index;
+    if (r->field_col >= 0 && r->metrics_len != 1) {
+        r->status = GV_ERR_INPUT;
+        gv_error_set(r->err, r->file, 1, "a long table of fields (column '%s' names each row's metric) "
+                     "needs one value column, not %zu", r->header[r->field_col], r->metrics_len);
+        return;
+    }
+    if (r->field_col < 0) /* (a long table's metrics are its first rows' fields: made at release) */
+        r->grouper = gv_grouper_new(r->tl, r->file, r->sink, r->diag, r->metrics_len, r->metric_name,
+                                    r->metric_unit, gv_column_kind, NULL, NULL); /* (a query: its first row's time) */
+    r->infer_ids = !have_index && r->field_col < 0;
+    r->holding = true;
 }
 
 
@@ -236,22 +258,53 @@ static long count_gpus(const struct held_row *h, size_t n)
     return best;
 }
 
-static void smi_push(gv_csv_reader *r, gv_time_us t, long line, const double *m)
+static void smi_push(gv_csv_reader *r, gv_time_us t, long line, long id, int field, const double *m)
 {
-    long id = r->infer_ids ? r->row_pos++ % r->gpus_n : r->row_index;
+    if (r->infer_ids)
+        id = r->row_pos++ % r->gpus_n;
+    double v[GV_FIELDS_MAX];
+    if (r->field_col >= 0) { /* a long table's row: one metric of its GPU */
+        if (field < 0)
+            return;
+        for (size_t k = 0; k < r->fields_len; k++)
+            v[k] = NAN;
+        v[field] = m[0];
+        m = v;
+    }
     gv_status st = gv_grouper_row(r->grouper, id, t, line, m, r->err);
     if (st != GV_OK)
         r->status = st;
 }
 
+/* The held rows tell what the rest of the file is: the GPUs per query (no id column), whether its
+ * rows come out of time order (a DCGM API dump: a batch of each GPU's rows in turn), a long
+ * table's fields. Then they go on as any row. */
 static void release_held(gv_csv_reader *r)
 {
-    if (r->gpus_n == 0) {
+    r->holding = false;
+    if (r->infer_ids && r->gpus_n == 0) {
         r->gpus_n = count_gpus(r->held, r->held_len);
         r->tl->gpus_inferred = (size_t)r->gpus_n;
     }
+    gv_time_us latest = GV_TIME_NONE;
+    for (size_t i = 0; i < r->held_len && !r->infer_ids; i++) {
+        if (latest != GV_TIME_NONE && r->held[i].t < latest - SAME_QUERY_US)
+            r->unsorted = true;
+        if (latest == GV_TIME_NONE || r->held[i].t > latest)
+            latest = r->held[i].t;
+    }
+    if (r->field_col >= 0) {
+        char *units[GV_FIELDS_MAX];
+        for (size_t k = 0; k < r->fields_len; k++)
+            units[k] = r->metric_unit[0];
+        r->grouper = gv_grouper_new(r->tl, r->file, r->sink, r->diag, r->fields_len, r->field_names, units,
+                                    gv_column_kind, NULL, NULL);
+        r->unsorted = true; /* (its fields come at their own times: one sample per GPU and round) */
+    }
+    if (r->unsorted)
+        gv_grouper_unsorted(r->grouper);
     for (size_t i = 0; i < r->held_len && r->status == GV_OK; i++)
-        smi_push(r, r->held[i].t, r->held[i].line, r->held[i].m);
+        smi_push(r, r->held[i].t, r->held[i].line, r->held[i].id, r->held[i].field, r->held[i].m);
     for (size_t i = 0; i < r->held_len; i++)
         free(r->held[i].m);
     r->held_len = 0;
@@ -259,8 +312,8 @@ static void release_held(gv_csv_reader *r)
 
 static void smi_row(gv_csv_reader *r)
 {
-    if (!r->infer_ids || r->gpus_n > 0) {
-        smi_push(r, r->row_t, r->line, r->mvals);
+    if (!r->holding) {
+        smi_push(r, r->row_t, r->line, r->row_index, r->row_field, r->mvals);
         return;
     }
     if (!r->held)
@@ -268,6 +321,8 @@ static void smi_row(gv_csv_reader *r)
     struct held_row *h = &r->held[r->held_len++];
     h->t = r->row_t;
     h->line = r->line;
+    h->id = r->row_index;
+    h->field = r->row_field;
     h->m = gv_xmalloc((r->metrics_len + 1) * sizeof *h->m);
     memcpy(h->m, r->mvals, r->metrics_len * sizeof *h->m);
     if (r->held_len == INFER_ROWS)
@@ -276,11 +331,35 @@ static void smi_row(gv_csv_reader *r)
 
 static void smi_finish(gv_csv_reader *r)
 {
-    if (r->infer_ids && r->held_len)
+    if (r->holding)
         release_held(r);
-    gv_status st = gv_grouper_finish(r->grouper, r->err);
+    gv_status st = r->grouper ? gv_grouper_finish(r->grouper, r->err) : GV_OK;
     if (st != GV_OK)
         r->status = st;
+}
+
+/* A long table's field name -> its metric: one of the first rows' (learnt while holding), else -1
+ * (warned once). */
+static int field_of(gv_csv_reader *r, const char *f, size_t len)
+{
+    while (len && (f[len - 1] == ' ' || f[len - 1] == '\r'))
+        len--;
+    while (len && *f == ' ')
+        f++, len--;
+    for (size_t k = 0; k < r->fields_len; k++)
+        if (strlen(r->field_names[k]) == len && memcmp(r->field_names[k], f, len) == 0)
+            return (int)k;
+    if (r->holding && r->fields_len < GV_FIELDS_MAX && len) {
+        r->field_names[r->fields_len] = gv_xstrndup(f, len);
+        return (int)r->fields_len++;
+    }
+    if (!r->field_warned) {
+        r->field_warned = true;
+        gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, r->line,
+                     "field '%.*s' was not among the first %d rows' fields (or more than %d): its rows are "
+                     "ignored", (int)(len < 60 ? len : 60), f, INFER_ROWS, GV_FIELDS_MAX);
+    }
+    return -1;
 }
 
 /* A time written as a number since 1970 (UTC): in the column's unit (us_per_unit), or told by
@@ -383,18 +462,15 @@ static void setup_schema(gv_csv_reader *r)
     r->col_strict = gv_xcalloc(r->header_len, sizeof *r->col_strict);
     if (!apply_map(r))
         return;
-    bool timed = false;
-    for (size_t i = 0; i < r->header_len; i++)
+    bool timed = false, field = false;
+    for (size_t i = 0; i < r->header_len; i++) {
         timed |= gv_column_role_of(r->header[i]) == GV_ROLE_TIME;
-    for (size_t i = 0; i < r->header_len && timed; i++)
-        if (gv_column_role_of(r->header[i]) == GV_ROLE_FIELD) {
-            r->status = GV_ERR_INPUT;
-            gv_error_set(r->err, r->file, 1,
-                         "a long table of fields (column '%s' names each row's metric, as DCGM's API "
-                         "output writes it): not readable yet; write one column per metric (e.g. "
-                         "pivot it with pandas) or see docs/formats.md", r->header[i]);
-            return;
-        }
+        field |= gv_column_role_of(r->header[i]) == GV_ROLE_FIELD;
+    }
+    if (timed && field) { /* a long table: each row one metric of one GPU */
+        setup_smi(r);
+        return;
+    }
     if (is_smi_header(r)) {
         setup_smi(r);
         return;
@@ -561,6 +637,10 @@ static void field_general(gv_csv_reader *r, const void *s, size_t len, size_t i)
         r->mvals[r->col_metric[i]] = parse_with_unit(f, len, &v) == GV_NUM_OK ? v : NAN;
         return;
     }
+    if (c == COL_FIELD) {
+        r->row_field = field_of(r, f, len);
+        return;
+    }
     switch (gv_parse_number(f, len, &v)) {
     case GV_NUM_OK:
         if (v < 0 && r->col_strict[i] && r->tl->series[c].kind != GV_SERIES_TEMP) {
@@ -668,7 +748,7 @@ static void end_row(gv_csv_reader *r)
         skip_row(r, r->row_err);
         return;
     }
-    if (r->prev_t != GV_TIME_NONE && r->row_t < r->prev_t)
+    if (r->prev_t != GV_TIME_NONE && r->row_t < r->prev_t && !(r->smi && (r->holding || r->unsorted)))
         gv_diag_warn(r->diag, GV_WARN_CSV_TIME, r->file, r->line,
                      "sample time goes back %.3f s (rows out of order?)",
                      (double)(r->prev_t - r->row_t) / 1e6);
@@ -691,6 +771,7 @@ static void start_row(gv_csv_reader *r)
     if (r->smi) {
         for (size_t i = 0; i < r->metrics_len; i++)
             r->mvals[i] = NAN;
+        r->row_field = -1;
         return;
     }
     if (r->values)
@@ -734,6 +815,7 @@ gv_csv_reader *gv_csv_reader_new(gv_timeline *tl, const char *file_name, gv_samp
     r->n_read = &tl->rows_read;
     r->n_skipped = &tl->rows_skipped;
     r->n_restarts = &tl->restarts;
+    r->field_col = -1;
     start_row(r);
     return r;
 }
@@ -867,6 +949,8 @@ void gv_csv_reader_free(gv_csv_reader *r)
     for (size_t i = 0; i < r->held_len; i++)
         free(r->held[i].m);
     free(r->held);
+    for (size_t k = 0; k < r->fields_len; k++)
+        free(r->field_names[k]);
     free(r);
 }
 

@@ -28,6 +28,15 @@ gv_sample_grouper *gv_grouper_new(gv_timeline *tl, const char *file, gv_sample_s
  * (NAN = missing). Returns the sink's begin status (non-GV_OK stops the read). */
 gv_status gv_grouper_row(gv_sample_grouper *g, long id, gv_time_us t, long line, const double *m,
                          gv_error *err);
+/* Rows in any order within GV_REORDER_ROWS of their place in time (a DCGM API dump: each GPU's
+ * batch of rows, then the next GPU's; a long table whose fields come in batches): from now on the
+ * rows pass through a bounded buffer that hands them on in time order, the GPUs are all those seen
+ * in it when the first row leaves it, and a sample gathers rows until one would set a value the
+ * sample already has (that GPU's metric again): GPUs sampled at their own times make one sample per
+ * round, a long table's fields of one GPU one sample. A row older than one already handed on is
+ * skipped and counted (with a warning for the first). Call before the first row. */
+#define GV_REORDER_ROWS 65536
+void gv_grouper_unsorted(gv_sample_grouper *g);
 /* Ends the input: the first query alone, or the last sample, is delivered. */
 gv_status gv_grouper_finish(gv_sample_grouper *g, gv_error *err);
 void gv_grouper_free(gv_sample_grouper *g);
