@@ -438,6 +438,8 @@ def check_log(p, log_start=None):
     print("     %s: %s" % (os.path.relpath(p, CORPUS), ", ".join("%s %d" % kv for kv in sorted(exp.items()))))
     check(got == exp, "gpuviz %s, reading %s" % (got, exp))
     check(doc["log_timing"]["duplicate_lines"] == want["duplicates"], (doc["log_timing"], want["duplicates"]))
+    # every checkpoint of these runs is whole (one optimizer shard per rank of the world size)
+    check(doc["anomaly_counts"]["incomplete_checkpoint"] == 0, [a["message"] for a in doc["anomalies"] if a["kind"] == "incomplete_checkpoint"])
     # placement: within the stamps around each line, never back along the file
     lines_stamp = dict(stamps)
     nums = sorted(lines_stamp)

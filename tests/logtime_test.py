@@ -476,4 +476,28 @@ def elapsed_times_of_a_progress_bar():
     check(doc["log_timing"]["anchor"]["zero"] == iso(T0 + dt.timedelta(seconds=30)), doc["log_timing"])
 
 
+@test
+def optimizer_shards_per_rank():
+    # nanochat saves one optimizer shard per rank (optim_N_rankR.pt, each rank logging its own);
+    # the log says the world size: 4. The first checkpoint has all four, the second lacks rank 2's,
+    # a later run (world size 2) has both of its own
+    def ckpt(t, step, ranks, kind="base"):
+        d = "/h/.cache/nanochat/%s_checkpoints/d20" % kind
+        out = [logging_line(t, "nanochat.checkpoint_manager", "Saved optimizer state to: %s/optim_%06d_rank%d.pt" % (d, step, r))
+               for r in ranks]
+        out += [logging_line(t, "nanochat.checkpoint_manager", "Saved model parameters to: %s/model_%06d.pt" % (d, step)),
+                logging_line(t, "nanochat.checkpoint_manager", "Saved metadata to: %s/meta_%06d.json" % (d, step))]
+        return out
+    lines = [logging_line(T0, "nanochat.common", "Distributed world size: 4")]
+    lines += ["Step 00000 | Validation bpb: 1.0"] + ckpt(T0 + dt.timedelta(seconds=10), 100, [1, 3, 2, 0])
+    lines += ["Step 00200 | Validation bpb: 0.9"] + ckpt(T0 + dt.timedelta(seconds=20), 200, [3, 1, 0])
+    lines += [logging_line(T0 + dt.timedelta(seconds=30), "nanochat.common", "Distributed world size: 2")]
+    lines += ckpt(T0 + dt.timedelta(seconds=40), 50, [0, 1], kind="chatsft")
+    log = write("shards.log", "\n".join(lines) + "\n")
+    doc, _ = summary(gpu_csv("shards.csv", T0, T0 + dt.timedelta(minutes=2)), log)
+    bad = [a for a in doc["anomalies"] if a["kind"] == "incomplete_checkpoint"]
+    check(len(bad) == 1 and "model_000200" in bad[0]["message"] and "1 of 4 optimizer shards (rank 2)" in bad[0]["message"],
+          [a["message"] for a in bad])
+
+
 finish("logtime")

@@ -124,6 +124,8 @@ typedef struct {
     const char *model_id;   /* e.g. model_033600 */
     const char *dir;        /* checkpoint directory */
     int files_len, optim_len;
+    int ranks;              /* the run's world size when it was saved (its log said; 0: unknown) */
+    unsigned long long optim_rank_bits; /* optimizer shards named `_rank<R>` (R < 64) */
     bool has_model, has_meta;
     bool file_kinds;        /* its lines said which file each saved (a `what` group) */
     /* evaluation */

@@ -207,13 +207,24 @@ static int optim_files_of_kind(const gv_timeline *tl, const gv_event *ev)
     return most;
 }
 
+/* Optimizer shards one per rank (files named `_rank<R>`): as many as the run's ranks (its log's
+ * world size line), else as the most another checkpoint of its kind has, else one per GPU. */
+static int optim_shards_wanted(const gv_timeline *tl, const gv_event *ev)
+{
+    if (ev->ranks > 0)
+        return ev->ranks;
+    int most = optim_files_of_kind(tl, ev);
+    return most > 1 ? most : tl->gpus_len > 0 ? (int)tl->gpus_len : 1;
+}
+
 static void incomplete_checkpoints(gv_timeline *tl)
 {
     for (size_t i = 0; i < tl->events_len; i++) {
         const gv_event *ev = &tl->events[i];
         if (ev->type != GV_EV_CHECKPOINT || !ev->file_kinds)
             continue; /* only rules that name the files (a `what` group) say what is missing */
-        int optim_want = optim_files_of_kind(tl, ev);
+        bool sharded = ev->optim_rank_bits != 0;
+        int optim_want = sharded ? optim_shards_wanted(tl, ev) : optim_files_of_kind(tl, ev);
         if (ev->has_model && ev->has_meta && ev->optim_len >= optim_want)
             continue;
         char missing[96] = "";
@@ -223,9 +234,16 @@ static void incomplete_checkpoints(gv_timeline *tl)
             strcat(strcat(missing, missing[0] ? ", " : ""), "metadata");
         if (ev->optim_len == 0 && optim_want > 0)
             strcat(strcat(missing, missing[0] ? ", " : ""), "optimizer state");
-        else if (ev->optim_len < optim_want)
+        else if (ev->optim_len < optim_want) {
             snprintf(missing + strlen(missing), sizeof missing - strlen(missing),
                      "%s%d of %d optimizer shards", missing[0] ? ", " : "", optim_want - ev->optim_len, optim_want);
+            for (int r = 0, listed = 0; sharded && r < optim_want && r < 64 && listed < 4; r++)
+                if (!(ev->optim_rank_bits >> r & 1))
+                    snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%d",
+                             listed++ ? ", " : " (rank ", r);
+            if (sharded && strchr(missing, '('))
+                snprintf(missing + strlen(missing), sizeof missing - strlen(missing), ")");
+        }
         gv_timeline_add_anomaly(tl, GV_AN_INCOMPLETE_CHECKPOINT, ev->t, ev->end - ev->start, -1,
                                 ev->files_len, "checkpoint %s (%s) at log line %ld lacks: %s",
                                 ev->model_id ? ev->model_id : "?", ev->dir ? ev->dir : "",

@@ -29,7 +29,8 @@ struct gv_log_parser {
     const gv_log_rules *rules;
     const char *file;
     const gv_diag *diag;
-    pcre2_match_data **md_events, **md_steps, **md_stamps; /* one per pattern */
+    pcre2_match_data **md_events, **md_steps, **md_stamps, **md_world; /* one per pattern */
+    int world_size;         /* the last world_size line's ranks (0: none yet) */
     gv_event_type *type_of; /* rules type -> timeline type */
 
     gv_buf line;       /* the raw line being collected */
@@ -253,6 +254,7 @@ static gv_event *new_event(gv_log_parser *p, int rtype, gv_time_us t)
     ev->line = ev->first_line = p->line_no;
     ev->printed = !p->line_logged;
     ev->time_basis = p->text_stamped ? GV_TB_STAMPED : GV_TB_BRACKETED; /* (placed later) */
+    ev->ranks = p->world_size;
     return ev;
 }
 
@@ -375,6 +377,18 @@ static void file_details(gv_log_parser *p, gv_event *ev, const match *m, gv_time
         ev->has_meta = true;
     } else {
         ev->optim_len++;
+        const char *f; /* nanochat's optim_005742_rank3.pt: the shard's rank (in the match) */
+        size_t flen;
+        if (capture(m, 0, &f, &flen))
+            for (size_t i = 0; i + 6 <= flen; i++)
+                if (memcmp(f + i, "_rank", 5) == 0 && f[i + 5] >= '0' && f[i + 5] <= '9') {
+                    unsigned rank = 0;
+                    for (size_t k = i + 5; k < flen && f[k] >= '0' && f[k] <= '9' && rank < 64; k++)
+                        rank = rank * 10 + (unsigned)(f[k] - '0');
+                    if (rank < 64)
+                        ev->optim_rank_bits |= 1ull << rank;
+                    break;
+                }
     }
 }
 
@@ -796,6 +810,17 @@ static bool process_text(gv_log_parser *p, const char *s, size_t slen, gv_time_u
     t = p->cur_t != GV_TIME_NONE ? p->cur_t : 0;
 
     const gv_log_rules *r = p->rules;
+    for (size_t i = 0; i < r->world_len; i++) { /* "Distributed world size: 4" */
+        match m = {&r->world[i], p->md_world[i], s};
+        const char *g;
+        size_t glen;
+        if (prefilter(m.rp, s, slen) && pcre2_match(m.rp->code, (PCRE2_SPTR)s, slen, 0, 0, m.md, NULL) >= 0 &&
+            group(&m, RG_RANKS, &g, &glen)) {
+            double n = leading_number(g, glen);
+            if (n >= 1 && n <= 1e6)
+                p->world_size = (int)n;
+        }
+    }
     bool owned = false;
     for (size_t i = 0; i < r->events_len && !owned; i++) {
         match m = {&r->events[i], p->md_events[i], s};
@@ -866,6 +891,7 @@ gv_log_parser *gv_log_parser_new(gv_timeline *tl, const gv_log_rules *rules, con
     p->md_events = match_data(rules->events, rules->events_len);
     p->md_steps = match_data(rules->steps, rules->steps_len);
     p->md_stamps = match_data(rules->stamps, rules->stamps_len);
+    p->md_world = match_data(rules->world, rules->world_len);
     p->type_of = gv_xcalloc(rules->types_len + 1, sizeof *p->type_of);
     gv_log_rules_register_types(rules, tl, p->type_of);
     return p;
@@ -976,6 +1002,7 @@ void gv_log_parser_free(gv_log_parser *p)
     free_match_data(p->md_events, p->rules->events_len);
     free_match_data(p->md_steps, p->rules->steps_len);
     free_match_data(p->md_stamps, p->rules->stamps_len);
+    free_match_data(p->md_world, p->rules->world_len);
     free(p->type_of);
     gv_buf_cleanup(&p->line);
     gv_buf_cleanup(&p->clean);

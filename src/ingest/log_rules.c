@@ -22,7 +22,7 @@ const char *const gv_rule_group_names[RG_COUNT] = {
     "step", "value", "metric", "duration", "task", "shots", "task_type", "accuracy", "centered",
     "what", "dir", "total", "fields", "loss", "grad_norm", "lrm", "dt_ms", "tok_per_sec", "mfu",
     "total_time_min", "eta_min", "num_tokens", "time", "year", "month", "day", "hour", "minute",
-    "second", "epoch_s", "epoch_ms", "elapsed"};
+    "second", "epoch_s", "epoch_ms", "elapsed", "ranks"};
 
 /* Event fields a template may name besides capture groups. */
 static const char *const TEMPLATE_FIELDS[] = {"step", "type", "count", "value"};
@@ -449,7 +449,10 @@ static bool load_aux(loader *L, const cJSON *arr, const char *field, gv_rule_pat
         if (cJSON_GetObjectItemCaseSensitive(p, "role") || rp->metric)
             return fail(L, "role and metric belong to event patterns only");
         const int *g = rp->group;
-        if (field[0] == 's') {
+        if (field[0] == 'w') {
+            if (g[RG_RANKS] < 0)
+                return fail(L, "a world_size pattern needs a (?<ranks>...) group");
+        } else if (field[0] == 's') {
             bool any = g[RG_FIELDS] >= 0;
             for (int f = RG_LOSS; f <= RG_NUM_TOKENS; f++)
                 any |= g[f] >= 0;
@@ -483,7 +486,8 @@ gv_log_rules *gv_log_rules_load(const char *json, size_t len, const char *file, 
         gv_error_set(err, file, (long)line, "invalid JSON at column %zu", col);
         goto out;
     }
-    static const char *const fields[] = {"gpuviz_rules", "description", "types", "steps", "timestamps", NULL};
+    static const char *const fields[] = {"gpuviz_rules", "description", "types", "steps", "timestamps",
+                                         "world_size", NULL};
     if (!check_fields(&L, root, fields))
         goto out;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "gpuviz_rules");
@@ -507,7 +511,9 @@ gv_log_rules *gv_log_rules_load(const char *json, size_t len, const char *file, 
     L.path[0] = '\0';
     if (!load_aux(&L, cJSON_GetObjectItemCaseSensitive(root, "steps"), "steps", &r->steps, &r->steps_len) ||
         !load_aux(&L, cJSON_GetObjectItemCaseSensitive(root, "timestamps"), "timestamps", &r->stamps,
-                  &r->stamps_len))
+                  &r->stamps_len) ||
+        !load_aux(&L, cJSON_GetObjectItemCaseSensitive(root, "world_size"), "world_size", &r->world,
+                  &r->world_len))
         goto out;
     ok = true;
 out:
@@ -622,6 +628,7 @@ void gv_log_rules_free(gv_log_rules *r)
     free_patterns(r->events, r->events_len);
     free_patterns(r->steps, r->steps_len);
     free_patterns(r->stamps, r->stamps_len);
+    free_patterns(r->world, r->world_len);
     free(r);
 }
 

@@ -26,6 +26,7 @@ enum {
     RG_TIME, RG_YEAR, RG_MONTH, RG_DAY, RG_HOUR, RG_MINUTE, RG_SECOND, /* timestamps */
     RG_EPOCH_S, RG_EPOCH_MS,                                         /* timestamps since 1970 */
     RG_ELAPSED,                                 /* time since the log's start ([H:]MM:SS, seconds) */
+    RG_RANKS,                                   /* world size: the ranks (processes) of the run */
     RG_COUNT
 };
 extern const char *const gv_rule_group_names[RG_COUNT];
@@ -62,6 +63,8 @@ struct gv_log_rules {
     size_t steps_len;
     gv_rule_pattern *stamps;
     size_t stamps_len;
+    gv_rule_pattern *world;  /* "world_size": lines that say how many ranks the run has */
+    size_t world_len;
 };
 
 /* Template rendering: resolve appends the value of placeholder name[0..nlen) formatted by
