@@ -198,7 +198,7 @@ def every_rules_error_names_the_rule_and_the_place():
     base = open(RULES).read()
     rules_error(None, "bad.json:5: invalid JSON at column 3", raw='{\n "gpuviz_rules": 1,\n "types": [\n\n  }\n')
     rules_error(setp(["gpuviz_rules"], 2), "field \"gpuviz_rules\" must be 1")
-    rules_error(setp(["typez"], []), "unknown field \"typez\" (known: gpuviz_rules, description, types, steps, timestamps)")
+    rules_error(setp(["typez"], []), "unknown field \"typez\" (known: gpuviz_rules, description, types, steps, timestamps, world_size)")
     rules_error(None, "field \"types\" given twice", raw=base.replace('"types": [', '"types": [], "types": [', 1))
     rules_error(setp(["types", 3, "colour"], "#fff"), 'types[3] ("stall"): unknown field "colour"')
     rules_error(setp(["types", 3, "patterns", 0, "regex"], "rank (?<rank>\\d+ stalled"),
@@ -235,6 +235,7 @@ def every_rules_error_names_the_rule_and_the_place():
     rules_error(setp(["steps", 0, "regex"], "train: iter (?<step>\\d+)"), "steps[0]: a step pattern needs a (?<fields>...) group")
     rules_error(setp(["timestamps", 0, "regex"], "^\\[(?<day>\\d\\d)\\]"), "timestamps[0]: a timestamp pattern needs a (?<time>...), (?<epoch_s>...), (?<epoch_ms>...) or (?<elapsed>...) group")
     rules_error(setp(["steps", 0, "role"], "item"), "steps[0]: role and metric belong to event patterns only")
+    rules_error(setp(["world_size"], [{"regex": "world (?<size>\\d+)"}]), "world_size[0]: a world_size pattern needs a (?<ranks>...) group")
     expect_error([CSV, "--training-log", LOG, "--rules", os.path.join(TMP, "missing.json")], 2, "missing.json: cannot open")
 
 
