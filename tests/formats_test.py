@@ -339,6 +339,21 @@ def time_columns_as_people_write_them():
     doc, _ = summary(write("isoz.csv", "\n".join(rows) + "\n"))
     check([(g["index"], g["power_w"]["mean"], g["temp_c"]["max"]) for g in doc["gpus"]] == [(0, 300, 40), (1, 301, 41), (2, 302, 42)],
           doc["gpus"])
+    check(doc["time_range"]["time_zone"] == "UTC", doc["time_range"])
+    # ISO 8601 with an offset (a sampler in Singapore): times stay as written, the zone is said;
+    # the log's times (no zone) are read on the same clock: its validation lands at 23:32:19
+    rows = ["timestamp,gpu_index,power_W"] + ["%s+08:00,0,%.2f" % ((T0 + dt.timedelta(seconds=k)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3], 300)
+                                             for k in range(30)]
+    log = write("tz.log", "%s,000 - nanochat.common - INFO - Distributed world size: 1\nStep 00010 | Validation bpb: 0.9\n%s,000 - x - INFO - done\n"
+                % ((T0 + dt.timedelta(seconds=5)).strftime("%Y-%m-%d %H:%M:%S"), (T0 + dt.timedelta(seconds=25)).strftime("%Y-%m-%d %H:%M:%S")))
+    doc, se = summary(write("tz.csv", "\n".join(rows) + "\n"), "--training-log", log)
+    check(doc["time_range"]["start"] == iso(T0) and doc["time_range"]["time_zone"] == "UTC+08:00", doc["time_range"])
+    check(len(doc["events"]) == 1 and T0 + dt.timedelta(seconds=5) <= dt.datetime.strptime(doc["events"][0]["timestamp"], "%Y-%m-%dT%H:%M:%S.%f")
+          <= T0 + dt.timedelta(seconds=25), doc["events"])
+    check("UTC+08:00 as the file writes them" in se, se)
+    rows = ["timestamp,gpu0_power_w"] + ["%s -0530,100" % (T0 + dt.timedelta(seconds=k)).strftime("%Y-%m-%d %H:%M:%S") for k in range(5)]
+    doc, _ = summary(write("tz2.csv", "\n".join(rows) + "\n"))
+    check(doc["time_range"]["time_zone"] == "UTC-05:30" and doc["inputs"]["csv"]["rows_read"] == 5, (doc["time_range"], doc["inputs"]["csv"]))
     # a DCGM API dump: each GPU polled on its own (times of its own), a batch of GPU 0's rows, then
     # GPU 1's, GPU 2's, twice: reordered by time, one sample per round (below)
     rows = ["GPUId,TimeStampUs,Watts"]

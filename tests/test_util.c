@@ -78,6 +78,30 @@ static void test_time(void)
     CHECK_STR(buf, "1969-12-31T23:59:59.500");
 }
 
+/* Zones after a time, month names: values written out by hand. */
+static void test_zones_months(void)
+{
+    int off = 1;
+    CHECK_EQ_LONG(gv_time_zone_offset("+08:00", 6, &off), 6);
+    CHECK_EQ_LONG(off, 8 * 3600);
+    CHECK_EQ_LONG(gv_time_zone_offset(" -0530x", 7, &off), 6);
+    CHECK_EQ_LONG(off, -(5 * 3600 + 30 * 60));
+    CHECK_EQ_LONG(gv_time_zone_offset("+02", 3, &off), 3);
+    CHECK_EQ_LONG(off, 7200);
+    CHECK_EQ_LONG(gv_time_zone_offset("+08:", 4, &off), 0);
+    CHECK_EQ_LONG(gv_time_zone_offset("+15:00", 6, &off), 0);
+    CHECK_EQ_LONG(gv_time_zone_offset("Z", 1, &off), 0);
+    char name[24];
+    gv_time_zone_name(-(5 * 3600 + 30 * 60), name, sizeof name);
+    CHECK(strcmp(name, "UTC-05:30") == 0);
+    gv_time_zone_name(0, name, sizeof name);
+    CHECK(strcmp(name, "UTC") == 0);
+    CHECK_EQ_LONG(gv_month_from_name("Oct", 3), 10);
+    CHECK_EQ_LONG(gv_month_from_name("january", 7), 1);
+    CHECK_EQ_LONG(gv_month_from_name("Oc", 2), 0);
+    CHECK_EQ_LONG(gv_month_from_name("Foo", 3), 0);
+}
+
 static void test_numbers(void)
 {
     static const struct {
@@ -262,6 +286,7 @@ static void test_prefault(void)
 
 int main(void)
 {
+    test_zones_months();
     test_time();
     test_numbers();
     test_numbers_short();

@@ -47,6 +47,9 @@ void gv_csv_reader_chunk_start(gv_csv_reader *r);
 void gv_csv_reader_chunk_counts(const gv_csv_reader *r, size_t *read, size_t *skipped, size_t *restarts);
 /* Ends the last chunk of the file (a last line without a line end). */
 gv_status gv_csv_reader_chunk_end(gv_csv_reader *r, gv_error *err);
+/* The zone its times said (a `Z` or `+08:00` after them, or times since 1970: UTC): true and
+ * *offset_s (east positive) when one did (the first row's that did). */
+bool gv_csv_reader_zone(const gv_csv_reader *r, int *offset_s);
 /* The line being parsed (1-based; in a chunk, from the chunk's start). */
 long gv_csv_reader_line(const gv_csv_reader *r);
 

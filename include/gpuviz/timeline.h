@@ -267,6 +267,8 @@ typedef struct {
     gv_log_span *log_spans;
     size_t log_spans_len, log_spans_cap;
     size_t log_lines, log_stamped_lines;   /* lines read, lines with a time of their own */
+    bool tz_known;                         /* the samples' times said their zone (Z, +08:00, epoch) */
+    int tz_offset_s;                       /* ... UTC + this (east positive); times stay as written */
     bool log_relative;                     /* its times are `elapsed` ones: GV_LOG_ORIGIN + the time
                                               since its start, until gv_log_clock_anchor moves them */
     gv_anchor_kind log_anchor_by;          /* how a log on its own clock was put on the wall clock */

@@ -52,6 +52,13 @@ static inline bool gv_time_parse_hit(const gv_time_cache *c, const char *s, size
     return false;
 }
 
+/* A UTC offset after a time: `+08:00`, `-0530`, `+08` (blanks before it allowed) -> the bytes
+ * used and *offset_s (east positive); 0 when s[0..len) does not start with one. */
+size_t gv_time_zone_offset(const char *s, size_t len, int *offset_s);
+
+/* A zone for people and JSON: "UTC", "UTC+08:00", "UTC-05:30", into out (>= 16 bytes). */
+void gv_time_zone_name(int offset_s, char *out, size_t n);
+
 /* An English month name or its first three letters, any case ("Oct", "october") -> 1..12; 0 when
  * s[0..len) is not one. */
 int gv_month_from_name(const char *s, size_t len);

@@ -449,6 +449,11 @@ static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_
         gv_msg_info(m, "; no GPU index column: %zu GPU%s per query, counted from the rows' times "
                        "(--gpus N says otherwise)", tl->gpus_inferred, tl->gpus_inferred == 1 ? "" : "s");
     gv_msg_info(m, "\n  time %s .. %s (%s)", a, b, dur);
+    if (tl->tz_known) {
+        char zone[24];
+        gv_time_zone_name(tl->tz_offset_s, zone, sizeof zone);
+        gv_msg_info(m, ", %s as the file writes them (the log's times are taken as the same clock)", zone);
+    }
     if (secs > 0)
         gv_msg_info(m, ", %.1f samples/s", (double)(tl->rows_read - 1) / secs);
     gv_msg_info(m, "\n");

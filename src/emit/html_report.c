@@ -464,6 +464,12 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o)
         cJSON_AddNullToObject(d, "log");
     gv_json_add_time(d, "start", tl->t_first);
     gv_json_add_time(d, "end", tl->t_last);
+    char zone[24];
+    gv_time_zone_name(tl->tz_offset_s, zone, sizeof zone);
+    if (tl->tz_known)
+        cJSON_AddStringToObject(d, "time_zone", zone);
+    else
+        cJSON_AddNullToObject(d, "time_zone");
     cJSON_AddNumberToObject(d, "t0_ms", floor((double)tl->t_first / 1000));
     gv_json_add_round(d, "end_h", hours(tl, tl->t_last), 7);
     cJSON_AddNumberToObject(d, "rows_read", (double)tl->rows_read);

@@ -52,7 +52,8 @@
   function metaItem(k, v) { var s = el('span'); s.appendChild(document.createTextNode(k + ': ')); s.appendChild(el('b', v)); meta.appendChild(s); }
   metaItem('GPU CSV', D.csv);
   metaItem('training log', D.log === null ? 'none' : D.log);
-  metaItem('time', D.start.replace('T', ' ') + ' \u2192 ' + D.end.replace('T', ' '));
+  metaItem('time', D.start.replace('T', ' ') + ' \u2192 ' + D.end.replace('T', ' ') +
+    (D.time_zone ? ' (' + D.time_zone + ')' : ''));
   metaItem('duration', fmtDur(D.end_h));
   metaItem('GPUs', String(D.gpus.length));
   metaItem('samples', fmtInt(D.rows_read));

@@ -158,6 +158,12 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     gv_json_add_time(tr, "analysis_start", tl->range_start);
     gv_json_add_time(tr, "analysis_end", tl->range_end);
     gv_json_add_time(tr, "idle_cutoff", tl->idle_cutoff);
+    char zone[24];
+    gv_time_zone_name(tl->tz_offset_s, zone, sizeof zone);
+    if (tl->tz_known) /* the samples' clock, as their file wrote it (null: not said) */
+        cJSON_AddStringToObject(tr, "time_zone", zone);
+    else
+        cJSON_AddNullToObject(tr, "time_zone");
     gv_json_add_round(d, "sample_rate_hz", dur_s > 0 ? (double)(tl->rows_read - 1) / dur_s : NAN, 3);
 
     cJSON *gpus = cJSON_AddArrayToObject(d, "gpus");

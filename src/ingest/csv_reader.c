@@ -51,6 +51,8 @@ struct gv_csv_reader {
     gv_time_us row_t;
     double time_col_us;     /* a time column of numbers: microseconds per unit (0: by magnitude) */
     const char *map;        /* gv_csv_reader_set_map (borrowed) */
+    bool zone_known;        /* a row's time said its zone: zone_s (UTC + seconds) */
+    int zone_s;
 
     struct csv_parser p;
     gv_timeline *tl;
@@ -617,12 +619,22 @@ static void field_general(gv_csv_reader *r, const void *s, size_t len, size_t i)
     if (c == COL_SKIP)
         return;
     if (c == COL_TIME) {
-        int frac;
+        int frac, zone;
         size_t used = gv_time_parse_cached(&r->tcache, f, len, &r->row_t, &frac);
+        size_t z = used ? gv_time_zone_offset(f + used, len - used, &zone) : 0;
+        if (!r->zone_known && used && (f[used - 1] == 'Z' || z)) { /* the times stay as written */
+            r->zone_known = true;
+            r->zone_s = z ? zone : 0;
+        }
+        used += z;
         while (used && used < len && (f[used] == ' ' || f[used] == '\r'))
             used++;
-        if ((!used || used != len) && !epoch_time(f, len, r->time_col_us, &r->row_t))
-            row_error(r, "unparsable time", f, len, r->header[i]);
+        if (!used || used != len) {
+            if (!epoch_time(f, len, r->time_col_us, &r->row_t))
+                row_error(r, "unparsable time", f, len, r->header[i]);
+            else if (!r->zone_known)
+                r->zone_known = true; /* (since 1970: UTC) */
+        }
         return;
     }
     double v;
@@ -876,6 +888,12 @@ void gv_csv_reader_chunk_counts(const gv_csv_reader *r, size_t *read, size_t *sk
 
 long gv_csv_reader_line(const gv_csv_reader *r) { return r->line; }
 
+bool gv_csv_reader_zone(const gv_csv_reader *r, int *offset_s)
+{
+    *offset_s = r->zone_s;
+    return r->zone_known;
+}
+
 gv_status gv_csv_reader_chunk_end(gv_csv_reader *r, gv_error *err)
 {
     r->err = err;
@@ -919,6 +937,10 @@ gv_status gv_csv_reader_finish(gv_csv_reader *r, gv_error *err)
     if (r->tl->rows_read == 0) {
         gv_error_set(err, r->file, 0, "no valid rows (%zu skipped)", r->tl->rows_skipped);
         return r->status = GV_ERR_INPUT;
+    }
+    if (r->zone_known && !r->tl->tz_known) {
+        r->tl->tz_known = true;
+        r->tl->tz_offset_s = r->zone_s;
     }
     return GV_OK;
 }

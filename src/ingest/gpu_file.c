@@ -406,6 +406,8 @@ typedef struct {
     size_t first_w;           /* ... the warnings queued before it, and its time */
     gv_time_us first_t, last_t;
     size_t read, skipped, restarts;
+    bool zone_known;        /* the chunk's times said their zone: zone_s */
+    int zone_s;
     gv_status st;
     gv_error err;
     long err_line;            /* chunk-relative line of err */
@@ -625,6 +627,7 @@ static void parse_slot(chunk_worker *wk, chunk_slot *sl)
     sl->err_line = gv_csv_reader_line(wk->r);
     sl->lines = gv_csv_reader_line(wk->r) - 1;
     gv_csv_reader_chunk_counts(wk->r, &sl->read, &sl->skipped, &sl->restarts);
+    sl->zone_known = gv_csv_reader_zone(wk->r, &sl->zone_s);
     pthread_mutex_lock(&c->mu);
     sl->state = SLOT_DONE;
     if (c->main_waiting)
@@ -710,6 +713,10 @@ static gv_status consume_chunks(chunker *c, chunk_worker *helper, long first_lin
         c->tl->rows_read += sl->read;
         c->tl->rows_skipped += sl->skipped;
         c->tl->restarts += sl->restarts;
+        if (sl->zone_known && !c->tl->tz_known) {
+            c->tl->tz_known = true;
+            c->tl->tz_offset_s = sl->zone_s;
+        }
         base += sl->lines;
         if (o->progress)
             o->progress(o->progress_ctx, sl->bytes, total);
@@ -1165,6 +1172,10 @@ gv_status gv_gpu_read_files(const gv_gpu_input *files, size_t n, gv_timeline *tl
         tl->rows_read += s->stl.rows_read;
         tl->rows_skipped += s->stl.rows_skipped;
         tl->restarts += s->stl.restarts;
+        if (s->stl.tz_known && !tl->tz_known) {
+            tl->tz_known = true;
+            tl->tz_offset_s = s->stl.tz_offset_s;
+        }
         free_blocks(s->p.free);
         free_blocks(s->p.head);
         free_blocks(s->p.cur);

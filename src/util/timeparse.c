@@ -152,3 +152,37 @@ int gv_month_from_name(const char *s, size_t len)
             return k + 1;
     return 0;
 }
+
+size_t gv_time_zone_offset(const char *s, size_t len, int *offset_s)
+{
+    size_t i = 0;
+    while (i < len && s[i] == ' ')
+        i++;
+    if (i >= len || (s[i] != '+' && s[i] != '-'))
+        return 0;
+    int sign = s[i++] == '-' ? -1 : 1, h, m = 0;
+    if (i + 2 > len || !digits(s + i, 2, &h) || h > 14)
+        return 0;
+    i += 2;
+    if (i < len && s[i] == ':')
+        i++;
+    if (i + 2 <= len && digits(s + i, 2, &m)) {
+        if (m > 59)
+            return 0;
+        i += 2;
+    } else if (i > 0 && s[i - 1] == ':') {
+        return 0;
+    }
+    *offset_s = sign * (h * 3600 + m * 60);
+    return i;
+}
+
+void gv_time_zone_name(int offset_s, char *out, size_t n)
+{
+    if (offset_s == 0) {
+        snprintf(out, n, "UTC");
+        return;
+    }
+    int a = offset_s < 0 ? -offset_s : offset_s;
+    snprintf(out, n, "UTC%c%02d:%02d", offset_s < 0 ? '-' : '+', a / 3600 % 100, a / 60 % 60);
+}
