@@ -290,8 +290,8 @@ def input_errors():
         return p
     expect_error([write("empty.csv", "")], 2, "empty.csv: empty file")
     expect_error([write("notime.csv", "when,gpu0_power_w\n1,2\n")], 2, "notime.csv:1: no time column")
-    # a number too small to be a time since 1970 (elapsed seconds?) is not taken for one
-    expect_error([write("small.csv", "time,gpu0_power_w\n1,2\n")], 2, "small.csv: no valid rows (1 skipped)")
+    # a number too small to be a time since 1970 is seconds since the sampler started: --start
+    expect_error([write("small.csv", "time,gpu0_power_w\n1,2\n")], 2, "small.csv:2: column 'time' holds seconds since the sampler started ('1')")
     expect_error([write("bad.csv", "timestamp,gpu0_power_w\nyesterday,2\n")], 2, "bad.csv: no valid rows (1 skipped)")
     expect_error([write("hdr.csv", "timestamp,gpu0_power_w\n")], 2, "no valid rows (0 skipped)")
 

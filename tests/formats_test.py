@@ -502,4 +502,26 @@ def nvidia_smi_table_repeated():
     check(doc["time_range"]["end"] == iso(base + dt.timedelta(seconds=6.5)), doc["time_range"])
 
 
+@test
+def times_of_day_and_elapsed_seconds():
+    # a home-made sampler writing only the time of day, across midnight: --start gives the date
+    # (a time of day before --start's is the next day's)
+    start = dt.datetime(2025, 7, 26, 23, 59, 0)
+    rows = ["time,gpu0_power_w"] + ["%s,%d" % ((start + dt.timedelta(seconds=10 * k)).strftime("%H:%M:%S.%f")[:-3], 100 + k)
+                                    for k in range(12)]
+    p = write("tod.csv", "\n".join(rows) + "\n")
+    expect_error([p], 2, "tod.csv:2: column 'time' holds times of day without a date")
+    doc, _ = summary(p, "--start", "2025-07-26 23:59:00")
+    check(doc["time_range"]["start"] == iso(start) and doc["time_range"]["end"] == iso(start + dt.timedelta(seconds=110)),
+          doc["time_range"])
+    # seconds since the sampler started, alone (an `elapsed_sec` column): --start places them
+    rows = ["elapsed_sec,gpu0_power_w,gpu0_temp_c"] + ["%.1f,%d,50" % (0.5 * k, 200) for k in range(20)]
+    p = write("elapsed.csv", "\n".join(rows) + "\n")
+    expect_error([p], 2, "holds seconds since the sampler started")
+    doc, _ = summary(p, "--start", "2025-07-26 23:32:09")
+    t0 = dt.datetime(2025, 7, 26, 23, 32, 9)
+    check(doc["time_range"]["start"] == iso(t0) and doc["time_range"]["end"] == iso(t0 + dt.timedelta(seconds=9.5)), doc["time_range"])
+    near(doc["gpus"][0]["energy_wh"], 200 * 9.5 / 3600, 1e-6, "energy")
+
+
 finish("formats")

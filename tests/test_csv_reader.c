@@ -133,7 +133,8 @@ static void test_errors(void)
         {"", "empty file"},
         {"\n\n", "empty file"},
         {"when,gpu0_power_w\n2025-12-22 21:06:00,5\n", "no time column"},
-        {"time,gpu0_power_w\n12345,5\n", "no valid rows (1 skipped)"}, /* not a time since 1970 */
+        {"time,gpu0_power_w\n12345,5\n", "seconds since the sampler started ('12345')"}, /* (not since 1970) */
+        {"time,gpu0_power_w\n12:00:01,5\n", "times of day without a date"},
         {"timestamp,gpu0_power_w,gpu0_temp_c\n", "no valid rows (0 skipped)"},
         {"timestamp,gpu0_power_w\nx,1\ny,2\n", "no valid rows (2 skipped)"},
     };

@@ -29,6 +29,9 @@ void gv_csv_reader_set_map(gv_csv_reader *r, const char *map);
 /* For files with one row per GPU and no GPU id column: the number of GPUs answering each query
  * (otherwise counted from the rows' times). Call before the first feed. */
 void gv_csv_reader_set_gpus(gv_csv_reader *r, long gpus);
+/* --start: a time column holding times of day (its date) or seconds since the sampler started
+ * (added to it) is placed from it; without one such a column is an error. Call before the first feed. */
+void gv_csv_reader_set_start(gv_csv_reader *r, gv_time_us start);
 gv_status gv_csv_reader_feed(gv_csv_reader *r, const char *buf, size_t len, gv_error *err);
 /* Ends the input. Errors: empty file, no timestamp column, no valid rows. */
 gv_status gv_csv_reader_finish(gv_csv_reader *r, gv_error *err);

@@ -51,6 +51,7 @@ struct gv_csv_reader {
     gv_time_us row_t;
     double time_col_us;     /* a time column of numbers: microseconds per unit (0: by magnitude) */
     const char *map;        /* gv_csv_reader_set_map (borrowed) */
+    gv_time_us start;       /* --start: times of day and elapsed seconds are placed from it */
     bool zone_known;        /* a row's time said its zone: zone_s (UTC + seconds) */
     int zone_s;
 
@@ -490,7 +491,8 @@ static void setup_schema(gv_csv_reader *r)
     for (size_t i = 0; i < r->header_len; i++) {
         const char *name = r->header[i];
         gv_column_role role = gv_column_role_of(name);
-        if (role == GV_ROLE_TIME && !have_time) {
+        if ((role == GV_ROLE_TIME || (role == GV_ROLE_ELAPSED && !timed)) && !have_time) {
+            /* (elapsed seconds alone: placed from --start) */
             r->col_map[i] = COL_TIME;
             have_time = true;
             r->time_col_us = gv_column_time_unit_us(name);
@@ -597,6 +599,50 @@ __attribute__((noinline)) static void field_slow(gv_csv_reader *r, const void *s
     r->row_fast = r->fast_mode && r->status == GV_OK && !r->row_bad && !r->row_is_header;
 }
 
+/* A time column without dates: a time of day (`23:32:09.703`) on --start's date, or the next day's
+ * when it is earlier than --start's time of day (a run of up to a day); or seconds since the
+ * sampler started (`12.5`, in the column's unit) after --start. Without --start: an error that
+ * says so. False when f is neither. */
+static bool relative_time(gv_csv_reader *r, const char *f, size_t len, const char *col, gv_time_us *t)
+{
+    while (len && (f[len - 1] == ' ' || f[len - 1] == '\r'))
+        len--;
+    while (len && *f == ' ')
+        f++, len--;
+    const gv_time_us day = (gv_time_us)86400 * 1000000;
+    gv_time_us offset;
+    bool tod = false;
+    double v;
+    if (len >= 8 && f[2] == ':' && f[5] == ':') {
+        char stamp[64];
+        int n = snprintf(stamp, sizeof stamp, "1970-01-01 %.*s", (int)(len < 40 ? len : 40), f);
+        if (n <= 0 || gv_time_parse(stamp, (size_t)n, &offset, NULL) != (size_t)n)
+            return false;
+        tod = true;
+    } else if (gv_parse_number(f, len, &v) == GV_NUM_OK && v >= 0 && v < 1e8) {
+        offset = (gv_time_us)llround(v * (r->time_col_us > 0 ? r->time_col_us : 1e6));
+    } else {
+        return false;
+    }
+    if (r->start == GV_TIME_NONE) {
+        r->status = GV_ERR_INPUT;
+        gv_error_set(r->err, r->file, r->line, "column '%s' holds %s ('%.*s'), not dates and times: give "
+                     "--start 'YYYY-MM-DD HH:MM:SS' (%s)", col,
+                     tod ? "times of day without a date" : "seconds since the sampler started",
+                     (int)(len < 40 ? len : 40), f,
+                     tod ? "its date is taken; a time of day before its time is on the next day"
+                         : "when the sampler started");
+        return false;
+    }
+    if (!tod) {
+        *t = r->start + offset;
+        return true;
+    }
+    gv_time_us start_day = r->start - ((r->start % day) + day) % day;
+    *t = start_day + offset + (start_day + offset < r->start - 60 * (gv_time_us)1000000 ? day : 0);
+    return true;
+}
+
 static void field_general(gv_csv_reader *r, const void *s, size_t len, size_t i)
 {
     const char *f = s ? s : "";
@@ -630,10 +676,10 @@ static void field_general(gv_csv_reader *r, const void *s, size_t len, size_t i)
         while (used && used < len && (f[used] == ' ' || f[used] == '\r'))
             used++;
         if (!used || used != len) {
-            if (!epoch_time(f, len, r->time_col_us, &r->row_t))
-                row_error(r, "unparsable time", f, len, r->header[i]);
-            else if (!r->zone_known)
+            if (epoch_time(f, len, r->time_col_us, &r->row_t))
                 r->zone_known = true; /* (since 1970: UTC) */
+            else if (!relative_time(r, f, len, r->header[i], &r->row_t) && r->status == GV_OK)
+                row_error(r, "unparsable time", f, len, r->header[i]);
         }
         return;
     }
@@ -804,7 +850,8 @@ static void on_row(int c, void *data)
         if (!r->line_had_row && r->have_header && r->status == GV_OK)
             skip_row(r, "empty line");
         r->line_had_row = false;
-        r->line++;
+        if (r->status == GV_OK) /* (after an error the line stays the error's) */
+            r->line++;
     }
     start_row(r);
 }
@@ -828,8 +875,14 @@ gv_csv_reader *gv_csv_reader_new(gv_timeline *tl, const char *file_name, gv_samp
     r->n_skipped = &tl->rows_skipped;
     r->n_restarts = &tl->restarts;
     r->field_col = -1;
+    r->start = GV_TIME_NONE;
     start_row(r);
     return r;
+}
+
+void gv_csv_reader_set_start(gv_csv_reader *r, gv_time_us start)
+{
+    r->start = start;
 }
 
 void gv_csv_reader_set_map(gv_csv_reader *r, const char *map)
@@ -862,6 +915,8 @@ gv_csv_reader *gv_csv_reader_chunk(const gv_csv_reader *r, gv_sample_sink sink, 
     c->ops_len = r->ops_len;
     c->h0_len = r->h0_len;
     c->fast_mode = r->fast_mode;
+    c->time_col_us = r->time_col_us;
+    c->start = r->start;
     c->values = gv_xmalloc((r->tl->series_len ? r->tl->series_len : 1) * sizeof *c->values);
     c->n_read = &c->own[0];
     c->n_skipped = &c->own[1];

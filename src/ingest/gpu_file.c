@@ -101,6 +101,7 @@ static gv_csv_reader *csv_reader_for(gv_timeline *tl, const char *path, gv_sampl
         gv_csv_reader_set_columns(r, o->columns);
     if (o->gpus > 0)
         gv_csv_reader_set_gpus(r, o->gpus);
+    gv_csv_reader_set_start(r, o->dcgm_start);
     return r;
 }
 
