@@ -178,5 +178,44 @@ def custom_rules_and_several_nodes():
     check(rows == 5, "per-GPU table rows: %s" % rows)
 
 
+@test
+def several_runs_in_one_log_and_node_power():
+    # a log with two runs (step numbers restart at 0; base, then a second run after 10 minutes),
+    # a node-power file with +08:00 times: the page marks where the second run begins, labels the
+    # runs, breaks the loss line between them, and names the zone and the nodes
+    t0 = dt.datetime(2025, 10, 23, 22, 0, 0)
+    rows = ["timestamp,n1_watts,n2_watts"]
+    for k in range(0, 1500, 2):
+        rows.append("%s+08:00,%d,%d" % ((t0 + dt.timedelta(seconds=k)).strftime("%Y-%m-%dT%H:%M:%S"), 3000, 2500))
+    csv = os.path.join(TMP, "nodes.csv")
+    open(csv, "w").write("\n".join(rows) + "\n")
+    lines = []
+    for run_start, steps in ((60, 300), (900, 200)):
+        lines.append("%s,000 - nanochat.common - INFO - Distributed world size: 1" % (t0 + dt.timedelta(seconds=run_start)).strftime("%Y-%m-%d %H:%M:%S"))
+        for k in range(steps):
+            lines.append("step %05d/%05d (%.2f%%) | loss: %.4f | dt: 1000.00ms | tok/sec: 100,000" % (k, steps, 100 * k / steps, 3 - k / 200))
+        lines.append("%s,000 - x - INFO - done" % (t0 + dt.timedelta(seconds=run_start + steps + 1)).strftime("%Y-%m-%d %H:%M:%S"))
+    log = os.path.join(TMP, "runs.log")
+    open(log, "w").write("\n".join(lines) + "\n")
+    out = os.path.join(TMP, "runs.html")
+    rc, so, se = run(csv, "--training-log", log, "-o", out, "-q", "--no-idle-cutoff")
+    check(rc == 0, se)
+    load(B, out)
+    check(B.errors() == [], B.errors())
+    names = js(B, "return document.getElementById('gv-plot').data.map(t => t.name)")
+    check("runs (2)" in names and "n1_watts" in names and "n2_watts" in names, names)
+    # the second run begins at its first step's start: its 200 steps of 1 s fill the 201 s between
+    # its stamps but for 1 s, shared by the start-up and wind-down slots: 900.5 s
+    x = js(B, "return document.getElementById('gv-plot').data.find(t => t.name === 'runs (2)').x")
+    check(abs(x[0] - 900.5 / 3600) < 1e-6 and x[1] == x[0], x)
+    labels = js(B, "return document.getElementById('gv-plot').layout.annotations.map(a => a.text)")
+    check("run 1 (steps 0\u2013299)" in labels and "run 2 (steps 0\u2013199)" in labels, labels)
+    loss = js(B, "return document.getElementById('gv-plot').data.find(t => t.name === 'loss').x")
+    i = loss.index(None)
+    check(loss.count(None) == 1 and loss[i - 1] < x[0] <= loss[i + 1], (i, loss[i - 1:i + 2]))
+    meta = js(B, "return document.body.textContent")
+    check("(UTC+08:00)" in meta and "node n1" in meta, meta[:300])
+
+
 B.close()
 finish("browser")

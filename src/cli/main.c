@@ -344,8 +344,9 @@ static void print_phases(const gv_msgs *m, const gv_timeline *tl)
         const gv_train_phase *t = &tl->train_phases[p];
         if (!t->steps)
             continue;
-        gv_msg_info(m, "  training phase %s: steps %ld..%ld, %.0f s, %.1f Wh", t->label, t->first_step,
-                    t->last_step, t->seconds, t->energy_wh);
+        bool named = t->label && strncmp(t->label, "phase ", 6) != 0; /* (base, mid, chatsft) */
+        gv_msg_info(m, "  training run %zu%s%s%s: steps %ld..%ld, %.0f s, %.1f Wh", p + 1, named ? " (" : "",
+                    named ? t->label : "", named ? ")" : "", t->first_step, t->last_step, t->seconds, t->energy_wh);
         if (t->tokens > 0)
             gv_msg_info(m, ", %.3g J/token", t->energy_wh * 3600 / t->tokens);
         gv_msg_info(m, "\n");

@@ -486,6 +486,20 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o)
     cJSON *steps = cJSON_AddObjectToObject(d, "steps");
     cJSON_AddNumberToObject(steps, "count", (double)tl->steps_len);
     add_step_metrics(tl, steps);
+    cJSON *runs = cJSON_AddArrayToObject(d, "runs"); /* several runs in one log: consecutive runs */
+    for (size_t k = 0; tl->train_phases && tl->step_phases > 1 && k < tl->step_phases; k++) {
+        const gv_train_phase *tp = &tl->train_phases[k];
+        if (tp->start == GV_TIME_NONE || tp->end < tl->t_first || tp->start > tl->t_last)
+            continue;
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddNumberToObject(r, "n", (double)k + 1);
+        cJSON_AddStringToObject(r, "label", tp->label ? tp->label : "");
+        gv_json_add_round(r, "start_h", hours(tl, tp->start), 7);
+        gv_json_add_round(r, "end_h", hours(tl, tp->end), 7);
+        gv_json_add_num(r, "first_step", tp->first_step >= 0 ? (double)tp->first_step : NAN);
+        gv_json_add_num(r, "last_step", tp->last_step >= 0 ? (double)tp->last_step : NAN);
+        cJSON_AddItemToArray(runs, r);
+    }
     cJSON_AddNumberToObject(d, "sample_interval_h",
                             tl->rows_read > 1 ? (double)(tl->t_last - tl->t_first) / 3.6e9 / (double)(tl->rows_read - 1) : 0);
     cJSON *gpus = cJSON_AddArrayToObject(d, "gpus");

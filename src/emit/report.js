@@ -165,12 +165,22 @@
     layout['yaxis' + (2 * R + 1)] = { domain: tr.domain, overlaying: tr.axis, side: 'right', anchor: 'x',
       title: { text: 'tok/s' }, showgrid: false, tickmode: 'auto' };
     layout['yaxis' + (ti ? ti + 1 : '')].title = { text: 'loss' };
+    /* several runs in one log: a step line does not join the last point of one run to the next */
+    var breakRuns = function (m) {
+      var x = [], y = [], b = D.runs.slice(1).map(function (r) { return r.start_h; }), k = 0;
+      m.x.forEach(function (v, i) {
+        while (k < b.length && b[k] <= v) { if (i > 0 && m.x[i - 1] < b[k]) { x.push(null); y.push(null); } k++; }
+        x.push(v); y.push(m.y[i]);
+      });
+      return { x: x, y: y };
+    };
+    D.steps.loss = breakRuns(D.steps.loss); D.steps.tok_per_sec = breakRuns(D.steps.tok_per_sec);
     if (D.steps.loss.x.length) traces.push({ type: 'scatter', mode: 'lines', name: 'loss', x: D.steps.loss.x, y: D.steps.loss.y,
       yaxis: tr.axis, legendgroup: 'train', legendgrouptitle: { text: 'training' }, line: { width: 1, color: '#444' },
-      text: D.steps.loss.x.map(wall), hovertemplate: '%{text}<br>loss %{y:.4f}<extra></extra>' });
+      text: D.steps.loss.x.map(function (x) { return x === null ? null : wall(x); }), hovertemplate: '%{text}<br>loss %{y:.4f}<extra></extra>' });
     if (D.steps.tok_per_sec.x.length) traces.push({ type: 'scatter', mode: 'lines', name: 'tok/s', x: D.steps.tok_per_sec.x,
       y: D.steps.tok_per_sec.y, yaxis: y2, legendgroup: 'train', line: { width: 1, color: '#17becf' },
-      text: D.steps.tok_per_sec.x.map(wall), hovertemplate: '%{text}<br>%{y:,.0f} tok/s<extra></extra>' });
+      text: D.steps.tok_per_sec.x.map(function (x) { return x === null ? null : wall(x); }), hovertemplate: '%{text}<br>%{y:,.0f} tok/s<extra></extra>' });
   }
 
   function eventHover(e) {
@@ -234,6 +244,25 @@
       }), hoverinfo: 'text', hoverlabel: { align: 'left' } });
   }
 
+  /* several runs in one log (step numbers restarting): a line where each one after the first begins */
+  function runName(r) {
+    return 'run ' + r.n + (r.label && r.label.indexOf('phase ') !== 0 ? ': ' + r.label : '') +
+      (r.first_step !== null ? ' (steps ' + r.first_step + '\u2013' + r.last_step + ')' : '');
+  }
+  if (D.runs.length > 1) {
+    var rx = [], ry = [];
+    D.runs.slice(1).forEach(function (r) { rx.push(r.start_h, r.start_h, null); ry.push(0, 1, null); });
+    plotRows.forEach(function (r, i) {
+      traces.push({ type: 'scatter', mode: 'lines', x: rx, y: ry, yaxis: r.evAxis, name: 'runs (' + D.runs.length + ')',
+        legendgroup: 'runs', showlegend: i === 0, hoverinfo: 'skip', line: { color: '#888', dash: 'longdash', width: 1.5 } });
+    });
+    traces.push({ type: 'scatter', mode: 'markers', x: D.runs.map(function (r) { return r.start_h; }),
+      y: D.runs.map(function () { return 0.03; }), yaxis: plotRows[0].evAxis, legendgroup: 'runs', showlegend: false,
+      name: 'run', marker: { color: '#888', symbol: 'triangle-right', size: 9 },
+      hovertext: D.runs.map(function (r) { return '<b>' + esc(runName(r)) + '</b><br>' + num((r.end_h - r.start_h) * 60, 1) + ' min'; }),
+      hoverinfo: 'text' });
+  }
+
   if (D.cutoff_h !== null) {
     plotRows.forEach(function (r, i) {
       traces.push({ type: 'scatter', mode: 'lines', x: [D.cutoff_h, D.cutoff_h], y: [0, 1], yaxis: r.evAxis,
@@ -256,6 +285,15 @@
         out.push({ x: e.x_h, xref: 'x', y: plotRows[0].domain[1], yref: 'paper', yanchor: 'top', xanchor: 'right',
           text: esc(e.label), textangle: -90, showarrow: false, font: { size: 9, color: STYLE[e.type].color } });
       });
+    lastPx = -1e9;
+    if (D.runs.length > 1) D.runs.forEach(function (r) {
+      if (r.end_h < x0 || r.start_h > x1) return;
+      var px = (Math.max(r.start_h, x0) - x0) * pxPerH;
+      if (px - lastPx < 120) return;
+      lastPx = px;
+      out.push({ x: Math.max(r.start_h, x0), xref: 'x', y: plotRows[0].domain[0], yref: 'paper', yanchor: 'bottom',
+        xanchor: 'left', text: esc(runName(r)), showarrow: false, font: { size: 10, color: '#888' } });
+    });
     if (D.cutoff_h !== null && D.cutoff_h >= x0 && D.cutoff_h <= x1)
       out.push({ x: D.cutoff_h, xref: 'x', y: plotRows[0].domain[1], yref: 'paper', yanchor: 'bottom', xanchor: 'right',
         text: 'idle cutoff ' + esc(D.cutoff_time.replace('T', ' ').slice(0, 19)), showarrow: false,
