@@ -440,6 +440,8 @@ def check_log(p, log_start=None):
     check(doc["log_timing"]["duplicate_lines"] == want["duplicates"], (doc["log_timing"], want["duplicates"]))
     # every checkpoint of these runs is whole (one optimizer shard per rank of the world size)
     check(doc["anomaly_counts"]["incomplete_checkpoint"] == 0, [a["message"] for a in doc["anomalies"] if a["kind"] == "incomplete_checkpoint"])
+    # nor is any evaluation slow (the standalone one after training runs on more examples)
+    check(doc["anomaly_counts"]["slow_evaluation"] == 0, [a["message"] for a in doc["anomalies"] if a["kind"] == "slow_evaluation"])
     # placement: within the stamps around each line, never back along the file
     lines_stamp = dict(stamps)
     nums = sorted(lines_stamp)

@@ -500,4 +500,26 @@ def optimizer_shards_per_rank():
           [a["message"] for a in bad])
 
 
+@test
+def slow_evaluation_with_two_sessions():
+    # two sessions during training (closed by `Step N | CORE metric`): hellaswag takes 2 s, then 60 s
+    # (30x, 58 s more): flagged; piqa 1 s then 10 s (10x): not; the second session (70 s against
+    # 3 s: 23x, 67 s more) is flagged too. A standalone session after training
+    # (closed by a bare `CORE metric:`, on more examples) takes 20x as long: not compared with them
+    def session(step, hs, pq):
+        return ["Evaluating: hellaswag (0-shot, type: multiple_choice)... accuracy: 0.5 | centered: 0.1 | time: %.2fs" % hs,
+                "Evaluating: piqa (0-shot, type: multiple_choice)... accuracy: 0.6 | centered: 0.2 | time: %.2fs" % pq,
+                ("Step %05d | CORE metric: 0.2" % step) if step is not None else "CORE metric: 0.25"]
+    lines = [logging_line(T0, "nanochat.common", "Distributed world size: 1")]
+    lines += [step_line(k, 200, 500, 3.0) for k in range(100)] + session(100, 2, 1)
+    lines += [step_line(k, 200, 500, 2.0) for k in range(100, 200)] + session(200, 60, 10)
+    lines += [logging_line(T0 + dt.timedelta(seconds=300), "x", "training done")] + session(None, 400, 100)
+    lines += [logging_line(T0 + dt.timedelta(seconds=900), "x", "done")]
+    log = write("slow2.log", "\n".join(lines) + "\n")
+    doc, _ = summary(gpu_csv("slow2.csv", T0, T0 + dt.timedelta(minutes=16)), log)
+    slow = [a["message"] for a in doc["anomalies"] if a["kind"] == "slow_evaluation"]
+    check(sorted(slow) == ["evaluation session at step 200 took 70.0 s, 23.3x the other session (3.0 s)",
+                           "evaluation task hellaswag took 60.00 s at step 200, 30.0x its other time (2.00 s)"], slow)
+
+
 finish("logtime")

@@ -3,7 +3,9 @@
  * Owns nothing; results go into the timeline.
  * - bpb_regression: a validation value above the previous one of the same phase and metric;
  * - slow_evaluation: a session (or a task, against the same task in other sessions) longer than
- *   slow_factor times the median, when there are at least 3 to take a median of;
+ *   slow_factor times the median, when there are at least 3 to take a median of; with 2, the
+ *   slower one when it is GV_SLOW_PAIR_FACTOR times the other and GV_SLOW_PAIR_MIN_S longer
+ *   (never against other tasks: real task times differ by design);
  * - throughput_drop: tok/s below GV_THROUGHPUT_DROP_RATIO of the running median of the previous
  *   GV_THROUGHPUT_WINDOW step lines (at least 10) for GV_THROUGHPUT_MIN_STEPS or more steps;
  * - time_backwards: a log timestamp more than a second earlier than the one before;
@@ -16,6 +18,8 @@
 #define GV_THROUGHPUT_DROP_RATIO 0.5
 #define GV_THROUGHPUT_WINDOW 50
 #define GV_THROUGHPUT_MIN_STEPS 3
+#define GV_SLOW_PAIR_FACTOR 20.0
+#define GV_SLOW_PAIR_MIN_S 30.0
 
 typedef struct {
     double slow_factor; /* > 1 */

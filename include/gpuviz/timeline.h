@@ -132,6 +132,8 @@ typedef struct {
     gv_eval_task *tasks;    /* arena */
     size_t tasks_len;
     bool complete;          /* evaluation closed by its CORE line */
+    bool closed_with_step;  /* its closing line gave a step (`Step 2000 | CORE metric`): one run
+                               during training, not a standalone evaluation after it */
     /* correlation */
     gv_event_gpu *gpu;      /* arena, gpus_len entries, NULL before correlation */
     bool printed;           /* its time came from a line prefix (or the last time seen), not from

@@ -55,28 +55,47 @@ static void bpb_regressions(gv_timeline *tl)
     }
 }
 
+/* Sessions compare only with sessions of their own kind: those closed by a line that numbers its
+ * step (run during training) and those closed by one that does not (a standalone evaluation,
+ * often on more examples: nanochat's base_eval after training). */
+static bool same_kind(const gv_event *a, const gv_event *b)
+{
+    return a->type == GV_EV_EVALUATION && b->type == GV_EV_EVALUATION && a->closed_with_step == b->closed_with_step;
+}
+
+static void slow_sessions(gv_timeline *tl, double factor, bool with_step);
+
 static void slow_evaluations(gv_timeline *tl, double factor)
+{
+    slow_sessions(tl, factor, true);
+    slow_sessions(tl, factor, false);
+}
+
+static void slow_sessions(gv_timeline *tl, double factor, bool with_step)
 {
     size_t n = 0;
     double *d = gv_xmalloc((tl->events_len + 1) * sizeof *d);
     for (size_t i = 0; i < tl->events_len; i++)
-        if (tl->events[i].type == GV_EV_EVALUATION)
+        if (tl->events[i].type == GV_EV_EVALUATION && tl->events[i].closed_with_step == with_step)
             d[n++] = (double)(tl->events[i].end - tl->events[i].start) / 1e6;
-    double med = n >= 3 ? median(d, n) : NAN;
-    for (size_t i = 0; i < tl->events_len && n >= 3; i++) {
+    /* 3 or more sessions: against their median; 2: the slower against the other, by far */
+    double med = n >= 3 ? median(d, n) : n == 2 ? (d[0] < d[1] ? d[0] : d[1]) : NAN;
+    double f = n >= 3 ? factor : GV_SLOW_PAIR_FACTOR;
+    for (size_t i = 0; i < tl->events_len && n >= 2; i++) {
         const gv_event *ev = &tl->events[i];
         double dur = (double)(ev->end - ev->start) / 1e6;
-        if (ev->type == GV_EV_EVALUATION && med > 0 && dur > factor * med)
+        if (ev->type == GV_EV_EVALUATION && ev->closed_with_step == with_step && med > 0 && dur > f * med &&
+            (n >= 3 || dur - med >= GV_SLOW_PAIR_MIN_S))
             gv_timeline_add_anomaly(tl, GV_AN_SLOW_EVALUATION, ev->start, ev->end - ev->start, -1,
                                     dur, "evaluation session at step %ld took %.1f s, %.1fx the "
-                                    "median session (%.1f s)", ev->step, dur, dur / med, med);
+                                    "%s session (%.1f s)", ev->step, dur, dur / med, n >= 3 ? "median" : "other", med);
     }
     free(d);
 
     /* tasks: against the same task's median over all sessions */
     for (size_t i = 0; i < tl->events_len; i++) {
         const gv_event *ev = &tl->events[i];
-        if (ev->type != GV_EV_EVALUATION)
+        if (ev->type != GV_EV_EVALUATION || ev->closed_with_step != with_step)
             continue;
         for (size_t k = 0; k < ev->tasks_len; k++) {
             const gv_eval_task *task = &ev->tasks[k];
@@ -85,21 +104,22 @@ static void slow_evaluations(gv_timeline *tl, double factor)
             double *times = NULL;
             size_t m = 0, cap = 0;
             for (size_t j = 0; j < tl->events_len; j++)
-                for (size_t q = 0; tl->events[j].type == GV_EV_EVALUATION && q < tl->events[j].tasks_len; q++)
+                for (size_t q = 0; same_kind(ev, &tl->events[j]) && q < tl->events[j].tasks_len; q++)
                     if (strcmp(tl->events[j].tasks[q].name, task->name) == 0 &&
                         isfinite(tl->events[j].tasks[q].time_s)) {
                         GV_GROW(times, cap, m + 1);
                         times[m++] = tl->events[j].tasks[q].time_s;
                     }
-            double tm = m >= 3 ? median(times, m) : NAN;
+            double tm = m >= 3 ? median(times, m) : m == 2 ? (times[0] < times[1] ? times[0] : times[1]) : NAN;
             free(times);
-            if (tm > 0 && task->time_s > factor * tm)
+            double tf = m >= 3 ? factor : GV_SLOW_PAIR_FACTOR;
+            if (tm > 0 && task->time_s > tf * tm && (m >= 3 || task->time_s - tm >= GV_SLOW_PAIR_MIN_S))
                 gv_timeline_add_anomaly(tl, GV_AN_SLOW_EVALUATION,
                                         task->t_end - (gv_time_us)llround(task->time_s * 1e6),
                                         (gv_time_us)llround(task->time_s * 1e6), -1, task->time_s,
                                         "evaluation task %s took %.2f s at step %ld, %.1fx its "
-                                        "median (%.2f s)", task->name, task->time_s, ev->step,
-                                        task->time_s / tm, tm);
+                                        "%s (%.2f s)", task->name, task->time_s, ev->step,
+                                        task->time_s / tm, m >= 3 ? "median" : "other time", tm);
         }
     }
 }

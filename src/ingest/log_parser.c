@@ -282,6 +282,7 @@ static void close_session(gv_log_parser *p, const match *close_m, gv_time_us t_l
         ev->line = complete ? p->line_no : p->tasks_len ? p->tasks[p->tasks_len - 1].line : ev->first_line;
         long step = complete ? group_long(close_m, RG_STEP) : -1;
         ev->step = step >= 0 ? step : p->last_step;
+        ev->closed_with_step = step >= 0;
         ev->complete = complete;
         if (p->tasks_len) {
             ev->tasks = gv_arena_alloc(&tl->arena, p->tasks_len * sizeof *ev->tasks);
