@@ -811,17 +811,6 @@ static bool process_text(gv_log_parser *p, const char *s, size_t slen, gv_time_u
     t = p->cur_t != GV_TIME_NONE ? p->cur_t : 0;
 
     const gv_log_rules *r = p->rules;
-    for (size_t i = 0; i < r->world_len; i++) { /* "Distributed world size: 4" */
-        match m = {&r->world[i], p->md_world[i], s};
-        const char *g;
-        size_t glen;
-        if (prefilter(m.rp, s, slen) && pcre2_match(m.rp->code, (PCRE2_SPTR)s, slen, 0, 0, m.md, NULL) >= 0 &&
-            group(&m, RG_RANKS, &g, &glen)) {
-            double n = leading_number(g, glen);
-            if (n >= 1 && n <= 1e6)
-                p->world_size = (int)n;
-        }
-    }
     bool owned = false;
     for (size_t i = 0; i < r->events_len && !owned; i++) {
         match m = {&r->events[i], p->md_events[i], s};
@@ -841,6 +830,18 @@ static bool process_text(gv_log_parser *p, const char *s, size_t slen, gv_time_u
             close_session(p, NULL, t);
             end_merge(p);
             p->last_step = tl->steps[tl->steps_len - 1].step;
+        }
+    }
+    for (size_t i = 0; i < r->world_len && !owned; i++) { /* "Distributed world size: 4" (on a line
+                                                               no step or event pattern took) */
+        match m = {&r->world[i], p->md_world[i], s};
+        const char *g;
+        size_t glen;
+        if (prefilter(m.rp, s, slen) && pcre2_match(m.rp->code, (PCRE2_SPTR)s, slen, 0, 0, m.md, NULL) >= 0 &&
+            group(&m, RG_RANKS, &g, &glen)) {
+            double n = leading_number(g, glen);
+            if (n >= 1 && n <= 1e6)
+                p->world_size = (int)n;
         }
     }
     if (owned && !stamped) {
