@@ -36,6 +36,10 @@ bool gv_buf_puts(gv_buf *b, const char *s);
 bool gv_buf_putc(gv_buf *b, char c);
 bool gv_buf_printf(gv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Splits s on blanks (space, tab, CR) into at most max words: pointers into s, each word
+ * NUL-terminated in place (s is modified). Returns how many. */
+size_t gv_words(char *s, char **w, size_t max);
+
 /* Grows a typed array so that it holds at least `need` elements (amortised doubling). */
 void gv_grow(void **array, size_t *cap, size_t need, size_t elem_size);
 #define GV_GROW(arr, cap, need) gv_grow((void **)&(arr), &(cap), (need), sizeof *(arr))

@@ -115,24 +115,6 @@ void gv_dcgm_reader_free(gv_dcgm_reader *r)
     free(r);
 }
 
-/* Splits s on blanks into at most max words (pointers into s, which is modified). */
-static size_t words(char *s, char **w, size_t max)
-{
-    size_t n = 0;
-    for (char *p = s; *p && n < max;) {
-        while (*p == ' ' || *p == '\t' || *p == '\r')
-            p++;
-        if (!*p)
-            break;
-        w[n++] = p;
-        while (*p && *p != ' ' && *p != '\t' && *p != '\r')
-            p++;
-        if (*p)
-            *p++ = '\0';
-    }
-    return n;
-}
-
 static gv_series_kind kind_of(const char *name)
 {
     if (strcmp(name, "POWER") == 0 || strcmp(name, "pwr") == 0)
@@ -187,7 +169,7 @@ static void process(gv_dcgm_reader *r, char *s)
         return;
     }
     char *w[MAX_FIELDS + 3];
-    size_t n = words(s, w, MAX_FIELDS + 3);
+    size_t n = gv_words(s, w, MAX_FIELDS + 3);
     if (n == 0)
         return;
     if (w[0][0] == '#' && strcmp(w[0], "#Entity") != 0) {

@@ -118,24 +118,6 @@ static double value(const char *w, size_t len)
     return n && gv_parse_number(w, n, &v) == GV_NUM_OK ? v : NAN;
 }
 
-/* Splits s on blanks into at most max words (pointers into s, which is modified). */
-static size_t words(char *s, char **w, size_t max)
-{
-    size_t n = 0;
-    for (char *p = s; *p && n < max;) {
-        while (*p == ' ' || *p == '\t' || *p == '\r')
-            p++;
-        if (!*p)
-            break;
-        w[n++] = p;
-        while (*p && *p != ' ' && *p != '\t' && *p != '\r')
-            p++;
-        if (*p)
-            *p++ = '\0';
-    }
-    return n;
-}
-
 /* The GPU's second line: `| N/A 53C P0 305W / 350W | 11948MiB / 46068MiB | 93% Default |`. */
 static gv_status reading(gv_smi_table *t, char *s, long line_no, gv_error *err)
 {
@@ -147,7 +129,7 @@ static gv_status reading(gv_smi_table *t, char *s, long line_no, gv_error *err)
             cell[cells++] = p + 1;
         }
     char *w[8];
-    size_t n = cells >= 3 ? words(cell[0], w, 8) : 0;
+    size_t n = cells >= 3 ? gv_words(cell[0], w, 8) : 0;
     if (n < 5 || !strchr(w[1], 'C') || w[2][0] != 'P') {
         t->tl->rows_skipped++;
         gv_diag_warn(t->diag, GV_WARN_CSV_ROW, t->file, line_no,
@@ -159,8 +141,8 @@ static gv_status reading(gv_smi_table *t, char *s, long line_no, gv_error *err)
     h.m[M_TEMP] = value(w[1], strlen(w[1]));
     h.m[M_POWER] = value(w[3], strlen(w[3]));
     char *mw[4];
-    h.m[M_MEM] = words(cell[1], mw, 4) >= 1 ? value(mw[0], strlen(mw[0])) : NAN;
-    h.m[M_UTIL] = words(cell[2], mw, 4) >= 1 ? value(mw[0], strlen(mw[0])) : NAN;
+    h.m[M_MEM] = gv_words(cell[1], mw, 4) >= 1 ? value(mw[0], strlen(mw[0])) : NAN;
+    h.m[M_UTIL] = gv_words(cell[2], mw, 4) >= 1 ? value(mw[0], strlen(mw[0])) : NAN;
     if (t->held_len == HELD_MAX) { /* (a second with thousands of snapshots) */
         gv_status st = release(t, err);
         if (st != GV_OK)

@@ -183,3 +183,20 @@ bool gv_buf_printf(gv_buf *b, const char *fmt, ...)
     free(big);
     return ok;
 }
+
+size_t gv_words(char *s, char **w, size_t max)
+{
+    size_t n = 0;
+    for (char *p = s; *p && n < max;) {
+        while (*p == ' ' || *p == '\t' || *p == '\r')
+            p++;
+        if (!*p)
+            break;
+        w[n++] = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\r')
+            p++;
+        if (*p)
+            *p++ = '\0';
+    }
+    return n;
+}
