@@ -520,6 +520,17 @@ def slow_evaluation_with_two_sessions():
     slow = [a["message"] for a in doc["anomalies"] if a["kind"] == "slow_evaluation"]
     check(sorted(slow) == ["evaluation session at step 200 took 70.0 s, 23.3x the other session (3.0 s)",
                            "evaluation task hellaswag took 60.00 s at step 200, 30.0x its other time (2.00 s)"], slow)
+    # one session during training: a task 41x the median of its tasks (1.1 s) and 44 s longer is
+    # slow; the standalone session's 400 s task is not compared across tasks
+    tasks = [("arc_easy", 1.0), ("arc_challenge", 1.2), ("piqa", 0.9), ("winogrande", 1.1), ("squad", 45.0)]
+    lines = [logging_line(T0, "nanochat.common", "Distributed world size: 1")]
+    lines += [step_line(k, 100, 500, 3.0) for k in range(100)]
+    lines += ["Evaluating: %s (0-shot, type: multiple_choice)... accuracy: 0.5 | centered: 0.1 | time: %.2fs" % t for t in tasks]
+    lines += ["Step 00100 | CORE metric: 0.2", logging_line(T0 + dt.timedelta(seconds=200), "x", "training done")]
+    lines += session(None, 400, 1) + [logging_line(T0 + dt.timedelta(seconds=900), "x", "done")]
+    doc, _ = summary(gpu_csv("slow1.csv", T0, T0 + dt.timedelta(minutes=16)), write("slow1.log", "\n".join(lines) + "\n"))
+    slow = [a["message"] for a in doc["anomalies"] if a["kind"] == "slow_evaluation"]
+    check(slow == ["evaluation task squad took 45.00 s at step 100, 40.9x the median task of the run's evaluations (1.10 s)"], slow)
 
 
 finish("logtime")

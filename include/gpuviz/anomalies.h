@@ -4,8 +4,11 @@
  * - bpb_regression: a validation value above the previous one of the same phase and metric;
  * - slow_evaluation: a session (or a task, against the same task in other sessions) longer than
  *   slow_factor times the median, when there are at least 3 to take a median of; with 2, the
- *   slower one when it is GV_SLOW_PAIR_FACTOR times the other and GV_SLOW_PAIR_MIN_S longer
- *   (never against other tasks: real task times differ by design);
+ *   slower one when it is GV_SLOW_PAIR_FACTOR times the other and GV_SLOW_PAIR_MIN_S longer;
+ *   with fewer than 3 sessions during training (closed by a line that numbers its step), a task
+ *   also against every task of them (GV_SLOW_PAIR_FACTOR times their median and GV_SLOW_PAIR_MIN_S
+ *   longer; on real logs the slowest task is at most 10x that median); standalone evaluations
+ *   after training are only compared with each other, never across tasks (37x on a clean log);
  * - throughput_drop: tok/s below GV_THROUGHPUT_DROP_RATIO of the running median of the previous
  *   GV_THROUGHPUT_WINDOW step lines (at least 10) for GV_THROUGHPUT_MIN_STEPS or more steps;
  * - time_backwards: a log timestamp more than a second earlier than the one before;

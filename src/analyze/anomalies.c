@@ -92,6 +92,22 @@ static void slow_sessions(gv_timeline *tl, double factor, bool with_step)
     }
     free(d);
 
+    /* in-training sessions, fewer than 3: every task of them, for a task against the run's others */
+    double all_med = NAN;
+    if (with_step && n < 3) {
+        double *all = NULL;
+        size_t an = 0, acap = 0;
+        for (size_t j = 0; j < tl->events_len; j++)
+            for (size_t q = 0; tl->events[j].type == GV_EV_EVALUATION && tl->events[j].closed_with_step &&
+                               q < tl->events[j].tasks_len; q++)
+                if (isfinite(tl->events[j].tasks[q].time_s)) {
+                    GV_GROW(all, acap, an + 1);
+                    all[an++] = tl->events[j].tasks[q].time_s;
+                }
+        all_med = an >= 3 ? median(all, an) : NAN;
+        free(all);
+    }
+
     /* tasks: against the same task's median over all sessions */
     for (size_t i = 0; i < tl->events_len; i++) {
         const gv_event *ev = &tl->events[i];
@@ -113,13 +129,19 @@ static void slow_sessions(gv_timeline *tl, double factor, bool with_step)
             double tm = m >= 3 ? median(times, m) : m == 2 ? (times[0] < times[1] ? times[0] : times[1]) : NAN;
             free(times);
             double tf = m >= 3 ? factor : GV_SLOW_PAIR_FACTOR;
+            gv_time_us start = task->t_end - (gv_time_us)llround(task->time_s * 1e6);
+            gv_time_us len = (gv_time_us)llround(task->time_s * 1e6);
             if (tm > 0 && task->time_s > tf * tm && (m >= 3 || task->time_s - tm >= GV_SLOW_PAIR_MIN_S))
-                gv_timeline_add_anomaly(tl, GV_AN_SLOW_EVALUATION,
-                                        task->t_end - (gv_time_us)llround(task->time_s * 1e6),
-                                        (gv_time_us)llround(task->time_s * 1e6), -1, task->time_s,
+                gv_timeline_add_anomaly(tl, GV_AN_SLOW_EVALUATION, start, len, -1, task->time_s,
                                         "evaluation task %s took %.2f s at step %ld, %.1fx its "
                                         "%s (%.2f s)", task->name, task->time_s, ev->step,
                                         task->time_s / tm, m >= 3 ? "median" : "other time", tm);
+            else if (all_med > 0 && task->time_s > GV_SLOW_PAIR_FACTOR * all_med &&
+                     task->time_s - all_med >= GV_SLOW_PAIR_MIN_S)
+                gv_timeline_add_anomaly(tl, GV_AN_SLOW_EVALUATION, start, len, -1, task->time_s,
+                                        "evaluation task %s took %.2f s at step %ld, %.1fx the median "
+                                        "task of the run's evaluations (%.2f s)", task->name, task->time_s,
+                                        ev->step, task->time_s / all_med, all_med);
         }
     }
 }
