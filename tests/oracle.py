@@ -287,10 +287,16 @@ def activity_windows(run_dir):
     """(start, end, phase name, priority) windows: events over training spans."""
     wins = []
     steps = read_steps(run_dir + "/training.log")
+    # a line without a dt covers back up to 2 x the median gap between its phase's lines (300 s at least)
+    sparse = {}
+    for ph in {s[3] for s in steps}:
+        ts = [s[0] for s in steps if s[3] == ph]
+        gaps = sorted((b - a).total_seconds() for a, b in zip(ts, ts[1:]) if b > a)
+        sparse[ph] = max(BRIDGE_MIN_S, 2 * gaps[len(gaps) // 2]) if gaps else BRIDGE_MIN_S
     for i, (t, n, d, ph) in enumerate(steps):
         prev = steps[i - 1] if i else None
         if prev and prev[3] == ph:
-            limit = max(BRIDGE_FACTOR * d, BRIDGE_MIN_S) if d else BRIDGE_MIN_S
+            limit = max(BRIDGE_FACTOR * d, BRIDGE_MIN_S) if d else sparse[ph]
             start = prev[0] if (t - prev[0]).total_seconds() <= limit else t
         else:
             start = t - dt.timedelta(seconds=min(d, BRIDGE_MIN_S)) if d else t

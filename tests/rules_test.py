@@ -325,4 +325,25 @@ def mlperf_time_ms():
     check([e["label"] for e in doc["events"] if e["type"] == "run"] == ["run_start", "run_stop"], doc["events"])
 
 
+@test
+def sparse_loss_lines_make_one_training_span():
+    # MLPerf prints a train_loss line every few minutes: 10 lines 200 s apart but one 350 s gap
+    # (an evaluation between): each covers back to the one before (2 x the 200 s median > 350 s),
+    # so training spans the first to the last line: 8 x 200 + 350 = 1950 s
+    a = dt.datetime(2026, 5, 6, 14, 30, 0)
+    ms0 = int((a + dt.timedelta(seconds=60) - dt.datetime(1970, 1, 1)).total_seconds() * 1000)
+    ml = lambda ms, v, n: ':::MLLOG {"namespace": "", "time_ms": %d, "event_type": "POINT_IN_TIME", "key": "train_loss", "value": %s, "metadata": {"samples_count": %d}}' % (ms, v, n)  # noqa: E731
+    offs = [200 * k + (150 if k >= 5 else 0) for k in range(10)]
+    log = os.path.join(TMP, "sparse.log")
+    open(log, "w").write("\n".join(ml(ms0 + 1000 * o, "%.3f" % (2 - k / 10), 96 * (k + 1)) for k, o in enumerate(offs)) + "\n")
+    csv = os.path.join(TMP, "sparse.csv")
+    open(csv, "w").write("timestamp,gpu0_power_w\n" + "".join("%s,500\n" % (a + dt.timedelta(seconds=k)).strftime("%Y-%m-%d %H:%M:%S")
+                                                              for k in range(0, 2400, 2)))
+    out = os.path.join(TMP, "sparse.json")
+    rc, so, se = run(csv, "--training-log", log, "-o", os.path.join(TMP, "s.html"), "--summary-json", out, "--no-idle-cutoff")
+    check(rc == 0, se)
+    tp = json.load(open(out))["training"]["phases"]
+    check(len(tp) == 1 and tp[0]["seconds"] == 1950, tp)
+
+
 finish("rules")

@@ -4,7 +4,9 @@
  * Activity comes from the log: event windows (checkpoint > evaluation > validation, in that
  * priority where they overlap) and training spans (step lines of one training phase, each line
  * covering back to the previous one when the gap is at most GV_TRAIN_BRIDGE_DT_FACTOR times its
- * dt or GV_TRAIN_BRIDGE_MIN_S, the first line covering its own dt). Time no segment covers is idle
+ * dt or GV_TRAIN_BRIDGE_MIN_S (a line without a dt: GV_TRAIN_BRIDGE_GAP_FACTOR times the median
+ * gap between its phase's step lines when that is longer: sparse loss lines, MLPerf's every few
+ * minutes), the first line covering its own dt). Time no segment covers is idle
  * when every GPU is below the power threshold, else other (setup, gaps); the correlator decides
  * that per sample interval. */
 #ifndef GPUVIZ_PHASES_H
@@ -14,6 +16,7 @@
 
 #define GV_TRAIN_BRIDGE_DT_FACTOR 20
 #define GV_TRAIN_BRIDGE_MIN_S 300.0
+#define GV_TRAIN_BRIDGE_GAP_FACTOR 2
 
 typedef struct {
     gv_time_us start, end; /* [start, end) */

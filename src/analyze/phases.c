@@ -64,6 +64,42 @@ static void label_train_phases(gv_timeline *tl)
     }
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Per training phase: how far a step line without a dt covers back, GV_TRAIN_BRIDGE_MIN_S or
+ * GV_TRAIN_BRIDGE_GAP_FACTOR times the median gap between its step lines (in range). Caller frees. */
+static double *sparse_limits(const gv_timeline *tl)
+{
+    double *limit = gv_xmalloc((tl->step_phases + 1) * sizeof *limit);
+    double *gaps = gv_xmalloc((tl->steps_len + 1) * sizeof *gaps);
+    size_t i = 0;
+    for (size_t p = 0; p <= tl->step_phases; p++)
+        limit[p] = GV_TRAIN_BRIDGE_MIN_S;
+    while (i < tl->steps_len) { /* (a phase's steps are consecutive) */
+        int phase = tl->steps[i].phase;
+        size_t n = 0;
+        gv_time_us last = GV_TIME_NONE;
+        for (; i < tl->steps_len && tl->steps[i].phase == phase; i++) {
+            gv_time_us t = tl->steps[i].t;
+            if (t == GV_TIME_NONE || !in_range(tl, t))
+                continue;
+            if (last != GV_TIME_NONE && t > last)
+                gaps[n++] = (double)(t - last) / 1e6;
+            last = t;
+        }
+        if (n && phase >= 0 && (size_t)phase < tl->step_phases) {
+            qsort(gaps, n, sizeof *gaps, cmp_double);
+            limit[phase] = fmax(GV_TRAIN_BRIDGE_MIN_S, GV_TRAIN_BRIDGE_GAP_FACTOR * gaps[n / 2]);
+        }
+    }
+    free(gaps);
+    return limit;
+}
+
 size_t gv_phases_plan(gv_timeline *tl, gv_segment **segs)
 {
     edge *e = NULL;
@@ -75,6 +111,7 @@ size_t gv_phases_plan(gv_timeline *tl, gv_segment **segs)
         tl->train_phases[p] = (gv_train_phase){.start = GV_TIME_NONE, .end = GV_TIME_NONE,
                                                .first_step = -1, .last_step = -1, .tokens = NAN};
 
+    double *no_dt_limit = sparse_limits(tl);
     const gv_step *prev = NULL;
     for (size_t i = 0; i < tl->steps_len; i++) {
         const gv_step *s = &tl->steps[i];
@@ -86,7 +123,7 @@ size_t gv_phases_plan(gv_timeline *tl, gv_segment **segs)
         if (prev && prev->phase == s->phase) {
             double gap_s = (double)(s->t - prev->t) / 1e6;
             double limit = isfinite(dt_s) ? fmax(GV_TRAIN_BRIDGE_DT_FACTOR * dt_s, GV_TRAIN_BRIDGE_MIN_S)
-                                          : GV_TRAIN_BRIDGE_MIN_S;
+                                          : no_dt_limit[s->phase];
             if (gap_s <= limit)
                 from = prev->t;
         } else if (isfinite(dt_s)) {
@@ -110,6 +147,7 @@ size_t gv_phases_plan(gv_timeline *tl, gv_segment **segs)
             tp->tokens = (isnan(tp->tokens) ? 0 : tp->tokens) + s->tok_per_sec * dt_s;
         prev = s;
     }
+    free(no_dt_limit);
     label_train_phases(tl);
 
     /* step edges are nearly always in order already: sort them only when not, sort the few
