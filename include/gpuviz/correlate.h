@@ -1,8 +1,10 @@
 /* correlate.h: the one pass over the GPU samples that feeds every consumer: per-series statistics
  * and energy, idle detection, display downsampling, and the GPU state at and around each event.
  * Owns: its per-series and per-event accumulators; memory depends on the
- * series and event counts, never on the number of rows. Results are written into the timeline at
- * _finish. The timeline's events must be parsed, shifted and sorted before the pass begins.
+ * series and event counts, never on the number of rows. As rows come it writes the timeline's
+ * series statistics, phase totals and display pyramid; at _finish the idle cutoff, the events'
+ * GPU state (out-of-range events removed) and the sample anomalies. The timeline's events must
+ * be parsed, shifted and sorted before the pass begins.
  *
  * Definitions (docs/formats.md, "What gpuviz computes"):
  * - energy: trapezoid rule over consecutive valid samples of a GPU's energy series (instant power

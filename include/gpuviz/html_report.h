@@ -24,7 +24,4 @@ typedef struct {
 
 gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o, gv_error *err);
 
-/* The CDN address used by --plotly=cdn (same pinned version as the embedded copy). */
-const char *gv_html_plotly_cdn_url(void);
-
 #endif

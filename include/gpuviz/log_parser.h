@@ -34,9 +34,6 @@ void gv_log_parser_free(gv_log_parser *p);
  * nanochat's, on a tie or when none reads anything. *items (may be NULL) receives that score. */
 size_t gv_log_guess_rules(const char *text, size_t len, size_t *items);
 
-/* Lines read so far. */
-long gv_log_parser_lines(const gv_log_parser *p);
-
 /* How gv_log_parse_file reads. helper_min: a file of this many bytes or more (0: none) has its
  * step records committed ahead of the parser by a second thread (prefault.h); the results are
  * the same either way. progress (may be NULL): called after each read with the bytes of the

@@ -3,6 +3,7 @@
 
 #include "gpuviz/buf.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@ struct gv_sample_watch {
     double *win_sum;
     size_t *win_n;
     double *means;       /* scratch */
+    double *others;      /* scratch: the other GPUs' means */
 
     /* the typical interval, from the first GV_GAP_LEARN ones (their median) */
     gv_time_us learn[GV_GAP_LEARN];
@@ -89,6 +91,7 @@ gv_sample_watch *gv_sample_watch_new(gv_timeline *tl, const int *gpu_power, cons
     w->win_sum = gv_xcalloc(g + 1, sizeof *w->win_sum);
     w->win_n = gv_xcalloc(g + 1, sizeof *w->win_n);
     w->means = gv_xcalloc(g + 1, sizeof *w->means);
+    w->others = gv_xcalloc(g + 1, sizeof *w->others);
     return w;
 }
 
@@ -104,6 +107,7 @@ void gv_sample_watch_free(gv_sample_watch *w)
     free(w->win_sum);
     free(w->win_n);
     free(w->means);
+    free(w->others);
     free(w);
 }
 
@@ -192,11 +196,12 @@ static void close_window(gv_sample_watch *w)
         bool flagged = false;
         double ratio = 1;
         if (training && with >= 2 && w->win_n[g] && !w->tl->gpus[g].device) { /* (servers differ) */
-            double others[64];
+            double *others = w->others; /* (every other GPU, however many) */
             size_t n = 0;
-            for (size_t h = 0; h < w->gpus && n < 64; h++)
+            for (size_t h = 0; h < w->gpus; h++)
                 if (h != g && w->win_n[h])
                     others[n++] = w->means[h];
+            assert(n >= 1 && n < w->gpus);
             qsort(others, n, sizeof *others, cmp_double);
             double med = n % 2 ? others[n / 2] : (others[n / 2 - 1] + others[n / 2]) / 2;
             ratio = med > 0 ? w->means[g] / med : 1;

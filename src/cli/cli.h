@@ -15,20 +15,24 @@
 /* Exit statuses (also in --help, docs/usage.md and the man page). */
 enum {
     GV_EXIT_OK = 0,           /* success (warnings may have been printed) */
-    GV_EXIT_CHECK_FAILED = 1, /* reserved: a --check failed */
+    GV_EXIT_CHECK_FAILED = 1, /* a --check failed (all outputs were written) */
     GV_EXIT_USAGE = 2,        /* usage error, or an input that is missing or unusable */
     GV_EXIT_OUTPUT = 3        /* an output file could not be written */
 };
+
+/* Limits of one run (an error past each, never silent truncation). */
+#define GV_MAX_GPU_FILES 64    /* GPU files, and --time-offset NODE=SECONDS options */
+#define GV_MAX_CHECKS 64       /* --check expressions */
 
 typedef enum { GV_CLI_RUN, GV_CLI_HELP, GV_CLI_VERSION, GV_CLI_PRINT_RULES } gv_cli_action;
 
 typedef struct {
     gv_cli_action action;
     const char *csv_path;      /* the first GPU file (the only one, usually) */
-    const char *csv_paths[64]; /* every GPU file given */
+    const char *csv_paths[GV_MAX_GPU_FILES]; /* every GPU file given */
     size_t csv_len;
     const char *node_names;    /* --node-names: comma-separated, one per file; NULL: file stems */
-    struct { const char *node; size_t node_len; double seconds; } file_offsets[64]; /* NODE=SECONDS */
+    struct { const char *node; size_t node_len; double seconds; } file_offsets[GV_MAX_GPU_FILES]; /* NODE=SECONDS */
     size_t file_offsets_len;
     const char *log_path;      /* NULL: no log */
     const char *output;        /* page path */
@@ -42,7 +46,8 @@ typedef struct {
     size_t max_points;
     double max_size_mb;        /* page size budget */
     bool timeline_row;         /* --layout timeline */
-    int threads;               /* --threads: 1 = one thread; 2 = parse and analyse in parallel */
+    int threads;               /* --threads N: 1 = everything on one thread; N >= 2: N - 1 parser
+                                  workers besides the calling thread (gpu_file.h) */
     gv_format format;          /* --format */
     gv_time_us dcgm_start;     /* --start (GV_TIME_NONE: not given) */
     gv_time_us log_start;      /* --log-start (GV_TIME_NONE: not given) */
@@ -60,7 +65,7 @@ typedef struct {
     bool no_builtin[3];        /* --no-validation, --no-evaluation, --no-checkpoint */
     bool quiet;
     const char *summary_path;  /* --summary-json, NULL: none */
-    const char *checks[64];    /* --check expressions */
+    const char *checks[GV_MAX_CHECKS]; /* --check expressions */
     size_t checks_len;
     double temp_limit_c;
     double slow_factor;
@@ -99,7 +104,6 @@ void gv_msg_error(const gv_error *err);
 void gv_msg_info(const gv_msgs *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* "... and N more" lines for kinds whose warnings were cut. */
 void gv_msgs_flush(const gv_msgs *m);
-size_t gv_msgs_total(const gv_msgs *m);
 
 /* The progress line: on stderr only when it is a terminal and not --quiet, only once reading
  * (the log, then the GPU file) has taken longer than delay_ms, at most five updates a second,

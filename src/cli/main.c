@@ -180,7 +180,7 @@ static void node_of(const char *path, bool dir, char *out, size_t n)
 
 /* The GPU files as inputs of gv_gpu_read_files: nodes from --node-names, else the file names
  * (their directories' names when file names repeat), offsets from --time-offset NODE=S. The
- * node names live in names (64 x 80 bytes). */
+ * node names live in names (GV_MAX_GPU_FILES x 80 bytes). */
 static gv_status gpu_inputs(const gv_cli_opts *o, gv_gpu_input *in, char (*names)[80], gv_error *err)
 {
     const char *p = o->node_names;
@@ -283,7 +283,9 @@ static gv_status write_output(const char *path, out_kind kind, const gv_timeline
         st = gv_summary_write(out.f, sum, err);
     }
     if (st != GV_OK) {
-        gv_error_set(err, path, 0, "%s", err->msg);
+        char msg[sizeof err->msg]; /* (not formatted into itself: overlapping vsnprintf) */
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        gv_error_set(err, path, 0, "%s", msg);
         gv_out_abort(&out);
         return st;
     }
@@ -650,9 +652,9 @@ int main(int argc, char **argv)
     gv_correlator *corr = NULL;
     gv_summary *sum = NULL;
     gv_log_rules *rules = NULL;
-    gv_gpu_input gpu_in[64];
+    gv_gpu_input gpu_in[GV_MAX_GPU_FILES];
     char (*node_names)[80] = NULL; /* several GPU files: their nodes */
-    gv_check *checks[64] = {NULL};
+    gv_check *checks[GV_MAX_CHECKS] = {NULL};
     size_t failed = 0;
     gv_msgs msgs;
     gv_status st = gv_cli_parse(argc, argv, &o, &err);
@@ -691,7 +693,7 @@ int main(int argc, char **argv)
         goto cleanup;
     bool several = o.csv_len > 1 || o.node_names || o.file_offsets_len;
     if (several) {
-        node_names = gv_xcalloc(64, sizeof *node_names);
+        node_names = gv_xcalloc(GV_MAX_GPU_FILES, sizeof *node_names);
         if ((st = gpu_inputs(&o, gpu_in, node_names, &err)) != GV_OK)
             goto cleanup;
     }
@@ -757,7 +759,7 @@ int main(int argc, char **argv)
 
     gv_msg_timing(&msgs, "analysis done");
     /* 3. outputs */
-    gv_summary_file files[64];
+    gv_summary_file files[GV_MAX_GPU_FILES];
     long long csv_bytes = 0;
     for (size_t i = 0; i < o.csv_len; i++) {
         files[i] = (gv_summary_file){o.csv_paths[i], several ? gpu_in[i].node : NULL,
@@ -811,7 +813,7 @@ int main(int argc, char **argv)
 cleanup:
     if (st != GV_OK)
         gv_msg_error(&err);
-    for (size_t i = 0; i < o.checks_len && i < 64; i++)
+    for (size_t i = 0; i < o.checks_len && i < GV_MAX_CHECKS; i++)
         gv_check_free(checks[i]);
     gv_summary_free(sum);
     gv_correlator_free(corr);

@@ -63,14 +63,6 @@ void gv_msgs_flush(const gv_msgs *m)
                     m->count[k] - m->shown_limit, what[k], m->count[k]);
 }
 
-size_t gv_msgs_total(const gv_msgs *m)
-{
-    size_t n = 0;
-    for (int k = 0; k < GV_WARN_KIND_COUNT; k++)
-        n += m->count[k];
-    return n;
-}
-
 double gv_now_s(void)
 {
     struct timespec ts;

@@ -140,7 +140,7 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
         const char *a = argv[i];
         if (a[0] != '-' || strcmp(a, "-") == 0) {
             if (o->csv_len == sizeof o->csv_paths / sizeof *o->csv_paths) {
-                gv_error_set(err, NULL, 0, "at most 64 GPU files in one run");
+                gv_error_set(err, NULL, 0, "at most %d GPU files in one run", GV_MAX_GPU_FILES);
                 return GV_ERR_USAGE;
             }
             o->csv_paths[o->csv_len++] = a;
@@ -214,7 +214,7 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
             if (!eqs) {
                 o->time_offset_s = secs;
             } else if (o->file_offsets_len == sizeof o->file_offsets / sizeof *o->file_offsets) {
-                gv_error_set(err, NULL, 0, "at most 64 --time-offset NODE=SECONDS");
+                gv_error_set(err, NULL, 0, "at most %d --time-offset NODE=SECONDS", GV_MAX_GPU_FILES);
                 return GV_ERR_USAGE;
             } else {
                 size_t k = o->file_offsets_len++;
@@ -357,7 +357,7 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
         } else if (FLAG("--check")) {
             NEEDS_VALUE();
             if (o->checks_len == sizeof o->checks / sizeof *o->checks) {
-                gv_error_set(err, NULL, 0, "at most 64 --check expressions");
+                gv_error_set(err, NULL, 0, "at most %d --check expressions", GV_MAX_CHECKS);
                 return GV_ERR_USAGE;
             }
             o->checks[o->checks_len++] = val;

@@ -22,7 +22,6 @@ extern const unsigned long gv_asset_report_css_len;
 
 #define CDN_URL "https://cdn.jsdelivr.net/npm/" GV_PLOTLY_PACKAGE "@" GV_PLOTLY_VERSION "/plotly-basic.min.js"
 
-const char *gv_html_plotly_cdn_url(void) { return CDN_URL; }
 
 static void html_escape(FILE *f, const char *s)
 {

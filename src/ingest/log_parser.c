@@ -964,7 +964,6 @@ void gv_log_parser_finish(gv_log_parser *p)
     tl->log_lines = (size_t)p->line_no;
 }
 
-long gv_log_parser_lines(const gv_log_parser *p) { return p->line_no; }
 
 size_t gv_log_guess_rules(const char *text, size_t len, size_t *items)
 {
