@@ -223,7 +223,8 @@ def check_operators_and_functions():
 def checks_together_quiet_and_null():
     rc, so, se = checks(RUN2, "max(temp_c) < 85", "validation.last.bpb <= 0.80", quiet=True)
     check(rc == 1, "one failing check fails the run")
-    check(se.strip().splitlines() == ["gpuviz: check FAIL: validation.last.bpb <= 0.80  (0.889 <= 0.8)"], se)
+    check(se.strip().splitlines() == ["gpuviz: check FAIL: validation.last.bpb <= 0.80  (0.889 <= 0.8)",
+                                      "gpuviz: verdict: FAIL, 1 of 2 checks failed (exit status 1)"], se)
     check(os.path.exists(os.path.join(TMP, "c.html")), "outputs are written before checks decide")
     rc, so, se = run(os.path.join(RUN2, "gpu_metrics.csv"), "-o", os.path.join(TMP, "n.html"),
                      "--check", "validation.last.bpb < 1", "-q")
@@ -231,6 +232,44 @@ def checks_together_quiet_and_null():
     rc, so, se = checks(ANOM, "anomalies.count == 0", "anomalies.slow_evaluation.count == 5",
                         "max(anomalies.value) > 100")
     check(rc == 1 and "FAIL: anomalies.count == 0  (13 == 0)" in se and "PASS: anomalies.slow_evaluation.count == 5" in se, se)
+
+
+@test
+def check_results_for_ci():
+    # the results in the summary's `checks`, as JUnit XML and in a Markdown summary; the GPU file's
+    # name (shown in both) holds characters XML and Markdown would read
+    import shutil
+    import xml.etree.ElementTree as ET
+    csv = os.path.join(TMP, "run<2>&_*x*.csv")
+    shutil.copy(os.path.join(RUN2, "gpu_metrics.csv"), csv)
+    j, m, s = (os.path.join(TMP, n) for n in ("c.xml", "c.md", "c.json"))
+    rc, so, se = run(csv, "--training-log", os.path.join(RUN2, "training.log"), "-o", os.path.join(TMP, "c.html"),
+                     "--junit", j, "--summary-md", m, "--summary-json", s,
+                     "--check", "max(temp_c) < 85", "--check", "validation.last.bpb <= 0.80")
+    check(rc == 1 and se.strip().splitlines()[-1] == "gpuviz: verdict: FAIL, 1 of 2 checks failed (exit status 1)", se[-300:])
+    doc = json.load(open(s))
+    jsonschema.validate(doc, SCHEMA)
+    check(doc["checks"] == [{"expr": "max(temp_c) < 85", "pass": True, "detail": "74 < 85"},
+                            {"expr": "validation.last.bpb <= 0.80", "pass": False, "detail": "0.889 <= 0.8"}], doc["checks"])
+    root = ET.parse(j).getroot()
+    suite = root.find("testsuite")
+    check(root.tag == "testsuites" and suite.get("tests") == "2" and suite.get("failures") == "1", ET.tostring(root)[:300])
+    check(suite.get("name") == "gpuviz checks: " + csv, suite.get("name"))
+    cases = suite.findall("testcase")
+    check([c.get("name") for c in cases] == ["max(temp_c) < 85", "validation.last.bpb <= 0.80"], [c.get("name") for c in cases])
+    check(cases[0].find("failure") is None and cases[1].find("failure").get("message") == "0.889 <= 0.8", ET.tostring(cases[1]))
+    md = open(m, encoding="utf-8").read()
+    check(md.startswith("## gpuviz: " + os.path.dirname(csv).replace("_", "\\_") + "/run\\<2\\>&\\_\\*x\\*.csv\n"), md[:200])
+    check("**Verdict:** \u274c 1 of 2 checks failed; 0 anomalies" in md, md[:300])
+    check("- \u2705 `max(temp_c) < 85`: `74 < 85`" in md and "- \u274c `validation.last.bpb <= 0.80`: `0.889 <= 0.8`" in md, md)
+    # phases table: the summary's own figures
+    ph = doc["phases"]["training"]
+    check("| training | 0 h %02d min %02d s | %.1f%% |" % (round(ph["seconds"]) // 60, round(ph["seconds"]) % 60, 100 * ph["share_time"]) in md, md)
+    # without checks: an empty list, the Markdown says so; JUnit has no test case
+    rc, so, se = run(os.path.join(RUN2, "gpu_metrics.csv"), "-o", os.path.join(TMP, "c.html"), "--junit", j,
+                     "--summary-md", m, "--summary-json", s, "-q")
+    check(rc == 0 and json.load(open(s))["checks"] == [] and "**Verdict:** no checks given" in open(m, encoding="utf-8").read(), se)
+    check(ET.parse(j).getroot().find("testsuite").get("tests") == "0", open(j).read())
 
 
 @test

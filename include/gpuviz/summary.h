@@ -56,5 +56,7 @@ typedef struct {
 /* Evaluates against a summary. A name that does not exist in the summary is GV_ERR_USAGE
  * (err says which and where); a name whose value is null makes the check fail. */
 gv_status gv_check_eval(const gv_check *c, const gv_summary *s, gv_check_result *r, gv_error *err);
+/* Records an evaluated check in the summary's `checks` array (expr and detail copied). */
+void gv_summary_add_check(gv_summary *s, const char *expr, const gv_check_result *r);
 
 #endif

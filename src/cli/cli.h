@@ -65,6 +65,8 @@ typedef struct {
     bool no_builtin[3];        /* --no-validation, --no-evaluation, --no-checkpoint */
     bool quiet;
     const char *summary_path;  /* --summary-json, NULL: none */
+    const char *junit_path;    /* --junit: the checks as JUnit XML, NULL: none */
+    const char *summary_md_path; /* --summary-md: a Markdown summary, NULL: none */
     const char *checks[GV_MAX_CHECKS]; /* --check expressions */
     size_t checks_len;
     double temp_limit_c;

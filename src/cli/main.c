@@ -7,6 +7,7 @@
 #include "gpuviz/anomalies.h"
 #include "gpuviz/atomic_file.h"
 #include "gpuviz/buf.h"
+#include "gpuviz/ci_report.h"
 #include "gpuviz/correlate.h"
 #include "gpuviz/gpu_file.h"
 #include "gpuviz/html_report.h"
@@ -133,8 +134,9 @@ static gv_status check_paths(const gv_cli_opts *o, gv_error *err)
                 return GV_ERR_USAGE;
             }
     }
-    const char *outputs[] = {o->output, o->export_path, o->summary_path};
-    for (int k = 0; k < 3; k++)
+    const char *outputs[] = {o->output, o->export_path, o->summary_path, o->junit_path, o->summary_md_path};
+    enum { NOUT = sizeof outputs / sizeof *outputs };
+    for (int k = 0; k < NOUT; k++)
         for (size_t i = 0; i < n; i++)
             if (outputs[k] && inputs[i] && gv_same_file(outputs[k], inputs[i])) {
                 gv_error_set(err, outputs[k], 0,
@@ -142,8 +144,8 @@ static gv_status check_paths(const gv_cli_opts *o, gv_error *err)
                              "another output path");
                 return GV_ERR_USAGE;
             }
-    for (int k = 0; k < 3; k++)
-        for (int j = k + 1; j < 3; j++)
+    for (int k = 0; k < NOUT; k++)
+        for (int j = k + 1; j < NOUT; j++)
             if (outputs[k] && outputs[j] && gv_same_file(outputs[k], outputs[j])) {
                 gv_error_set(err, outputs[j], 0, "two outputs would be the same file");
                 return GV_ERR_USAGE;
@@ -242,7 +244,7 @@ static gv_status gpu_inputs(const gv_cli_opts *o, gv_gpu_input *in, char (*names
     return GV_OK;
 }
 
-typedef enum { OUT_PAGE, OUT_EVENTS, OUT_SUMMARY } out_kind;
+typedef enum { OUT_PAGE, OUT_EVENTS, OUT_SUMMARY, OUT_JUNIT, OUT_MD } out_kind;
 
 /* The summary, built on a thread of its own while the page is written (both only read the
  * timeline). */
@@ -259,8 +261,14 @@ static void *build_summary(void *arg)
     return NULL;
 }
 
+/* The --check results, for the CI outputs. */
+typedef struct {
+    gv_check_outcome *c;
+    size_t n;
+} outcomes;
+
 static gv_status write_output(const char *path, out_kind kind, const gv_timeline *tl,
-                              const gv_summary *sum, const gv_cli_opts *o, gv_error *err)
+                              const gv_summary *sum, const gv_cli_opts *o, const outcomes *oc, gv_error *err)
 {
     gv_out out;
     gv_status st = gv_out_open(&out, path, err);
@@ -279,6 +287,10 @@ static gv_status write_output(const char *path, out_kind kind, const gv_timeline
         gv_buf_cleanup(&csv);
     } else if (kind == OUT_EVENTS) {
         st = gv_export_events(out.f, tl, o->export_fmt, err);
+    } else if (kind == OUT_JUNIT) {
+        st = gv_junit_write(out.f, o->csv_path, oc->c, oc->n, err);
+    } else if (kind == OUT_MD) {
+        st = gv_summary_md_write(out.f, tl, o->csv_path, oc->c, oc->n, err);
     } else {
         st = gv_summary_write(out.f, sum, err);
     }
@@ -655,6 +667,8 @@ int main(int argc, char **argv)
     gv_gpu_input gpu_in[GV_MAX_GPU_FILES];
     char (*node_names)[80] = NULL; /* several GPU files: their nodes */
     gv_check *checks[GV_MAX_CHECKS] = {NULL};
+    outcomes oc = {NULL, 0};           /* the checks' results, for the CI outputs */
+    gv_check_result *results = NULL;
     size_t failed = 0;
     gv_msgs msgs;
     gv_status st = gv_cli_parse(argc, argv, &o, &err);
@@ -781,40 +795,53 @@ int main(int argc, char **argv)
     if (!threaded)
         build_summary(&sj);
     print_summary(&msgs, &tl, &o, &ls.align);
-    st = write_output(o.output, OUT_PAGE, &tl, NULL, &o, &err);
+    oc.c = gv_xcalloc(o.checks_len + 1, sizeof *oc.c);
+    results = gv_xcalloc(o.checks_len + 1, sizeof *results);
+    st = write_output(o.output, OUT_PAGE, &tl, NULL, &o, &oc, &err);
     if (threaded)
         pthread_join(summarist, NULL);
     sum = sj.sum;
     if (st != GV_OK)
         goto cleanup;
     gv_msg_timing(&msgs, "summary built and page written");
-    if (o.export_path && (st = write_output(o.export_path, OUT_EVENTS, &tl, sum, &o, &err)) != GV_OK)
-        goto cleanup;
-    if (o.summary_path && (st = write_output(o.summary_path, OUT_SUMMARY, &tl, sum, &o, &err)) != GV_OK)
-        goto cleanup;
+    /* 4. checks, before the outputs that report them (the summary's `checks`, JUnit, Markdown) */
+    for (size_t i = 0; i < o.checks_len; i++) {
+        if ((st = gv_check_eval(checks[i], sum, &results[i], &err)) != GV_OK)
+            goto cleanup;
+        failed += !results[i].pass;
+        oc.c[oc.n++] = (gv_check_outcome){o.checks[i], results[i].pass, results[i].detail};
+    }
+    for (size_t i = 0; i < o.checks_len; i++)
+        gv_summary_add_check(sum, o.checks[i], &results[i]);
+    const struct { const char *path; out_kind kind; } outs[] = {
+        {o.export_path, OUT_EVENTS}, {o.summary_path, OUT_SUMMARY}, {o.junit_path, OUT_JUNIT},
+        {o.summary_md_path, OUT_MD}};
+    for (size_t k = 0; k < sizeof outs / sizeof *outs; k++)
+        if (outs[k].path && (st = write_output(outs[k].path, outs[k].kind, &tl, sum, &o, &oc, &err)) != GV_OK)
+            goto cleanup;
     gv_msg_timing(&msgs, "outputs written");
     gv_msgs_flush(&msgs);
-    const char *written[] = {o.output, o.export_path, o.summary_path};
-    for (int i = 0; i < 3; i++)
+    const char *written[] = {o.output, o.export_path, o.summary_path, o.junit_path, o.summary_md_path};
+    for (size_t i = 0; i < sizeof written / sizeof *written; i++)
         if (written[i] && strcmp(written[i], "-") != 0)
             gv_msg_info(&msgs, "gpuviz: wrote %s\n", written[i]);
-
-    /* 4. checks */
-    for (size_t i = 0; i < o.checks_len; i++) {
-        gv_check_result r;
-        if ((st = gv_check_eval(checks[i], sum, &r, &err)) != GV_OK)
-            goto cleanup;
-        if (!r.pass)
-            failed++;
-        if (!r.pass || !o.quiet)
-            fprintf(stderr, "gpuviz: check %s: %s  (%s)\n", r.pass ? "PASS" : "FAIL", o.checks[i], r.detail);
-    }
+    for (size_t i = 0; i < o.checks_len; i++)
+        if (!results[i].pass || !o.quiet)
+            fprintf(stderr, "gpuviz: check %s: %s  (%s)\n", results[i].pass ? "PASS" : "FAIL", o.checks[i],
+                    results[i].detail);
+    if (o.checks_len && failed) /* the verdict, last */
+        fprintf(stderr, "gpuviz: verdict: FAIL, %zu of %zu checks failed (exit status 1)\n", failed, o.checks_len);
+    else if (o.checks_len && !o.quiet)
+        fprintf(stderr, o.checks_len == 1 ? "gpuviz: verdict: PASS, the check passed\n"
+                                          : "gpuviz: verdict: PASS, all %zu checks passed\n", o.checks_len);
 
 cleanup:
     if (st != GV_OK)
         gv_msg_error(&err);
     for (size_t i = 0; i < o.checks_len && i < GV_MAX_CHECKS; i++)
         gv_check_free(checks[i]);
+    free(oc.c);
+    free(results);
     gv_summary_free(sum);
     gv_correlator_free(corr);
     gv_log_rules_free(rules);

@@ -63,6 +63,9 @@ void gv_cli_print_help(void)
     fputs( /* (two strings: C99 guarantees string literals up to 4095 bytes) */
 "Analysis and checks:\n"
 "  --summary-json FILE     machine-readable summary (docs/summary.md); '-' = stdout\n"
+"  --junit FILE            the --check results as JUnit XML, each check a test case\n"
+"  --summary-md FILE       a Markdown summary (time, energy, phases, checks, anomalies)\n"
+"                          for a CI job to post on a pull request\n"
 "  --check EXPR            e.g. 'max(temp_c) < 85', 'phase.evaluation.energy_share < 0.15',\n"
 "                          'anomalies.count == 0', 'validation.last.bpb <= 0.80'\n"
 "                          (repeatable; any failure makes the exit status 1; docs/checks.md)\n"
@@ -354,6 +357,12 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
         } else if (FLAG("--summary-json")) {
             NEEDS_VALUE();
             o->summary_path = val;
+        } else if (FLAG("--junit")) {
+            NEEDS_VALUE();
+            o->junit_path = val;
+        } else if (FLAG("--summary-md")) {
+            NEEDS_VALUE();
+            o->summary_md_path = val;
         } else if (FLAG("--check")) {
             NEEDS_VALUE();
             if (o->checks_len == sizeof o->checks / sizeof *o->checks) {
@@ -429,9 +438,11 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
     if (!fmt_set && o->export_path)
         o->export_fmt = gv_export_format_for(o->export_path);
     int to_stdout = (strcmp(o->output, "-") == 0) + (o->export_path && strcmp(o->export_path, "-") == 0) +
-                    (o->summary_path && strcmp(o->summary_path, "-") == 0);
+                    (o->summary_path && strcmp(o->summary_path, "-") == 0) +
+                    (o->junit_path && strcmp(o->junit_path, "-") == 0) +
+                    (o->summary_md_path && strcmp(o->summary_md_path, "-") == 0);
     if (to_stdout > 1) {
-        gv_error_set(err, NULL, 0, "only one of the page, the export and the summary can go to stdout");
+        gv_error_set(err, NULL, 0, "only one of the outputs (page, export, summary, JUnit, Markdown) can go to stdout");
         return GV_ERR_USAGE;
     }
     if (o->range_set && o->step_range_set) {

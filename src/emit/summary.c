@@ -375,7 +375,18 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     gv_json_add_num(set, "power_threshold_w", in->power_threshold_w);
     gv_json_add_num(set, "temp_limit_c", in->temp_limit_c);
     gv_json_add_num(set, "imbalance_ratio", in->imbalance_ratio);
+    cJSON_AddArrayToObject(d, "checks"); /* gv_summary_add_check */
     return s;
+}
+
+void gv_summary_add_check(gv_summary *s, const char *expr, const gv_check_result *r)
+{
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(s->doc, "checks");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "expr", expr);
+    cJSON_AddBoolToObject(o, "pass", r->pass);
+    cJSON_AddStringToObject(o, "detail", r->detail);
+    cJSON_AddItemToArray(arr, o);
 }
 
 void gv_summary_free(gv_summary *s)
