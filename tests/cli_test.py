@@ -271,7 +271,7 @@ def usage_errors():
     expect_error([CSV, "--training-log"], 2, "option --training-log needs a value")
     expect_error([CSV, CSV], 2, "gpu_metrics.csv: given twice as an input")
     expect_error([CSV, "--training-log", CSV], 2, "gpu_metrics.csv: given twice as an input")
-    expect_error([CSV, "-o", "-", "--export-events", "-"], 2, "only one of the page, the export and the summary can go to stdout")
+    expect_error([CSV, "-o", "-", "--export-events", "-"], 2, "only one of the outputs (page, export, summary, JUnit, Markdown) can go to stdout")
     expect_error([CSV, "--quiet=yes"], 2, "takes no value")
     rc, so, se = run("--help")
     check(rc == 0 and "Exit status" in so and "--training-log" in so, "help")
@@ -310,6 +310,8 @@ def outputs_never_clobber_inputs():
     os.symlink(csvc, os.path.join(d, "link.html"))
     expect_error([csvc, "-o", os.path.join(d, "link.html")], 2, "refusing to overwrite an input")
     expect_error([csvc, "-o", os.path.join(d, "x.html"), "--export-events", os.path.join(d, "x.html")], 2, "two outputs would be the same file")
+    expect_error([csvc, "--training-log", logc, "--junit", logc], 2, "refusing to overwrite an input")
+    expect_error([csvc, "--summary-md", os.path.join(d, "x.md"), "--summary-json", os.path.join(d, "x.md")], 2, "two outputs would be the same file")
     check((open(csvc, "rb").read(), open(logc, "rb").read()) == before, "an input changed")
 
 
