@@ -533,4 +533,23 @@ def slow_evaluation_with_two_sessions():
     check(slow == ["evaluation task squad took 45.00 s at step 100, 40.9x the median task of the run's evaluations (1.10 s)"], slow)
 
 
+@test
+def slow_evaluation_needs_seconds_too():
+    # three sessions; a task of 2.2 s takes 5 s once (2.3x, but 2.8 s more): not slow; another takes
+    # 45 s against 15 s (3x and 30 s more): slow
+    def session(step, a, b):
+        return ["Evaluating: copa (0-shot, type: multiple_choice)... accuracy: 0.5 | centered: 0.1 | time: %.2fs" % a,
+                "Evaluating: hellaswag (0-shot, type: multiple_choice)... accuracy: 0.6 | centered: 0.2 | time: %.2fs" % b,
+                "Step %05d | CORE metric: 0.2" % step]
+    lines = [logging_line(T0, "nanochat.common", "Distributed world size: 1")]
+    for s_, (a, b) in enumerate(((2.2, 15), (5.0, 15), (2.2, 45))):
+        lines += [step_line(k, 300, 500, 3.0) for k in range(100 * s_, 100 * s_ + 100)] + session(100 * s_ + 99, a, b)
+    lines += [logging_line(T0 + dt.timedelta(seconds=400), "x", "done")]
+    doc, _ = summary(gpu_csv("slow3.csv", T0, T0 + dt.timedelta(minutes=8)), write("slow3.log", "\n".join(lines) + "\n"))
+    slow = [a["message"] for a in doc["anomalies"] if a["kind"] == "slow_evaluation"]
+    # (its session, 47.2 s against the median 20 s, is slow too)
+    check(slow == ["evaluation session at step 299 took 47.2 s, 2.4x the median session (20.0 s)",
+                   "evaluation task hellaswag took 45.00 s at step 299, 3.0x its median (15.00 s)"], slow)
+
+
 finish("logtime")

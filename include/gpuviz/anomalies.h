@@ -3,7 +3,8 @@
  * Owns nothing; results go into the timeline.
  * - bpb_regression: a validation value above the previous one of the same phase and metric;
  * - slow_evaluation: a session (or a task, against the same task in other sessions) longer than
- *   slow_factor times the median, when there are at least 3 to take a median of; with 2, the
+ *   slow_factor times the median and GV_SLOW_MIN_EXCESS_S more, when there are at least 3 to take
+ *   a median of; with 2, the
  *   slower one when it is GV_SLOW_PAIR_FACTOR times the other and GV_SLOW_PAIR_MIN_S longer;
  *   with fewer than 3 sessions during training (closed by a line that numbers its step), a task
  *   also against every task of them (GV_SLOW_PAIR_FACTOR times their median and GV_SLOW_PAIR_MIN_S
@@ -21,6 +22,7 @@
 #define GV_THROUGHPUT_DROP_RATIO 0.5
 #define GV_THROUGHPUT_WINDOW 50
 #define GV_THROUGHPUT_MIN_STEPS 3
+#define GV_SLOW_MIN_EXCESS_S 10.0 /* a slow session or task is also this much longer than its reference */
 #define GV_SLOW_PAIR_FACTOR 20.0
 #define GV_SLOW_PAIR_MIN_S 30.0
 

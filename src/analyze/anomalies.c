@@ -85,7 +85,7 @@ static void slow_sessions(gv_timeline *tl, double factor, bool with_step)
         const gv_event *ev = &tl->events[i];
         double dur = (double)(ev->end - ev->start) / 1e6;
         if (ev->type == GV_EV_EVALUATION && ev->closed_with_step == with_step && med > 0 && dur > f * med &&
-            (n >= 3 || dur - med >= GV_SLOW_PAIR_MIN_S))
+            dur - med >= (n >= 3 ? GV_SLOW_MIN_EXCESS_S : GV_SLOW_PAIR_MIN_S))
             gv_timeline_add_anomaly(tl, GV_AN_SLOW_EVALUATION, ev->start, ev->end - ev->start, -1,
                                     dur, "evaluation session at step %ld took %.1f s, %.1fx the "
                                     "%s session (%.1f s)", ev->step, dur, dur / med, n >= 3 ? "median" : "other", med);
@@ -131,7 +131,8 @@ static void slow_sessions(gv_timeline *tl, double factor, bool with_step)
             double tf = m >= 3 ? factor : GV_SLOW_PAIR_FACTOR;
             gv_time_us start = task->t_end - (gv_time_us)llround(task->time_s * 1e6);
             gv_time_us len = (gv_time_us)llround(task->time_s * 1e6);
-            if (tm > 0 && task->time_s > tf * tm && (m >= 3 || task->time_s - tm >= GV_SLOW_PAIR_MIN_S))
+            if (tm > 0 && task->time_s > tf * tm &&
+                task->time_s - tm >= (m >= 3 ? GV_SLOW_MIN_EXCESS_S : GV_SLOW_PAIR_MIN_S))
                 gv_timeline_add_anomaly(tl, GV_AN_SLOW_EVALUATION, start, len, -1, task->time_s,
                                         "evaluation task %s took %.2f s at step %ld, %.1fx its "
                                         "%s (%.2f s)", task->name, task->time_s, ev->step,
