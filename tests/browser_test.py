@@ -217,5 +217,25 @@ def several_runs_in_one_log_and_node_power():
     check("(UTC+08:00)" in meta and "node n1" in meta, meta[:300])
 
 
+@test
+def title_goodput_and_overhead_in_the_header():
+    # --title names the run (the tab's title, the heading); the header says the training's share
+    # of the time and the evaluation overhead, as the summary's phases give them
+    out, js_out = os.path.join(TMP, "titled.html"), os.path.join(TMP, "titled.json")
+    rc, so, se = run(os.path.join(RUN2, "gpu_metrics.csv"), "--training-log", os.path.join(RUN2, "training.log"),
+                     "--title", "d20 speedrun <run 2>", "-o", out, "--summary-json", js_out, "-q")
+    check(rc == 0, se)
+    load(B, out)
+    check(B.errors() == [], B.errors())
+    check(js(B, "return document.title") == "d20 speedrun <run 2> \u00b7 gpuviz", js(B, "return document.title"))
+    check(js(B, "return document.getElementById('gv-title').textContent") == "d20 speedrun <run 2>", "heading")
+    doc = json.load(open(js_out))
+    check(doc["title"] == "d20 speedrun <run 2>", doc["title"])
+    meta = js(B, "return document.getElementById('gv-meta').textContent")
+    good = "goodput: %.1f%% of the time training" % (100 * doc["phases"]["training"]["share_time"])
+    over = "evaluation overhead: %.1f%%" % (100 * doc["evaluation_overhead"]["share_time"])
+    check(good in meta and over in meta, (good, over, meta))
+
+
 B.close()
 finish("browser")

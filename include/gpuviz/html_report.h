@@ -14,6 +14,7 @@
 
 typedef struct {
     const char *csv_path;
+    const char *title;     /* the run's name (--title); NULL: the GPU file's name */
     const char *log_path;  /* NULL when no log was given */
     bool plotly_cdn;       /* load Plotly from the CDN instead of embedding it */
     size_t max_bytes;      /* size budget of the whole page: the finest display levels that fit */

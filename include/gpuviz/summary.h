@@ -21,6 +21,7 @@ typedef struct {
 
 typedef struct {
     const char *csv_path;          /* the first GPU file */
+    const char *title;             /* the run's name (--title); NULL: the GPU file's name */
     const gv_summary_file *files;  /* every GPU file (files_len >= 1; NULL: just csv_path) */
     size_t files_len;
     const char *log_path;          /* NULL: no log */

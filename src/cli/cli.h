@@ -66,6 +66,7 @@ typedef struct {
     bool quiet;
     const char *summary_path;  /* --summary-json, NULL: none */
     const char *junit_path;    /* --junit: the checks as JUnit XML, NULL: none */
+    const char *title;         /* --title: the run's name (page, Markdown, JUnit); NULL: the GPU file */
     const char *summary_md_path; /* --summary-md: a Markdown summary, NULL: none */
     const char *checks[GV_MAX_CHECKS]; /* --check expressions */
     size_t checks_len;

@@ -279,7 +279,7 @@ static gv_status write_output(const char *path, out_kind kind, const gv_timeline
         gv_buf_init(&csv, 0);
         for (size_t i = 0; i < o->csv_len; i++)
             gv_buf_printf(&csv, "%s%s", i ? ", " : "", o->csv_paths[i]);
-        gv_report_opts ro = {.csv_path = csv.data, .log_path = o->log_path,
+        gv_report_opts ro = {.csv_path = csv.data, .title = o->title, .log_path = o->log_path,
                              .plotly_cdn = o->plotly_cdn, .max_bytes = (size_t)(o->max_size_mb * 1e6),
                              .max_points = o->max_points, .timeline_row = o->timeline_row,
                              .helper_thread = o->threads >= 2};
@@ -288,9 +288,9 @@ static gv_status write_output(const char *path, out_kind kind, const gv_timeline
     } else if (kind == OUT_EVENTS) {
         st = gv_export_events(out.f, tl, o->export_fmt, err);
     } else if (kind == OUT_JUNIT) {
-        st = gv_junit_write(out.f, o->csv_path, oc->c, oc->n, err);
+        st = gv_junit_write(out.f, o->title ? o->title : o->csv_path, oc->c, oc->n, err);
     } else if (kind == OUT_MD) {
-        st = gv_summary_md_write(out.f, tl, o->csv_path, oc->c, oc->n, err);
+        st = gv_summary_md_write(out.f, tl, o->title ? o->title : o->csv_path, oc->c, oc->n, err);
     } else {
         st = gv_summary_write(out.f, sum, err);
     }
@@ -780,7 +780,7 @@ int main(int argc, char **argv)
                                      several ? (double)gpu_in[i].offset / 1e6 : 0, file_size(o.csv_paths[i])};
         csv_bytes = csv_bytes < 0 || files[i].bytes < 0 ? -1 : csv_bytes + files[i].bytes;
     }
-    gv_summary_inputs si = {.csv_path = o.csv_path, .files = files, .files_len = o.csv_len,
+    gv_summary_inputs si = {.csv_path = o.csv_path, .title = o.title, .files = files, .files_len = o.csv_len,
                             .log_path = o.log_path, .csv_bytes = csv_bytes,
                             .log_bytes = o.log_path ? file_size(o.log_path) : -1,
                             .log_lines = ls.lines,

@@ -63,6 +63,8 @@ void gv_cli_print_help(void)
     fputs( /* (two strings: C99 guarantees string literals up to 4095 bytes) */
 "Analysis and checks:\n"
 "  --summary-json FILE     machine-readable summary (docs/summary.md); '-' = stdout\n"
+"  --title TEXT            the run's name: the page's title, the Markdown summary's, the\n"
+"                          JUnit suite's (default: the GPU file's name)\n"
 "  --junit FILE            the --check results as JUnit XML, each check a test case\n"
 "  --summary-md FILE       a Markdown summary (time, energy, phases, checks, anomalies)\n"
 "                          for a CI job to post on a pull request\n"
@@ -357,6 +359,9 @@ gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err)
         } else if (FLAG("--summary-json")) {
             NEEDS_VALUE();
             o->summary_path = val;
+        } else if (FLAG("--title")) {
+            NEEDS_VALUE();
+            o->title = val;
         } else if (FLAG("--junit")) {
             NEEDS_VALUE();
             o->junit_path = val;

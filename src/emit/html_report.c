@@ -600,7 +600,7 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
         return GV_ERR_OUTPUT;
     }
     const char *base = strrchr(o->csv_path, '/');
-    base = base ? base + 1 : o->csv_path;
+    base = o->title ? o->title : base ? base + 1 : o->csv_path;
 
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n", f);
     fputs("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n", f);
@@ -608,12 +608,12 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
     fprintf(f, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
                "script-src 'unsafe-inline'%s; style-src 'unsafe-inline'; img-src data: blob:\">\n",
             o->plotly_cdn ? " https://cdn.jsdelivr.net" : "");
-    fputs("<title>gpuviz: ", f);
+    fputs("<title>", f);
     html_escape(f, base);
-    fputs("</title>\n<style>\n", f);
+    fputs(" \xC2\xB7 gpuviz</title>\n<style>\n", f);
     script_body(f, gv_asset_report_css, gv_asset_report_css_len);
     fputs("</style>\n</head>\n<body>\n"
-          "<header><h1 id=\"gv-title\">GPU metrics: ", f);
+          "<header><h1 id=\"gv-title\">", f);
     html_escape(f, base);
     fputs("</h1><div id=\"gv-meta\"></div></header>\n"
           "<main><p id=\"gv-note\" class=\"note\"></p><div id=\"gv-plot\"></div>\n"

@@ -55,6 +55,15 @@
   metaItem('time', D.start.replace('T', ' ') + ' \u2192 ' + D.end.replace('T', ' ') +
     (D.time_zone ? ' (' + D.time_zone + ')' : ''));
   metaItem('duration', fmtDur(D.end_h));
+  /* what a user asks first: how much of the wall time trained, how much went to measuring */
+  var share = function (names) {
+    return D.phases.filter(function (p) { return names.indexOf(p.name) >= 0; })
+      .reduce(function (a, p) { return a + (p.share_time || 0); }, 0);
+  };
+  if (D.log !== null) {
+    metaItem('goodput', num(100 * share(['training']), 1) + '% of the time training');
+    metaItem('evaluation overhead', num(100 * share(['validation', 'evaluation']), 1) + '%');
+  }
   metaItem('GPUs', String(D.gpus.length));
   metaItem('samples', fmtInt(D.rows_read));
   D.gpus.forEach(function (g) { if (g.energy_wh !== undefined) metaItem(g.name + ' energy', num(g.energy_wh, 1) + ' Wh'); });

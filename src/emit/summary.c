@@ -111,6 +111,8 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     size_t G = tl->gpus_len;
     cJSON_AddNumberToObject(d, "schema_version", GV_SUMMARY_SCHEMA_VERSION);
     cJSON_AddStringToObject(d, "gpuviz_version", GV_VERSION);
+    const char *base = strrchr(in->csv_path, '/');
+    cJSON_AddStringToObject(d, "title", in->title ? in->title : base ? base + 1 : in->csv_path);
 
     cJSON *inputs = cJSON_AddObjectToObject(d, "inputs");
     cJSON *csv = cJSON_AddObjectToObject(inputs, "csv");
