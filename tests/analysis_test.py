@@ -273,6 +273,26 @@ def check_results_for_ci():
 
 
 @test
+def idle_during_the_run_and_after_it():
+    # 1 Hz, one GPU: 100 s at 300 W, a 20-sample stall at 50 W, 100 s at 300 W, a 60-sample tail
+    # at 50 W. Idle is an interval whose both ends are below the threshold: 19 s in the stall, 59 s
+    # in the tail (after the last active sample)
+    t0 = dt.datetime(2025, 12, 22, 10, 0, 0)
+    watts = [300] * 100 + [50] * 20 + [300] * 100 + [50] * 60
+    csv = os.path.join(TMP, "stall.csv")
+    open(csv, "w").write("timestamp,gpu0_power_w\n" + "".join(
+        "%s,%d\n" % ((t0 + dt.timedelta(seconds=k)).strftime("%Y-%m-%d %H:%M:%S.000"), w) for k, w in enumerate(watts)))
+    out = os.path.join(TMP, "stall.json")
+    rc, so, se = run(csv, "-o", os.path.join(TMP, "stall.html"), "--summary-json", out)
+    check(rc == 0, se)
+    doc = json.load(open(out))
+    jsonschema.validate(doc, SCHEMA)
+    check(doc["idle"]["during_run_s"] == 19 and doc["idle"]["after_run_s"] == 59, doc["idle"])
+    near(doc["idle"]["during_run_share"], 19 / 279, 1e-6, "share")
+    check("[during the run 6.8%, after it 21.1%]" in se, se)
+
+
+@test
 def check_errors():
     csv = os.path.join(RUN2, "gpu_metrics.csv")
     o = ["-o", os.path.join(TMP, "e.html")]

@@ -256,6 +256,8 @@ typedef struct {
 
     /* analysis (filled by the correlator and the anomaly pass) */
     double phase_seconds[GV_PHASE_COUNT];
+    double idle_after_run_s;             /* of phase_seconds[IDLE]: after the last active sample
+                                            (the run's tail); the rest is idle during the run */
     double *phase_energy_wh;             /* GV_PHASE_COUNT x gpus_len, phase-major */
     gv_train_phase *train_phases;        /* step_phases entries */
     gv_anomaly *anomalies;

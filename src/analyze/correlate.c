@@ -67,6 +67,7 @@ struct gv_correlator {
     double *fresh_values;   /* merged files: the row with held values as NAN, for the pyramid */
     gv_time_us threshold_last_active;
     gv_time_us gap_us;      /* longer intervals are gaps: not integrated (learn_interval) */
+    double idle_tail_s;     /* idle seconds since the last active sample */
     gv_time_us learn[GV_GAP_LEARN]; /* the first intervals, sorted */
     size_t learn_len;
 };
@@ -236,6 +237,8 @@ static inline void add_piece(gv_correlator *c, gv_phase ph, int train, int g, do
     gv_timeline *tl = c->tl;
     if (g < 0) {
         tl->phase_seconds[ph] += x;
+        if (ph == GV_PHASE_IDLE)
+            c->idle_tail_s += x; /* (since the last active sample: after the run, if none follows) */
         if (train >= 0)
             tl->train_phases[train].seconds += x;
     } else {
@@ -414,6 +417,8 @@ ordered_row(gv_correlator *c, gv_time_us t, const double *values, const unsigned
                 a->max = v;
         }
     }
+    if (active_now)
+        c->idle_tail_s = 0;
     if (active_now && (c->threshold_last_active == GV_TIME_NONE || t > c->threshold_last_active))
         c->threshold_last_active = t;
 
@@ -599,8 +604,9 @@ void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log
         start(c, 0);
     gv_sample_watch_finish(c->watch);
 
-    /* idle cutoff */
+    /* idle cutoff; the idle time after the last active sample is the run's tail, not a stall */
     tl->last_active = c->threshold_last_active;
+    tl->idle_after_run_s = c->threshold_last_active != GV_TIME_NONE ? c->idle_tail_s : 0;
     tl->idle_cutoff = GV_TIME_NONE;
     if (c->o.idle_cutoff && c->threshold_last_active != GV_TIME_NONE) {
         gv_time_us cut = c->threshold_last_active + (gv_time_us)llround(c->o.buffer_min * 60e6);

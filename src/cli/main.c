@@ -349,10 +349,16 @@ static void print_phases(const gv_msgs *m, const gv_timeline *tl)
     if (all_s <= 0)
         return;
     gv_msg_info(m, "  phases (time, energy of all GPUs):");
-    for (int p = 0; p < GV_PHASE_COUNT; p++)
-        if (tl->phase_seconds[p] > 0)
-            gv_msg_info(m, " %s %.1f%% / %.1f Wh (%.1f%%);", gv_phase_name((gv_phase)p),
-                        100 * tl->phase_seconds[p] / all_s, wh[p], all_wh > 0 ? 100 * wh[p] / all_wh : 0);
+    for (int p = 0; p < GV_PHASE_COUNT; p++) {
+        if (tl->phase_seconds[p] <= 0)
+            continue;
+        gv_msg_info(m, " %s %.1f%% / %.1f Wh (%.1f%%)", gv_phase_name((gv_phase)p),
+                    100 * tl->phase_seconds[p] / all_s, wh[p], all_wh > 0 ? 100 * wh[p] / all_wh : 0);
+        if (p == GV_PHASE_IDLE && tl->idle_after_run_s > 0) /* the run's tail is not a stall */
+            gv_msg_info(m, " [during the run %.1f%%, after it %.1f%%]",
+                        100 * (tl->phase_seconds[p] - tl->idle_after_run_s) / all_s, 100 * tl->idle_after_run_s / all_s);
+        gv_msg_info(m, ";");
+    }
     gv_msg_info(m, "\n");
     for (size_t p = 0; tl->train_phases && p < tl->step_phases; p++) {
         const gv_train_phase *t = &tl->train_phases[p];

@@ -550,6 +550,8 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o)
     cJSON *ph = cJSON_AddArrayToObject(d, "phases");
     double all_s, all_wh, wh[GV_PHASE_COUNT];
     gv_timeline_phase_totals(tl, wh, &all_s, &all_wh);
+    gv_json_add_round(d, "idle_during_run_share",
+                      all_s > 0 ? (tl->phase_seconds[GV_PHASE_IDLE] - tl->idle_after_run_s) / all_s : NAN, 5);
     for (int p = 0; p < GV_PHASE_COUNT; p++) {
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "name", gv_phase_name((gv_phase)p));

@@ -64,6 +64,7 @@
     metaItem('goodput', num(100 * share(['training']), 1) + '% of the time training');
     metaItem('evaluation overhead', num(100 * share(['validation', 'evaluation']), 1) + '%');
   }
+  if (D.idle_during_run_share !== null) metaItem('idle during the run', num(100 * D.idle_during_run_share, 1) + '%');
   metaItem('GPUs', String(D.gpus.length));
   metaItem('samples', fmtInt(D.rows_read));
   D.gpus.forEach(function (g) { if (g.energy_wh !== undefined) metaItem(g.name + ' energy', num(g.energy_wh, 1) + ' Wh'); });

@@ -223,6 +223,11 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
             cJSON_AddItemToArray(pg, x);
         }
     }
+    cJSON *idle = cJSON_AddObjectToObject(d, "idle"); /* during the run (stalls) vs its tail */
+    double idle_s = tl->phase_seconds[GV_PHASE_IDLE], after_s = tl->idle_after_run_s;
+    gv_json_add_round(idle, "during_run_s", idle_s - after_s, 3);
+    gv_json_add_round(idle, "after_run_s", after_s, 3);
+    gv_json_add_round(idle, "during_run_share", all_s > 0 ? (idle_s - after_s) / all_s : NAN, 6);
     cJSON *ov = cJSON_AddObjectToObject(d, "evaluation_overhead");
     double ov_s = tl->phase_seconds[GV_PHASE_EVALUATION] + tl->phase_seconds[GV_PHASE_VALIDATION];
     double ov_wh = ph_wh[GV_PHASE_EVALUATION] + ph_wh[GV_PHASE_VALIDATION];
