@@ -137,6 +137,9 @@ def anomalies_where_planted():
     check(SA["anomaly_counts"]["slow_evaluation"] == 5 and sum(SA["anomaly_counts"].values()) == 13, "counts")
     for a in SA["anomalies"]:
         check(a["kind"] in SEA, "console lists %s" % a["kind"])
+    # the console groups them: a count per kind, the first 3 of each, the rest counted
+    check("anomalies: 13 (bpb_regression 1, slow_evaluation 5, throughput_drop 1," in SEA, SEA)
+    check(SEA.count(" slow_evaluation: ") == 3 and "... 2 more slow_evaluation in the summary JSON" in SEA, SEA)
 
 
 @test

@@ -373,20 +373,33 @@ static void print_phases(const gv_msgs *m, const gv_timeline *tl)
     }
 }
 
+/* Anomalies grouped by kind: a count per kind, then the first few of each. */
+#define ANOMALIES_SHOWN_PER_KIND 3
 static void print_anomalies(const gv_msgs *m, const gv_timeline *tl)
 {
     size_t total = 0;
     for (int k = 0; k < GV_AN_KIND_COUNT; k++)
         total += tl->anomaly_counts[k];
-    gv_msg_info(m, "  anomalies: %zu\n", total);
-    for (size_t i = 0; i < tl->anomalies_len && i < 20; i++) {
-        char at[40];
-        gv_time_format_iso(tl->anomalies[i].t, at, sizeof at);
-        gv_msg_info(m, "    %s %s: %s\n", at, gv_anomaly_kind_name(tl->anomalies[i].kind),
-                    tl->anomalies[i].message);
+    gv_msg_info(m, "  anomalies: %zu", total);
+    for (int k = 0, n = 0; k < GV_AN_KIND_COUNT; k++)
+        if (tl->anomaly_counts[k])
+            gv_msg_info(m, "%s%s %zu", n++ ? ", " : " (", gv_anomaly_kind_name((gv_anomaly_kind)k), tl->anomaly_counts[k]);
+    gv_msg_info(m, "%s\n", total ? ")" : "");
+    for (int k = 0; k < GV_AN_KIND_COUNT; k++) {
+        size_t shown = 0;
+        for (size_t i = 0; i < tl->anomalies_len && shown < ANOMALIES_SHOWN_PER_KIND; i++) {
+            if ((int)tl->anomalies[i].kind != k)
+                continue;
+            char at[40];
+            gv_time_format_iso(tl->anomalies[i].t, at, sizeof at);
+            gv_msg_info(m, "    %s %s: %s\n", at, gv_anomaly_kind_name(tl->anomalies[i].kind),
+                        tl->anomalies[i].message);
+            shown++;
+        }
+        if (tl->anomaly_counts[k] > shown && shown)
+            gv_msg_info(m, "    ... %zu more %s in the summary JSON\n", tl->anomaly_counts[k] - shown,
+                        gv_anomaly_kind_name((gv_anomaly_kind)k));
     }
-    if (total > 20)
-        gv_msg_info(m, "    ... %zu more in the summary JSON\n", total - 20);
 }
 
 /* --align-log auto: the GPU file's periods of activity (scan_activity), and which one the log's
