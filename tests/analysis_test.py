@@ -72,6 +72,11 @@ def phases_anomalies_run_match_oracle():
 def training_phases_and_per_token_energy():
     tp = S2["training"]["phases"]
     check([p["label"] for p in tp] == ["base", "phase 2"], [p["label"] for p in tp])
+    # the base run's step lines say `/01200` and its last is 766: stopped early; the second says none
+    import re as _re
+    totals = _re.findall(r"step (\d+)/(\d+)", open(os.path.join(RUN2, "training.log")).read())
+    check(totals and int(totals[-1][1]) == 1200, totals[-3:])
+    check([(p["total_steps"], p["complete"]) for p in tp] == [(1200, False), (None, None)], tp)
     check([(p["first_step"], p["last_step"], p["steps"]) for p in tp] == [(1, 766, 155), (1, 8, 8)],
           [(p["first_step"], p["last_step"], p["steps"]) for p in tp])
     # tokens: sum of tok/sec x dt over the step lines (computed from the log independently)

@@ -235,6 +235,7 @@ def title_goodput_and_overhead_in_the_header():
     good = "goodput: %.1f%% of the time training" % (100 * doc["phases"]["training"]["share_time"])
     over = "evaluation overhead: %.1f%%" % (100 * doc["evaluation_overhead"]["share_time"])
     check(good in meta and over in meta, (good, over, meta))
+    check("run 1 incomplete: stopped at step 766 of 1200" in meta, meta)
 
 
 B.close()

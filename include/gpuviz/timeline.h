@@ -197,11 +197,18 @@ typedef struct {
                                after it) or "phase N" */
     gv_time_us start, end;  /* first step line's start (time minus dt) .. last step line */
     long first_step, last_step;
+    long total_steps;       /* what its step lines said it would run (`/1200`), -1 unknown */
     size_t steps;           /* step lines inside the analysed range */
     double tokens;          /* sum over its step lines of tok/sec x dt (NAN if unknown) */
     double seconds;         /* training wall time inside the monitored window */
     double energy_wh;       /* training energy, all GPUs */
 } gv_train_phase;
+
+/* Whether a training phase ran to the end its step lines announced: 1 yes, 0 no (stopped early),
+ * -1 unknown (no total). nanochat numbers steps from 0; its last training step line is total - 1
+ * (base_train) or total - 2 (chat_sft, whose last step evaluates and stops): within 2 of the
+ * total is complete. */
+int gv_train_phase_complete(const gv_train_phase *t);
 
 typedef enum {
     GV_AN_BPB_REGRESSION, GV_AN_SLOW_EVALUATION, GV_AN_THROUGHPUT_DROP, GV_AN_GPU_IMBALANCE,
@@ -236,6 +243,8 @@ typedef struct {
     size_t steps_len, steps_cap;
     bool steps_large;          /* steps came from gv_xalloc_large or gv_reserve_large (free with gv_free_large) */
     size_t step_phases;  /* number of training phases seen (0 if no step lines) */
+    long *step_totals;   /* per training phase: the steps its lines said it would run (`step
+                            766/1200`: 1200), -1 unknown; NULL when no line said (log_parser) */
 
     gv_pyramid *pyramid;         /* display data of every series (owned; NULL before the pass) */
 

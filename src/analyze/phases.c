@@ -109,7 +109,8 @@ size_t gv_phases_plan(gv_timeline *tl, gv_segment **segs)
     tl->train_phases = gv_xcalloc(tl->step_phases + 1, sizeof *tl->train_phases);
     for (size_t p = 0; p < tl->step_phases; p++)
         tl->train_phases[p] = (gv_train_phase){.start = GV_TIME_NONE, .end = GV_TIME_NONE,
-                                               .first_step = -1, .last_step = -1, .tokens = NAN};
+                                               .first_step = -1, .last_step = -1, .tokens = NAN,
+                                               .total_steps = tl->step_totals ? tl->step_totals[p] : -1};
 
     double *no_dt_limit = sparse_limits(tl);
     const gv_step *prev = NULL;

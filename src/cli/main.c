@@ -365,8 +365,11 @@ static void print_phases(const gv_msgs *m, const gv_timeline *tl)
         if (!t->steps)
             continue;
         bool named = t->label && strncmp(t->label, "phase ", 6) != 0; /* (base, mid, chatsft) */
-        gv_msg_info(m, "  training run %zu%s%s%s: steps %ld..%ld, %.0f s, %.1f Wh", p + 1, named ? " (" : "",
-                    named ? t->label : "", named ? ")" : "", t->first_step, t->last_step, t->seconds, t->energy_wh);
+        gv_msg_info(m, "  training run %zu%s%s%s: steps %ld..%ld", p + 1, named ? " (" : "",
+                    named ? t->label : "", named ? ")" : "", t->first_step, t->last_step);
+        if (t->total_steps > 0)
+            gv_msg_info(m, " of %ld%s", t->total_steps, gv_train_phase_complete(t) ? "" : " (stopped early)");
+        gv_msg_info(m, ", %.0f s, %.1f Wh", t->seconds, t->energy_wh);
         if (t->tokens > 0)
             gv_msg_info(m, ", %.3g J/token", t->energy_wh * 3600 / t->tokens);
         gv_msg_info(m, "\n");

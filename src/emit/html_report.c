@@ -499,6 +499,15 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o)
         gv_json_add_num(r, "last_step", tp->last_step >= 0 ? (double)tp->last_step : NAN);
         cJSON_AddItemToArray(runs, r);
     }
+    cJSON *stopped = cJSON_AddArrayToObject(d, "stopped_runs"); /* runs that ended before their total */
+    for (size_t k = 0; tl->train_phases && k < tl->step_phases; k++)
+        if (gv_train_phase_complete(&tl->train_phases[k]) == 0) {
+            cJSON *r = cJSON_CreateObject();
+            cJSON_AddNumberToObject(r, "n", (double)k + 1);
+            cJSON_AddNumberToObject(r, "last_step", (double)tl->train_phases[k].last_step);
+            cJSON_AddNumberToObject(r, "total_steps", (double)tl->train_phases[k].total_steps);
+            cJSON_AddItemToArray(stopped, r);
+        }
     cJSON_AddNumberToObject(d, "sample_interval_h",
                             tl->rows_read > 1 ? (double)(tl->t_last - tl->t_first) / 3.6e9 / (double)(tl->rows_read - 1) : 0);
     cJSON *gpus = cJSON_AddArrayToObject(d, "gpus");

@@ -64,6 +64,10 @@
     metaItem('goodput', num(100 * share(['training']), 1) + '% of the time training');
     metaItem('evaluation overhead', num(100 * share(['validation', 'evaluation']), 1) + '%');
   }
+  D.stopped_runs.forEach(function (r) {
+    metaItem(D.stopped_runs.length > 1 || D.runs.length > 1 ? 'run ' + r.n + ' incomplete' : 'incomplete run',
+      'stopped at step ' + r.last_step + ' of ' + r.total_steps);
+  });
   if (D.idle_during_run_share !== null) metaItem('idle during the run', num(100 * D.idle_during_run_share, 1) + '%');
   metaItem('GPUs', String(D.gpus.length));
   metaItem('samples', fmtInt(D.rows_read));

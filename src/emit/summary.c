@@ -251,6 +251,12 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
         cJSON_AddNumberToObject(o, "steps", (double)t->steps);
         gv_json_add_num(o, "first_step", t->first_step >= 0 ? (double)t->first_step : NAN);
         gv_json_add_num(o, "last_step", t->last_step >= 0 ? (double)t->last_step : NAN);
+        gv_json_add_num(o, "total_steps", t->total_steps > 0 ? (double)t->total_steps : NAN);
+        int done = gv_train_phase_complete(t);
+        if (done < 0)
+            cJSON_AddNullToObject(o, "complete");
+        else
+            cJSON_AddBoolToObject(o, "complete", done);
         gv_json_add_round(o, "seconds", t->seconds, 3);
         gv_json_add_round(o, "energy_wh", t->energy_wh, 6);
         gv_json_add_round(o, "tokens", t->tokens, 0);

@@ -31,6 +31,7 @@ struct gv_log_parser {
     const gv_diag *diag;
     pcre2_match_data **md_events, **md_steps, **md_stamps, **md_world; /* one per pattern */
     int world_size;         /* the last world_size line's ranks (0: none yet) */
+    size_t totals_cap;      /* tl->step_totals' capacity */
     gv_event_type *type_of; /* rules type -> timeline type */
 
     gv_buf line;       /* the raw line being collected */
@@ -480,6 +481,17 @@ static void on_event(gv_log_parser *p, const match *m, gv_time_us t)
     }
 }
 
+/* tl->step_totals holds n phases (a phase no line gave a total: -1), once any line gave one. */
+static void totals_cover(gv_log_parser *p, size_t n)
+{
+    if (p->totals_cap >= n)
+        return;
+    size_t old = p->totals_cap;
+    GV_GROW(p->tl->step_totals, p->totals_cap, n);
+    for (size_t k = old; k < p->totals_cap; k++)
+        p->tl->step_totals[k] = -1;
+}
+
 static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
 {
     double v[GV_SF_KEPT] = {NAN, NAN, NAN, NAN};
@@ -516,6 +528,11 @@ static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
     }
     if (tl->steps_len == 0 || step < p->prev_step_no)
         tl->step_phases++;
+    long total = group_long(m, RG_TOTAL);
+    if (total > 0) { /* `step 766/1200`: the run's length */
+        totals_cover(p, tl->step_phases);
+        tl->step_totals[tl->step_phases - 1] = total;
+    }
     gv_step *out = gv_timeline_add_step(tl);
     out->loss = v[GV_SF_LOSS];
     out->dt_ms = v[GV_SF_DT_MS];
@@ -955,6 +972,8 @@ void gv_log_parser_finish(gv_log_parser *p)
     close_session(p, NULL, p->cur_t != GV_TIME_NONE ? p->cur_t : 0);
     end_merge(p);
     gv_timeline *tl = p->tl;
+    if (tl->step_totals) /* (every phase, the later ones without a total too) */
+        totals_cover(p, tl->step_phases);
     if (p->span_open) {
         GV_GROW(tl->log_spans, tl->log_spans_cap, tl->log_spans_len + 1);
         tl->log_spans[tl->log_spans_len++] = (gv_log_span){

@@ -42,6 +42,7 @@ void gv_timeline_cleanup(gv_timeline *tl)
     free(tl->log_spans);
     free(tl->phase_energy_wh);
     free(tl->train_phases);
+    free(tl->step_totals);
     free(tl->anomalies);
     gv_arena_cleanup(&tl->arena);
     memset(tl, 0, sizeof *tl);
@@ -395,4 +396,11 @@ void gv_timeline_phase_totals(const gv_timeline *tl, double wh[GV_PHASE_COUNT], 
         *all_s = s;
     if (all_wh)
         *all_wh = e;
+}
+
+int gv_train_phase_complete(const gv_train_phase *t)
+{
+    if (t->total_steps <= 0 || t->last_step < 0)
+        return -1;
+    return t->last_step >= t->total_steps - 2;
 }
