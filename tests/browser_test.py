@@ -238,5 +238,22 @@ def title_goodput_and_overhead_in_the_header():
     check("run 1 incomplete: stopped at step 766 of 1200" in meta, meta)
 
 
+@test
+def sixteen_gpus_sixteen_colours():
+    t0 = dt.datetime(2025, 10, 23, 22, 0, 0)
+    rows = ["timestamp," + ",".join("gpu%d_power_w" % g for g in range(16))]
+    for k in range(60):
+        rows.append((t0 + dt.timedelta(seconds=k)).strftime("%Y-%m-%d %H:%M:%S.000,") + ",".join("%d" % (300 + g) for g in range(16)))
+    csv = os.path.join(TMP, "g16.csv")
+    open(csv, "w").write("\n".join(rows) + "\n")
+    out = os.path.join(TMP, "g16.html")
+    rc, so, se = run(csv, "-o", out, "-q")
+    check(rc == 0, se)
+    load(B, out)
+    check(B.errors() == [], B.errors())
+    colours = js(B, "return document.getElementById('gv-plot').data.filter(t => /^gpu\\d+_power_w$/.test(t.name)).map(t => t.line.color)")
+    check(len(colours) == 16 and len(set(colours)) == 16, colours)
+
+
 B.close()
 finish("browser")

@@ -22,6 +22,13 @@
       fill: rgba(t.color, t.name === 'checkpoint' ? 0.18 : 0.12) };
   });
   var GPU_COLORS = ['#d62728', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#1f77b4'];
+  /* a colour per GPU, by its place among the run's GPUs: the palette up to 8, else as many hues
+   * around the wheel, neighbours alternating light and dark (16 GPUs stay told apart) */
+  function gpuColor(index) {
+    var n = D.gpus.length, k = Math.max(0, D.gpus.findIndex(function (g) { return g.index === index; }));
+    if (n <= GPU_COLORS.length) return GPU_COLORS[k];
+    return 'hsl(' + Math.round(k * 360 / n) + ', 70%, ' + (k % 2 ? 35 : 55) + '%)';
+  }
   var dark = window.matchMedia && window.matchMedia('(prefers-color-scheme: dark)').matches;
   var GRID = dark ? '#2a303b' : '#eceff3';
 
@@ -162,7 +169,7 @@
   D.series.forEach(function (s) {
     var row = rowDefs.filter(function (r) { return r.match(s); })[0];
     if (!row) return;
-    var color = s.gpu >= 0 ? GPU_COLORS[s.gpu % GPU_COLORS.length] : undefined;
+    var color = s.gpu >= 0 ? gpuColor(s.gpu) : undefined;
     seriesTraces.push({ trace: traces.length, s: s });
     traces.push({
       type: 'scatter', mode: 'lines', name: s.name, x: [], y: [], yaxis: row.axis, text: [],
