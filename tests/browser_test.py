@@ -255,5 +255,22 @@ def sixteen_gpus_sixteen_colours():
     check(len(colours) == 16 and len(set(colours)) == 16, colours)
 
 
+@test
+def hovering_an_event_line_anywhere_shows_it():
+    path = page(RUN2, "hover.html")
+    load(B, path)
+    check(B.errors() == [], B.errors())
+    # the validation line in the power row: a point every 5% of its height, each with the event
+    info = js(B, "const d = document.getElementById('gv-plot').data; const i = d.findIndex(t => t.name === 'Validation (3)'); "
+                 "return [i, d[i].hoverinfo, d[i].y.slice(0, 22), d[i].hovertext[10]]")
+    i, hoverinfo, ys, text = info
+    check(hoverinfo == "text" and ys[:21] == [k / 20 for k in range(21)] and ys[21] is None, (hoverinfo, ys))
+    check(text.startswith("<b>Validation \u00b7 step ") and "log line" in text, text)
+    # hovering its middle (not the marker at the top) brings the event's label up
+    hovered = js(B, "const gd = document.getElementById('gv-plot'); Plotly.Fx.hover(gd, [{curveNumber: %d, pointNumber: 10}]); "
+                    "return (gd._hoverdata || []).map(h => h.hovertext || h.text)" % i)
+    check(hovered and hovered[0] == text, hovered)
+
+
 B.close()
 finish("browser")

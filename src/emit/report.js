@@ -223,11 +223,17 @@
   TYPES.forEach(function (type, lane) {
     var evs = D.events.filter(function (e) { return e.type === type; });
     if (!evs.length) return;
-    var st = STYLE[type], xs = [], ys = [];
-    evs.forEach(function (e) { xs.push(e.x_h, e.x_h, null); ys.push(0, 1, null); });
+    /* each event's line has points all the way up (every 5% of the row): hovering the line
+     * anywhere, not only its marker, shows the event */
+    var st = STYLE[type], xs = [], ys = [], hs = [], LINE_POINTS = 21;
+    evs.forEach(function (e) {
+      var h = eventHover(e);
+      for (var k = 0; k < LINE_POINTS; k++) { xs.push(e.x_h); ys.push(k / (LINE_POINTS - 1)); hs.push(h); }
+      xs.push(null); ys.push(null); hs.push(null);
+    });
     plotRows.forEach(function (r, i) {
       traces.push({ type: 'scatter', mode: 'lines', x: xs, y: ys, yaxis: r.evAxis, name: st.name + ' (' + evs.length + ')',
-        legendgroup: type, showlegend: i === 0, hoverinfo: 'skip',
+        legendgroup: type, showlegend: i === 0, hovertext: hs, hoverinfo: 'text', hoverlabel: { align: 'left' },
         line: { color: st.color, dash: st.dash, width: st.width }, opacity: 0.7 });
     });
     /* evaluation sessions and checkpoints as shaded windows over every row */
