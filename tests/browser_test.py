@@ -272,5 +272,23 @@ def hovering_an_event_line_anywhere_shows_it():
     check(hovered and hovered[0] == text, hovered)
 
 
+@test
+def validations_shaded_and_marked_where_they_begin():
+    path = page(RUN2, "val.html", "--summary-json", os.path.join(TMP, "val.json"))
+    load(B, path)
+    check(B.errors() == [], B.errors())
+    doc = json.load(open(os.path.join(TMP, "val.json")))
+    t0 = dt.datetime.strptime(doc["time_range"]["start"], "%Y-%m-%dT%H:%M:%S.%f")
+    starts = sorted(round((dt.datetime.strptime(e["start"], "%Y-%m-%dT%H:%M:%S.%f") - t0).total_seconds() / 3600, 5)
+                    for e in doc["events"] if e["type"] == "validation")
+    d = "document.getElementById('gv-plot').data"
+    marks = js(B, "return %s.find(t => t.mode === 'markers' && t.name === 'Validation').x" % d)
+    check(sorted(round(x, 5) for x in marks) == starts, (marks, starts))
+    shaded = js(B, "return %s.filter(t => t.name === 'Validation window').length" % d)
+    check(shaded >= 1, "validation windows shaded in every row: %s" % shaded)
+    heights = js(B, "return %s.filter(t => t.mode === 'markers' && ['Validation','Evaluation','Checkpoint'].includes(t.name)).map(t => t.y[0])" % d)
+    check(len(set(heights)) == 3, heights)
+
+
 B.close()
 finish("browser")

@@ -204,6 +204,9 @@
       text: D.steps.tok_per_sec.x.map(function (x) { return x === null ? null : wall(x); }), hovertemplate: '%{text}<br>%{y:,.0f} tok/s<extra></extra>' });
   }
 
+  /* where an event is marked: where it begins (a validation's log line ends its pass) */
+  function markX(e) { return Math.min(e.x_h, e.start_h); }
+
   function eventHover(e) {
     var st = STYLE[e.type], lines = ['<b>' + esc(st.name) + (e.step !== null ? ' \u00b7 step ' + e.step : '') + '</b>'];
     Object.keys(e.metrics).forEach(function (k) { lines.push(esc(k) + ': ' + (e.metrics[k] === null ? 'n/a' : e.metrics[k])); });
@@ -228,7 +231,7 @@
     var st = STYLE[type], xs = [], ys = [], hs = [], LINE_POINTS = 21;
     evs.forEach(function (e) {
       var h = eventHover(e);
-      for (var k = 0; k < LINE_POINTS; k++) { xs.push(e.x_h); ys.push(k / (LINE_POINTS - 1)); hs.push(h); }
+      for (var k = 0; k < LINE_POINTS; k++) { xs.push(markX(e)); ys.push(k / (LINE_POINTS - 1)); hs.push(h); }
       xs.push(null); ys.push(null); hs.push(null);
     });
     plotRows.forEach(function (r, i) {
@@ -236,8 +239,9 @@
         legendgroup: type, showlegend: i === 0, hovertext: hs, hoverinfo: 'text', hoverlabel: { align: 'left' },
         line: { color: st.color, dash: st.dash, width: st.width }, opacity: 0.7 });
     });
-    /* evaluation sessions and checkpoints as shaded windows over every row */
-    var wins = evs.filter(function (e) { return type !== 'validation' && e.end_h > e.start_h; });
+    /* every event with a window (a validation pass, an evaluation session, a checkpoint's files)
+     * shaded over every row */
+    var wins = evs.filter(function (e) { return e.end_h > e.start_h; });
     if (wins.length) {
       var fx = [], fy = [];
       wins.forEach(function (e) { fx.push(e.start_h, e.start_h, e.end_h, e.end_h, e.start_h, null); fy.push(0, 1, 1, 0, 0, null); });
@@ -246,8 +250,8 @@
           line: { width: 0 }, legendgroup: type, showlegend: false, hoverinfo: 'skip', name: st.name + ' window' });
       });
     }
-    traces.push({ type: 'scatter', mode: 'markers', x: evs.map(function (e) { return e.x_h; }),
-      y: evs.map(function () { return 0.985; }), yaxis: plotRows[0].evAxis, legendgroup: type, showlegend: false,
+    traces.push({ type: 'scatter', mode: 'markers', x: evs.map(markX),
+      y: evs.map(function () { return 0.985 - 0.035 * lane; }), yaxis: plotRows[0].evAxis, legendgroup: type, showlegend: false,
       name: st.name, marker: { color: st.color, symbol: st.symbol, size: 9 },
       hovertext: evs.map(eventHover), hoverinfo: 'text', hoverlabel: { align: 'left' } });
     if (D.layout === 'timeline') {
@@ -303,13 +307,13 @@
   function labels(x0, x1) {
     var width = plotDiv.clientWidth - layout.margin.l - layout.margin.r;
     var pxPerH = width / Math.max(1e-9, x1 - x0), out = [], lastPx = -1e9;
-    D.events.filter(function (e) { return e.x_h >= x0 && e.x_h <= x1; })
-      .sort(function (a, b) { return a.x_h - b.x_h; })
+    D.events.filter(function (e) { return markX(e) >= x0 && markX(e) <= x1; })
+      .sort(function (a, b) { return markX(a) - markX(b); })
       .forEach(function (e) {
-        var px = (e.x_h - x0) * pxPerH;
+        var px = (markX(e) - x0) * pxPerH;
         if (px - lastPx < LABEL_PX) return;
         lastPx = px;
-        out.push({ x: e.x_h, xref: 'x', y: plotRows[0].domain[1], yref: 'paper', yanchor: 'top', xanchor: 'right',
+        out.push({ x: markX(e), xref: 'x', y: plotRows[0].domain[1], yref: 'paper', yanchor: 'top', xanchor: 'right',
           text: esc(e.label), textangle: -90, showarrow: false, font: { size: 9, color: STYLE[e.type].color } });
       });
     lastPx = -1e9;
