@@ -290,5 +290,25 @@ def validations_shaded_and_marked_where_they_begin():
     check(len(set(heights)) == 3, heights)
 
 
+@test
+def one_legend_click_hides_a_type_everywhere():
+    path = page(RUN2, "legend.html")
+    load(B, path)
+    d = "document.getElementById('gv-plot')"
+    # click the legend item of the validations (Plotly handles mousedown/mouseup on its toggle)
+    js(B, "const items = [...document.querySelectorAll('.legend .traces')]; "
+          "const it = items.find(n => n.textContent.startsWith('Validation (3)')); "
+          "const tog = it.querySelector('.legendtoggle'); "
+          "['mousedown', 'mouseup'].forEach(k => tog.dispatchEvent(new MouseEvent(k, {bubbles: true, clientX: 1, clientY: 1}))); return 1")
+    B.pump(0.5)
+    vis = js(B, "return %s.data.filter(t => t.legendgroup === 'validation').map(t => t.visible)" % d)
+    check(len(vis) >= 4 and all(v == "legendonly" for v in vis), vis)
+    others = js(B, "return %s.data.filter(t => t.legendgroup === 'evaluation').map(t => t.visible)" % d)
+    check(all(v in (True, None) for v in others), others)
+    labels = js(B, "return %s.layout.annotations.map(a => a.text)" % d)
+    check(not any(l.startswith("Val: ") for l in labels) and "Eval S750" in labels, labels)
+    check(B.errors() == [], B.errors())
+
+
 B.close()
 finish("browser")

@@ -204,6 +204,8 @@
       text: D.steps.tok_per_sec.x.map(function (x) { return x === null ? null : wall(x); }), hovertemplate: '%{text}<br>%{y:,.0f} tok/s<extra></extra>' });
   }
 
+  var hiddenTypes = {}; /* event types hidden by a click on the legend */
+
   /* where an event is marked: where it begins (a validation's log line ends its pass) */
   function markX(e) { return Math.min(e.x_h, e.start_h); }
 
@@ -307,7 +309,7 @@
   function labels(x0, x1) {
     var width = plotDiv.clientWidth - layout.margin.l - layout.margin.r;
     var pxPerH = width / Math.max(1e-9, x1 - x0), out = [], lastPx = -1e9;
-    D.events.filter(function (e) { return markX(e) >= x0 && markX(e) <= x1; })
+    D.events.filter(function (e) { return !hiddenTypes[e.type] && markX(e) >= x0 && markX(e) <= x1; })
       .sort(function (a, b) { return markX(a) - markX(b); })
       .forEach(function (e) {
         var px = (markX(e) - x0) * pxPerH;
@@ -378,6 +380,19 @@
       if (!('xaxis.range[0]' in ev || 'xaxis.range' in ev)) return;
       var r = plotDiv.layout.xaxis.range;
       onRange(Number(r[0]), Number(r[1]));
+    });
+    /* one click on an event type (or the runs) in the legend hides or shows it everywhere: its
+     * lines in every row, its windows, markers and labels; GPU series toggle one by one */
+    plotDiv.on('plotly_legendclick', function (ev) {
+      var g = ev.data[ev.curveNumber].legendgroup;
+      if (TYPES.indexOf(g) < 0 && g !== 'runs') return true;
+      hiddenTypes[g] = !hiddenTypes[g];
+      var idx = [];
+      plotDiv.data.forEach(function (t, i) { if (t.legendgroup === g) idx.push(i); });
+      Plotly.restyle(plotDiv, { visible: hiddenTypes[g] ? 'legendonly' : true }, idx).then(function () {
+        return Plotly.relayout(plotDiv, { annotations: labels(state.x0, state.x1) });
+      });
+      return false;
     });
     window.gvReport = { zoom: function (a, b) { return Plotly.relayout(plotDiv, { 'xaxis.range': [a, b] }); },
       state: function () { return state; }, data: D };
