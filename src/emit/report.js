@@ -268,13 +268,35 @@
     }
   });
 
+  /* anomalies on the row they concern (temperature, power, training metrics; the others on the
+   * top row), each a mark where it begins and a bar over its extent */
+  var ANOMALY_ROW = { over_temperature: 'temp', gpu_imbalance: 'power', power_drop: 'power', sample_gap: 'power',
+    throughput_drop: 'train', bpb_regression: 'train' };
+  function anomalyHover(a) {
+    return '<b>' + esc(a.kind) + '</b><br>' + esc(a.message) + '<br>' + esc(a.timestamp.replace('T', ' ')) +
+      (a.duration_s > 0 ? '<br>for ' + num(a.duration_s, 1) + ' s' : '');
+  }
   if (D.anomalies.length) {
-    traces.push({ type: 'scatter', mode: 'markers', name: 'Anomalies (' + D.anomalies.length + ')',
-      x: D.anomalies.map(function (a) { return a.x_h; }), y: D.anomalies.map(function () { return 0.93; }),
-      yaxis: plotRows[0].evAxis, marker: { color: '#d62728', symbol: 'x', size: 10, line: { width: 2, color: '#d62728' } },
-      hovertext: D.anomalies.map(function (a) {
-        return '<b>' + esc(a.kind) + '</b><br>' + esc(a.message) + '<br>' + esc(a.timestamp.replace('T', ' '));
-      }), hoverinfo: 'text', hoverlabel: { align: 'left' } });
+    var byRow = {};
+    D.anomalies.forEach(function (a) {
+      var key = ANOMALY_ROW[a.kind], row = plotRows.filter(function (r) { return r.key === key; })[0] || plotRows[0];
+      (byRow[row.evAxis] = byRow[row.evAxis] || []).push(a);
+    });
+    var first = true;
+    Object.keys(byRow).forEach(function (axis) {
+      var as = byRow[axis], bx = [], by = [], bh = [];
+      as.forEach(function (a) {
+        if (a.duration_s > 0) { bx.push(a.x_h, a.x_h + a.duration_s / 3600, null); by.push(0.93, 0.93, null); bh.push(anomalyHover(a), anomalyHover(a), null); }
+      });
+      traces.push({ type: 'scatter', mode: 'markers', name: 'Anomalies (' + D.anomalies.length + ')', legendgroup: 'anomalies',
+        showlegend: first, x: as.map(function (a) { return a.x_h; }), y: as.map(function () { return 0.93; }),
+        yaxis: axis, marker: { color: '#d62728', symbol: 'x', size: 10, line: { width: 2, color: '#d62728' } },
+        hovertext: as.map(anomalyHover), hoverinfo: 'text', hoverlabel: { align: 'left' } });
+      if (bx.length) traces.push({ type: 'scatter', mode: 'lines', name: 'anomaly extent', legendgroup: 'anomalies',
+        showlegend: false, x: bx, y: by, yaxis: axis, line: { color: '#d62728', width: 4 }, opacity: 0.6,
+        hovertext: bh, hoverinfo: 'text', hoverlabel: { align: 'left' } });
+      first = false;
+    });
   }
 
   /* several runs in one log (step numbers restarting): a line where each one after the first begins */
