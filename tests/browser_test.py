@@ -322,5 +322,30 @@ def one_legend_click_hides_a_type_everywhere():
     check(B.errors() == [], B.errors())
 
 
+@test
+def no_false_gaps_when_zoomed():
+    # 4 Hz for 20 minutes, one real 30 s hole at minute 10: zoomed to minutes (display buckets
+    # narrower than the 0.25 s interval, many empty), the line breaks only at the hole
+    t0 = dt.datetime(2025, 12, 22, 21, 0, 0)
+    csv = os.path.join(TMP, "4hz.csv")
+    with open(csv, "w") as f:
+        f.write("timestamp,gpu0_power_w\n")
+        for i in range(4800):
+            if 2400 <= i < 2520:
+                continue
+            t = t0 + dt.timedelta(milliseconds=250 * i)
+            f.write("%s.%03d,%d\n" % (t.strftime("%Y-%m-%d %H:%M:%S"), t.microsecond // 1000, 300 + i % 7))
+    out = os.path.join(TMP, "4hz.html")
+    rc, _, se = run(csv, "-o", out, "-q", "--no-idle-cutoff")
+    check(rc == 0, se)
+    load(B, out)
+    check(B.errors() == [], B.errors())
+    for (a, b, holes) in ((3 / 60, 6 / 60, 0), (8 / 60, 12 / 60, 1), (0, 20 / 60, 1)):
+        B.eval("window.gvReport.zoom(%r, %r).then(() => true)" % (a, b))
+        B.pump(0.5)
+        got = js(B, "const v = window.gvReport.state().views[0]; return [v.width_h * 3600, v.x.filter(x => x === null).length]")
+        check(got[1] == holes, "zoom %.3f..%.3f h (buckets of %.3f s): %d breaks, want %d" % (a, b, got[0], got[1], holes))
+
+
 B.close()
 finish("browser")

@@ -106,12 +106,16 @@
     var lv = levels[pick], q = levelData(lv), w = lv.width_h, xs = [], ys = [];
     var k0 = Math.max(0, Math.floor((x0 - lv.start_h) / w) - 1);
     var k1 = Math.min(lv.n - 1, Math.ceil((x1 - lv.start_h) / w) + 1);
-    var gap = false;
+    /* empty buckets are a gap on screen only when the samples have one there (longer than 5 s
+     * and 5 sample intervals, as the analysis counts gaps): buckets narrower than the sampling
+     * interval are often empty between two samples */
+    var empty = 0, gapH = Math.max(5 / 3600, 5 * D.sample_interval_h);
     for (var k = k0; k <= k1; k++) {
       var a = q[2 * k], b = q[2 * k + 1], xa = lv.start_h + (k + 0.25) * w;
       if (xa > xmax) break;
-      if (a === 65535) { if (!gap && xs.length) { xs.push(null); ys.push(null); } gap = true; continue; }
-      gap = false;
+      if (a === 65535) { empty++; continue; }
+      if (empty && xs.length && (empty + 1) * w > gapH) { xs.push(null); ys.push(null); }
+      empty = 0;
       if (a === b) { xs.push(lv.start_h + (k + 0.5) * w); ys.push(s.offset + a * s.scale); continue; }
       xs.push(xa, lv.start_h + (k + 0.75) * w);
       ys.push(s.offset + a * s.scale, s.offset + b * s.scale);
