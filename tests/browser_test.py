@@ -94,6 +94,8 @@ def zoom_brings_finer_data():
         check(B.errors() == [], B.errors())
         before = js(B, "return window.gvReport.state().views.map(v => [v.level, v.width_h, v.x.length])")
         check(all(n <= 6004 for _, _, n in before), "at most max-points per trace (+2 buckets of margin): %s" % before)
+        note = js(B, "return document.getElementById('gv-note').textContent")
+        check(before[0][0] > 0 and "zoom for detail" in note, (before[0], note))  # (a finer level exists)
         check(B.eval("window.gvReport.zoom(0.1, 0.1 + 1/60).then(() => true)"), "zoom")
         B.pump(0.5)
         after = js(B, "return window.gvReport.state().views.map(v => [v.level, v.width_h, v.x.length])")
@@ -345,6 +347,9 @@ def no_false_gaps_when_zoomed():
         B.pump(0.5)
         got = js(B, "const v = window.gvReport.state().views[0]; return [v.width_h * 3600, v.x.filter(x => x === null).length]")
         check(got[1] == holes, "zoom %.3f..%.3f h (buckets of %.3f s): %d breaks, want %d" % (a, b, got[0], got[1], holes))
+        # "zoom for detail" only where a finer level exists
+        lv, note = js(B, "return [window.gvReport.state().views[0].level, document.getElementById('gv-note').textContent]")
+        check(("zoom for detail" in note) == (lv > 0), (lv, note))
 
 
 B.close()

@@ -377,7 +377,7 @@
       (every ? 'showing every sample in view' :
         'showing the min and max of ' + fmtInt(Math.min(v0.buckets, Math.ceil((x1 - x0) / v0.width_h))) + ' buckets of ' +
         fmtWidth(v0.width_h) + ' (level ' + (v0.levels - v0.level) + ' of ' + v0.levels + ')' +
-        (v0.level > 0 ? '' : '; zoom for detail')) +
+        (v0.level > 0 ? '; zoom for detail' : '')) +
       (D.cutoff_h !== null ? '; samples after the idle cutoff at ' + D.cutoff_time.replace('T', ' ') + ' are not plotted' : '') + '.';
     return { x: xs, y: ys, text: texts, idx: idx };
   }
