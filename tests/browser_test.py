@@ -100,14 +100,15 @@ def zoom_brings_finer_data():
         B.pump(0.5)
         after = js(B, "return window.gvReport.state().views.map(v => [v.level, v.width_h, v.x.length])")
         check(after[0][0] < before[0][0] and after[0][1] < before[0][1], "finer level: %s -> %s" % (before[0], after[0]))
-        xs = js(B, "const t = document.getElementById('gv-plot').data[0]; return [t.x.length, Math.min(...t.x.filter(x => x !== null)), Math.max(...t.x.filter(x => x !== null))]")
+        xs = js(B, "const t = document.getElementById('gv-plot').data[0], h = t.x.filter(x => x !== null).map(window.gvReport.hours); "
+                   "return [t.x.length, Math.min(...h), Math.max(...h)]")
         check(xs[1] >= 0.1 - 0.01 and xs[2] <= 0.1 + 1 / 60 + 0.01, "points cover the view: %s" % xs)
         note = js(B, "return document.getElementById('gv-note').textContent")
         if every:  # 10 ms buckets: one minute = 6,000 samples, each shown
             check(after[0][1] * 3600 <= 0.0100001 and xs[0] >= 6000, "every sample: %s %s" % (after[0], xs))
             check("showing every sample in view" in note, note)
         else:
-            check("showing the min and max of" in note, note)
+            check("showing the range (band) and middle (line) of" in note, note)
 
 
 @test
@@ -151,8 +152,8 @@ def timeline_layout_and_clickable_anomalies():
     # the 3rd anomaly is the GPU imbalance at 10:12:00 (0.2 h), 60 s long
     B.eval("document.querySelectorAll('#gv-anomalies a')[2].click(), true")
     B.pump(0.8)
-    r = js(B, "return document.getElementById('gv-plot').layout.xaxis.range")
-    check(r[0] < 0.2 < r[1] and r[1] - r[0] < 0.05, "zoomed to the anomaly: %s" % r)
+    r = js(B, "return document.getElementById('gv-plot').layout.xaxis.range.map(window.gvReport.hours)")
+    check(r[0] < 0.2 < r[1] and r[1] - r[0] < 0.0501, "zoomed to the anomaly: %s" % r)
     # each on the row it concerns: over-temperature on the temperature row; imbalance, power drop,
     # gap on the power row; throughput drop and bpb regression on the training row; the rest on top
     d = "document.getElementById('gv-plot')"
@@ -220,11 +221,11 @@ def several_runs_in_one_log_and_node_power():
     check("runs (2)" in names and "n1_watts" in names and "n2_watts" in names, names)
     # the second run begins at its first step's start: its 200 steps of 1 s fill the 201 s between
     # its stamps but for 1 s, shared by the start-up and wind-down slots: 900.5 s
-    x = js(B, "return document.getElementById('gv-plot').data.find(t => t.name === 'runs (2)').x")
+    x = js(B, "return document.getElementById('gv-plot').data.find(t => t.name === 'runs (2)').x.map(window.gvReport.hours)")
     check(abs(x[0] - 900.5 / 3600) < 1e-6 and x[1] == x[0], x)
     labels = js(B, "return document.getElementById('gv-plot').layout.annotations.map(a => a.text)")
     check("run 1 (steps 0\u2013299)" in labels and "run 2 (steps 0\u2013199)" in labels, labels)
-    loss = js(B, "return document.getElementById('gv-plot').data.find(t => t.name === 'loss').x")
+    loss = js(B, "return document.getElementById('gv-plot').data.find(t => t.name === 'loss').x.map(window.gvReport.hours)")
     i = loss.index(None)
     check(loss.count(None) == 1 and loss[i - 1] < x[0] <= loss[i + 1], (i, loss[i - 1:i + 2]))
     meta = js(B, "return document.body.textContent")
@@ -296,7 +297,7 @@ def validations_shaded_and_marked_where_they_begin():
     starts = sorted(round((dt.datetime.strptime(e["start"], "%Y-%m-%dT%H:%M:%S.%f") - t0).total_seconds() / 3600, 5)
                     for e in doc["events"] if e["type"] == "validation")
     d = "document.getElementById('gv-plot').data"
-    marks = js(B, "return %s.find(t => t.mode === 'markers' && t.name === 'Validation').x" % d)
+    marks = js(B, "return %s.find(t => t.mode === 'markers' && t.name === 'Validation').x.map(window.gvReport.hours)" % d)
     check(sorted(round(x, 5) for x in marks) == starts, (marks, starts))
     shaded = js(B, "return %s.filter(t => t.name === 'Validation window').length" % d)
     check(shaded >= 1, "validation windows shaded in every row: %s" % shaded)

@@ -5,6 +5,7 @@
 #include "build_info.h"
 #include "json_util.h"
 
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -87,102 +88,124 @@ static const char *series_kind_name(gv_series_kind k)
 
 static double hours(const gv_timeline *tl, gv_time_us t) { return (double)(t - tl->t_first) / 3.6e9; }
 
-/* The step metrics as {x: hours, y: values}: every step line when there are at most
- * STEP_POINTS, else the minimum and the maximum of each of STEP_POINTS / 2 time buckets. All
- * three in the same two passes over the steps (a long log has millions). */
-#define STEP_POINTS 8000
-typedef struct {
-    size_t offset; /* of the field in gv_step */
-    double *x, *y;
-    size_t n, cap, valid, buckets, imin, imax;
-    gv_time_us lo, hi, w;
-    int64_t cur;
-} step_series;
-
-/* Step i (steps_len: the end) into s's points. */
-static void step_point(const gv_timeline *tl, step_series *s, size_t i)
+static size_t base64_to(char *out, const unsigned char *p, size_t n)
 {
-    const gv_step *st = i < tl->steps_len ? &tl->steps[i] : NULL;
-    double v = st ? gv_step_value(st, s->offset) : NAN;
-    if (st && !isfinite(v))
-        return;
-    if (!s->buckets) {
-        if (st && s->n < s->cap) {
-            s->x[s->n] = round(hours(tl, st->t) * 1e7) / 1e7;
-            s->y[s->n++] = v;
-        }
-        return;
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+        out[o++] = tbl[v >> 18 & 63];
+        out[o++] = tbl[v >> 12 & 63];
+        out[o++] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
+        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
     }
-    int64_t b = st ? (st->t - s->lo) / s->w : -2;
-    if (b != s->cur && s->cur >= 0 && s->n + 2 <= s->cap) { /* flush the bucket: its extremes in time order */
-        size_t a = s->imin < s->imax ? s->imin : s->imax, c = s->imin < s->imax ? s->imax : s->imin;
-        s->x[s->n] = round(hours(tl, tl->steps[a].t) * 1e7) / 1e7;
-        s->y[s->n++] = gv_step_value(&tl->steps[a], s->offset);
-        if (c != a) {
-            s->x[s->n] = round(hours(tl, tl->steps[c].t) * 1e7) / 1e7;
-            s->y[s->n++] = gv_step_value(&tl->steps[c], s->offset);
-        }
-    }
-    if (!st)
-        return;
-    if (b != s->cur) {
-        s->cur = b;
-        s->imin = s->imax = i;
-    } else {
-        if (v < gv_step_value(&tl->steps[s->imin], s->offset))
-            s->imin = i;
-        if (v > gv_step_value(&tl->steps[s->imax], s->offset))
-            s->imax = i;
-    }
+    return o;
 }
 
-static void add_step_metrics(const gv_timeline *tl, cJSON *steps)
+/* ---- training steps: every step in one binary element, for a page that shows them all on zoom ---- */
+
+/* The step metrics the page can show, in the element's order (gv_step fields). */
+static const struct {
+    const char *name;
+    size_t offset;
+} STEP_METRICS[] = {{"loss", offsetof(gv_step, loss)},
+                    {"tok_per_sec", offsetof(gv_step, tok_per_sec)},
+                    {"mfu", offsetof(gv_step, mfu)},
+                    {"dt_ms", offsetof(gv_step, dt_ms)}};
+enum { STEP_METRICS_LEN = sizeof STEP_METRICS / sizeof *STEP_METRICS };
+#define STEP_BYTES(metrics) (8 + 4 * (size_t)(metrics)) /* per step: time, step number, metrics */
+
+/* Which steps go into the page: those within the samples' time range, every stride-th when there
+ * are more than a quarter of the page's budget holds; which metrics have a value in any. */
+typedef struct {
+    size_t in_range, kept, stride;
+    bool has[STEP_METRICS_LEN];
+    size_t metrics;
+    gv_time_us tick; /* time unit of the element, microseconds (1000 unless the run outlasts 2^32 ms) */
+} step_plan;
+
+static bool step_in_range(const gv_timeline *tl, const gv_step *st)
 {
-    static const char *const names[] = {"loss", "tok_per_sec", "mfu"};
-    enum { K = sizeof names / sizeof *names };
-    step_series s[K] = {{.offset = offsetof(gv_step, loss)}, {.offset = offsetof(gv_step, tok_per_sec)},
-                        {.offset = offsetof(gv_step, mfu)}};
-    size_t cap = tl->steps_len < STEP_POINTS ? tl->steps_len : STEP_POINTS;
-    for (int k = 0; k < K; k++) {
-        s[k].x = gv_xmalloc((cap + 2) * sizeof *s[k].x);
-        s[k].y = gv_xmalloc((cap + 2) * sizeof *s[k].y);
-        s[k].cap = cap;
-        s[k].lo = INT64_MAX;
-        s[k].hi = INT64_MIN;
-        s[k].cur = -1;
-    }
-    for (size_t i = 0; i < tl->steps_len; i++) { /* 1. each metric's valid steps and time span */
+    return st->t != GV_TIME_NONE && st->t >= tl->t_first && st->t <= tl->t_last;
+}
+
+static step_plan plan_steps(const gv_timeline *tl, size_t max_bytes)
+{
+    step_plan sp = {.stride = 1, .tick = 1000};
+    for (size_t i = 0; i < tl->steps_len; i++) {
         const gv_step *st = &tl->steps[i];
-        if (st->t == GV_TIME_NONE || st->t < tl->t_first || st->t > tl->t_last)
+        if (!step_in_range(tl, st))
             continue;
-        for (int k = 0; k < K; k++) {
-            if (!isfinite(gv_step_value(st, s[k].offset)))
-                continue;
-            s[k].valid++;
-            s[k].lo = st->t < s[k].lo ? st->t : s[k].lo;
-            s[k].hi = st->t > s[k].hi ? st->t : s[k].hi;
-        }
+        sp.in_range++;
+        for (int k = 0; k < STEP_METRICS_LEN; k++)
+            sp.has[k] |= isfinite(gv_step_value(st, STEP_METRICS[k].offset));
     }
-    for (int k = 0; k < K; k++) {
-        s[k].buckets = s[k].valid <= STEP_POINTS ? 0 : STEP_POINTS / 2;
-        s[k].w = s[k].buckets ? (s[k].hi - s[k].lo) / (gv_time_us)s[k].buckets + 1 : 1;
-    }
-    for (size_t i = 0; i < tl->steps_len; i++) { /* 2. the points */
+    for (int k = 0; k < STEP_METRICS_LEN; k++)
+        sp.metrics += sp.has[k];
+    size_t cap = max_bytes / 4 / (STEP_BYTES(sp.metrics) * 4 / 3 + 1);
+    cap = cap < 1000 ? 1000 : cap;
+    sp.stride = sp.in_range > cap ? (sp.in_range + cap - 1) / cap : 1;
+    sp.kept = (sp.in_range + sp.stride - 1) / sp.stride;
+    while ((tl->t_last - tl->t_first) / sp.tick > (gv_time_us)UINT32_MAX)
+        sp.tick *= 2;
+    return sp;
+}
+
+static void put_u32(unsigned char *p, uint32_t v)
+{
+    for (int b = 0; b < 4; b++)
+        p[b] = (unsigned char)(v >> 8 * b);
+}
+
+static void put_f32(unsigned char *p, double v)
+{
+    float f = (float)v;
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    put_u32(p, u);
+}
+
+/* The steps element: columns of sp->kept little-endian values: uint32 time since the first
+ * sample (in sp->tick), int32 step number (-1: none), then a float32 column per metric present
+ * (NaN where a step lacks it). Written to f in base64. */
+static void write_steps(FILE *f, const gv_timeline *tl, const step_plan *sp)
+{
+    size_t n = sp->kept, cols = 2 + sp->metrics, bytes = n * 4 * cols;
+    unsigned char *b = gv_xmalloc(bytes + 4);
+    size_t j = 0, seen = 0;
+    for (size_t i = 0; i < tl->steps_len && j < n; i++) {
         const gv_step *st = &tl->steps[i];
-        if (st->t == GV_TIME_NONE || st->t < tl->t_first || st->t > tl->t_last)
+        if (!step_in_range(tl, st) || seen++ % sp->stride)
             continue;
-        for (int k = 0; k < K; k++)
-            step_point(tl, &s[k], i);
+        put_u32(b + 4 * j, (uint32_t)((st->t - tl->t_first + sp->tick / 2) / sp->tick));
+        put_u32(b + 4 * (n + j), (uint32_t)(int32_t)(st->step >= 0 && st->step <= INT32_MAX ? st->step : -1));
+        size_t c = 2;
+        for (int k = 0; k < STEP_METRICS_LEN; k++)
+            if (sp->has[k])
+                put_f32(b + 4 * (c++ * n + j), gv_step_value(st, STEP_METRICS[k].offset));
+        j++;
     }
-    for (int k = 0; k < K; k++) {
-        step_point(tl, &s[k], tl->steps_len); /* the last bucket */
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddItemToObject(o, "x", gv_json_number_array(s[k].x, s[k].n));
-        cJSON_AddItemToObject(o, "y", gv_json_number_array(s[k].y, s[k].n));
-        cJSON_AddItemToObject(steps, names[k], o);
-        free(s[k].x);
-        free(s[k].y);
-    }
+    assert(j == n);
+    char *text = gv_xmalloc(bytes / 3 * 4 + 8);
+    size_t len = base64_to(text, b, bytes);
+    fputs("<script type=\"application/octet-stream\" id=\"gv-steps\">", f);
+    fwrite(text, 1, len, f);
+    fputs("</script>\n", f);
+    free(text);
+    free(b);
+}
+
+/* The steps' description in the page data. */
+static void add_steps(cJSON *steps, const gv_timeline *tl, const step_plan *sp)
+{
+    cJSON_AddNumberToObject(steps, "count", (double)tl->steps_len);
+    cJSON_AddNumberToObject(steps, "n", (double)sp->kept);
+    cJSON_AddNumberToObject(steps, "stride", (double)sp->stride);
+    cJSON_AddNumberToObject(steps, "tick_ms", (double)sp->tick / 1000);
+    cJSON *m = cJSON_AddArrayToObject(steps, "metrics");
+    for (int k = 0; k < STEP_METRICS_LEN; k++)
+        if (sp->has[k])
+            cJSON_AddItemToArray(m, cJSON_CreateString(STEP_METRICS[k].name));
 }
 
 /* ---- display levels: which levels of each series' pyramid fit the page's size budget ---- */
@@ -302,20 +325,6 @@ static void choose_levels(page_plan *plan, size_t budget, size_t fixed_bytes)
             grew = true;
         }
     }
-}
-
-static size_t base64_to(char *out, const unsigned char *p, size_t n)
-{
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-        out[o++] = tbl[v >> 18 & 63];
-        out[o++] = tbl[v >> 12 & 63];
-        out[o++] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
-        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
-    }
-    return o;
 }
 
 static unsigned quantise(const series_plan *sp, float v)
@@ -452,7 +461,7 @@ static void print_member_once(cJSON *obj, const char *key)
 
 /* The page data; "series" is empty (gv_html_write puts series_data there once the levels are
  * planned). */
-static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o)
+static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const step_plan *sp)
 {
     cJSON *d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "gpuviz_version", GV_VERSION);
@@ -483,8 +492,7 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o)
     cJSON_AddNumberToObject(d, "max_points", (double)o->max_points);
     cJSON_AddStringToObject(d, "layout", o->timeline_row ? "timeline" : "default");
     cJSON *steps = cJSON_AddObjectToObject(d, "steps");
-    cJSON_AddNumberToObject(steps, "count", (double)tl->steps_len);
-    add_step_metrics(tl, steps);
+    add_steps(steps, tl, sp);
     cJSON *runs = cJSON_AddArrayToObject(d, "runs"); /* several runs in one log: consecutive runs */
     for (size_t k = 0; tl->train_phases && tl->step_phases > 1 && k < tl->step_phases; k++) {
         const gv_train_phase *tp = &tl->train_phases[k];
@@ -587,11 +595,12 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
     bool helped = o->helper_thread && pthread_create(&helper, NULL, make_level_text, &lt) == 0;
     /* the page data without levels first, to know what the levels may use; its large parts are
      * printed once, for this and for the page */
-    cJSON *data = page_data(tl, o);
-    print_member_once(data, "steps");
+    step_plan sp = plan_steps(tl, o->max_bytes);
+    cJSON *data = page_data(tl, o, &sp);
     print_member_once(data, "events");
     char *probe_text = cJSON_PrintUnformatted(data);
     fixed += probe_text ? strlen(probe_text) + strlen(probe_text) / 8 : 0;
+    fixed += sp.kept ? sp.kept * STEP_BYTES(sp.metrics) * 4 / 3 + 100 : 0;
     free(probe_text);
     if (helped)
         pthread_join(helper, NULL);
@@ -639,6 +648,8 @@ gv_status gv_html_write(FILE *f, const gv_timeline *tl, const gv_report_opts *o,
             fwrite(lt.text + lt.at[k][l][0], 1, lt.at[k][l][1], f);
     free(plan.series);
     level_text_cleanup(&lt);
+    if (sp.kept)
+        write_steps(f, tl, &sp);
     if (o->plotly_cdn) {
         char sri[72];
         sri_base64(GV_PLOTLY_SHA384_HEX, sri);
