@@ -154,6 +154,27 @@ def no_anomalies_where_none_planted():
 
 
 @test
+def long_clean_run_has_no_anomaly():
+    # bench/gen_run.py's 7-hour run (1 Hz, 2 GPUs): validations every 250 steps, 22-task CORE
+    # sessions every 2000 steps, all at steady speed, a checkpoint at the end. Nothing in it is
+    # wrong, so nothing may be reported; its events are all found (the generator's own schedule).
+    sys.path.insert(0, os.path.join(SRC, "bench"))
+    import gen_run  # noqa: E402
+    out = os.path.join(TMP, "clean7h")
+    rc = __import__("subprocess").run([sys.executable, os.path.join(SRC, "bench", "gen_run.py"), out, "--hours", "7",
+                                        "--hz", "1"]).returncode
+    check(rc == 0, "gen_run.py")
+    _, _, busy, _, _ = gen_run.schedule(7, 0.75)
+    doc, se = summary(out)
+    check(doc["anomalies"] == [] and sum(doc["anomaly_counts"].values()) == 0,
+          [(a["kind"], a["message"]) for a in doc["anomalies"]][:5])
+    check("anomalies: 0" in se, se)
+    n = {k: sum(1 for b in busy if b[2] == k) for k in ("val", "eval")}
+    got = {k: sum(1 for e in doc["events"] if e["type"] == t) for k, t in (("val", "validation"), ("eval", "evaluation"))}
+    check(got == n, (got, n))
+
+
+@test
 def temp_limit_and_slow_factor_are_configurable():
     doc, _ = summary(ANOM, "--temp-limit", "90", "--slow-factor", "3.5")
     kinds = [a["kind"] for a in doc["anomalies"]]

@@ -13,6 +13,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cdp  # noqa: E402
 from testlib import check, finish, run, setup, test  # noqa: E402
+import oracle  # noqa: E402
 
 if not cdp.find_chromium():
     print("browser: Chromium not found; skipped (scripts/test.sh installs it)")
@@ -165,7 +166,7 @@ def timeline_layout_and_clickable_anomalies():
     # an incomplete checkpoint)
     check(sorted(rows) == sorted([["Power (W)", 3 + 7], ["Temperature (\u00b0C)", 1], ["loss", 2]]), rows)
     # their extent: a bar from the start over the duration (the imbalance's 60 s)
-    bars = js(B, "return %s.data.filter(t => t.name === 'anomaly extent').map(t => t.x)" % d)
+    bars = js(B, "return %s.data.filter(t => t.name === 'anomaly extent').map(t => t.x.map(window.gvReport.hours))" % d)
     flat = [x for b in bars for x in b]
     check(any(abs(b - a - 60 / 3600) < 1e-6 for a, b in zip(flat, flat[1:]) if a is not None and b is not None), bars)
 
@@ -351,6 +352,184 @@ def no_false_gaps_when_zoomed():
         # "zoom for detail" only where a finer level exists
         lv, note = js(B, "return [window.gvReport.state().views[0].level, document.getElementById('gv-note').textContent]")
         check(("zoom for detail" in note) == (lv > 0), (lv, note))
+
+
+def ticks(browser):
+    """The x axis' tick labels as drawn."""
+    return js(browser, "return [...document.querySelectorAll('#gv-plot .xaxislayer-above .xtick text')].map(t => t.textContent)")
+
+
+def zoom(browser, a, b):
+    browser.eval("window.gvReport.zoom(%r, %r).then(() => true)" % (a, b))
+    browser.pump(0.5)
+
+
+@test
+def wall_clock_axis_elapsed_time_and_steps():
+    # run2 from 21:09 on: its first validation (21:07:59-21:08:20) is before the first sample
+    rows = open(os.path.join(RUN2, "gpu_metrics.csv")).read().splitlines()
+    csv = os.path.join(TMP, "late.csv")
+    open(csv, "w").write("\n".join([rows[0]] + [r for r in rows[1:] if r[11:19] >= "21:09:00"]) + "\n")
+    out = os.path.join(TMP, "late.html")
+    rc, _, se = run(csv, "--training-log", os.path.join(ANOM, "training.log"), "-o", out, "-q", "--no-idle-cutoff")
+    check(rc == 0, se)
+    path = page(ANOM, "axis.html")
+    for p in (path, out):
+        load(B, p)
+        check(B.errors() == [], B.errors())
+        # a date axis: the date on the first tick, times of day on the others
+        check(js(B, "return document.getElementById('gv-plot')._fullLayout.xaxis.type") == "date", "date axis")
+        t = ticks(B)
+        check(t and t[0].endswith("2025") and all(len(x) == 5 and x[2] == ":" for x in t[1:]), t)
+        # Autoscale fits the run: from the first sample to the last, never before it
+        js(B, "Plotly.relayout(document.getElementById('gv-plot'), {'xaxis.autorange': true}); return 1")
+        B.pump(0.8)
+        st = js(B, "const s = window.gvReport.state(); return [s.x0, s.x1, window.gvReport.data.end_h, "
+                   "document.getElementById('gv-plot').layout.xaxis.range.map(window.gvReport.hours)]")
+        check(st[0] == 0 and abs(st[1] - st[2]) < 1e-6 and abs(st[3][0]) < 1e-6 and abs(st[3][1] - st[2]) < 1e-6, st)
+    load(B, path)
+    title = js(B, "return document.getElementById('gv-plot').layout.xaxis.title.text")
+    check(title == "time (as in the file; its time zone is not stated)", title)
+    # zoomed to a minute: hours, minutes and seconds; to a second: milliseconds
+    zoom(B, 0.1, 0.1 + 1 / 60)
+    t = ticks(B)
+    check(t[0] == "10:06:00Dec 22, 2025" and t[1:] == ["10:06:10", "10:06:20", "10:06:30", "10:06:40", "10:06:50", "10:07:00"], t)
+    zoom(B, 0.1, 0.1 + 1 / 3600)
+    t = ticks(B)
+    check(t[1:5] == ["10:06:00.2", "10:06:00.4", "10:06:00.6", "10:06:00.8"], t)
+    # elapsed time, h:mm:ss, at the same view and at full view
+    check(B.eval("window.gvReport.axis('elapsed').then(() => true)"), "elapsed")
+    zoom(B, 0.1, 0.1 + 1 / 60)
+    check(ticks(B) == ["0:06:00", "0:06:10", "0:06:20", "0:06:30", "0:06:40", "0:06:50", "0:07:00"], ticks(B))
+    # the training step: the axis runs from the log's first step to its last (tests/oracle.py)
+    steps = oracle.read_steps(os.path.join(ANOM, "training.log"))
+    check(B.eval("window.gvReport.axis('step').then(() => window.gvReport.zoom(0, window.gvReport.data.end_h)).then(() => true)"), "step")
+    B.pump(0.5)
+    r = js(B, "return document.getElementById('gv-plot').layout.xaxis.range")
+    check(r == [steps[0][1], steps[-1][1]], (r, steps[0][1], steps[-1][1]))
+    # its loss line: one point per step, at the step's number
+    x = js(B, "return document.getElementById('gv-plot').data.find(t => t.name === 'loss').x.filter(v => v !== null)")
+    check(x == [s[1] for s in steps], (x[:5], len(x), len(steps)))
+    check(B.errors() == [], B.errors())
+
+
+@test
+def bucket_range_as_a_band_and_one_line():
+    # run2 at full view: 640 ms buckets over 250 ms samples; each GPU line has one point per bucket
+    # (no zigzag between a bucket's min and max), through the middle of its band
+    path = page(RUN2, "band.html")
+    load(B, path)
+    d = js(B, "const gd = document.getElementById('gv-plot'), l = gd.data.find(t => t.name === 'gpu0_power_instant_w'), "
+              "b = gd.data.find(t => t.name === 'gpu0_power_instant_w range'), v = window.gvReport.state().views[0]; "
+              "return [l.x.map(window.gvReport.hours), l.y, b.x.map(window.gvReport.hours), b.y, b.fill, v.every, v.width_h]")
+    lx, ly, bx, by, fill, every, width = d
+    check(fill == "toself" and not every, (fill, every))
+    xs = [x for x in lx if x is not None]
+    check(all(b - a > width * 0.99 for a, b in zip(xs, xs[1:])), "one point per bucket")
+    # the band's first polygon: the highs forward, then the lows back, around the line's points
+    k = bx.index(None)
+    n = k // 2
+    highs, lows = by[:n], by[n:k][::-1]
+    check(bx[:n] == bx[n:k][::-1] and len(highs) == n, "polygon")
+    line = ly[:ly.index(None)] if None in ly else ly
+    check(all(abs(y - (lo + hi) / 2) < 1e-6 and lo <= y <= hi for y, lo, hi in zip(line, lows, highs)), "middle of the range")
+    # zoomed to 10 s: every sample, no band; the samples are run2's (read here from the CSV)
+    def seconds(r):  # (run2 has a few bad rows, which gpuviz skips)
+        try:
+            return (dt.datetime.strptime(r[0], "%Y-%m-%d %H:%M:%S.%f") - t0).total_seconds()
+        except ValueError:
+            return None
+    rows = [r.split(",") for r in open(os.path.join(RUN2, "gpu_metrics.csv")).read().splitlines()[1:]]
+    t0 = dt.datetime.strptime(rows[0][0], "%Y-%m-%d %H:%M:%S.%f")
+    want = [float(r[2]) for r in rows if seconds(r) is not None and 60 <= seconds(r) <= 70]
+    zoom(B, 60 / 3600, 70 / 3600)
+    got = js(B, "const gd = document.getElementById('gv-plot'), l = gd.data.find(t => t.name === 'gpu0_power_instant_w'), "
+                "b = gd.data.find(t => t.name === 'gpu0_power_instant_w range'); "
+                "return [l.x.map(window.gvReport.hours), l.y, b.x.length, window.gvReport.state().views[0].every]")
+    inview = [y for x, y in zip(got[0], got[1]) if x is not None and 60 / 3600 <= x <= 70 / 3600]
+    check(got[3] and got[2] == 0, got[2:])
+    check(len(inview) == len(want) and all(abs(a - b) < 0.05 for a, b in zip(inview, want)), (inview[:4], want[:4]))
+
+
+@test
+def spread_across_gpus_and_unified_hover():
+    path = page(RUN2, "spread.html")
+    load(B, path)
+    check(B.eval("window.gvReport.spread(true).then(() => true)"), "spread")
+    B.pump(0.3)
+    d = js(B, "const gd = document.getElementById('gv-plot'); return [gd.data.filter(t => t.name === 'gpu0_power_instant_w' || t.name === 'gpu1_power_instant_w').map(t => t.visible), "
+              "gd.data.filter(t => t.legendgroup === 'spread' && t.mode === 'lines' && !t.fill).map(t => [t.name, t.visible, t.y.slice(0, 50)]), "
+              "window.gvReport.state().views.map(v => [v.y.slice(0, 50), v.key.slice(0, 50)])]")
+    vis, spread, views = d
+    check(vis == [False, False], vis)
+    check([s[0] for s in spread] == ["power: mean of 2 GPUs", "temperature: mean of 2 GPUs"] and all(s[1] for s in spread), spread)
+    # the mean of GPU0's and GPU1's instant power, bucket by bucket (views 0 and 3: gpu0/gpu1 instant)
+    names = js(B, "return window.gvReport.data.series.map(s => s.name)")
+    g0, g1 = views[names.index("gpu0_power_instant_w")], views[names.index("gpu1_power_instant_w")]
+    check(g0[1] == g1[1], "same buckets")
+    want = [(a + b) / 2 for a, b in zip(g0[0], g1[0])]
+    check(all(abs(a - b) < 1e-9 for a, b in zip(spread[0][2], want)), (spread[0][2][:3], want[:3]))
+    js(B, "const s = document.getElementById('gv-hover'); s.value = 'x unified'; s.dispatchEvent(new Event('change')); return 1")
+    B.pump(0.3)
+    check(js(B, "return document.getElementById('gv-plot').layout.hovermode") == "x unified", "unified hover")
+    check(B.errors() == [], B.errors())
+
+
+@test
+def training_metrics_follow_the_zoom():
+    # bench/gen_run.py's run: 2 hours, a step every 0.75 s (80 a minute), a 20 s validation every
+    # 250 steps, a CORE session every 2000; the loss falls linearly, the MFU is 50.31 throughout
+    sys.path.insert(0, os.path.join(SRC, "bench"))
+    import gen_run  # noqa: E402
+    run_dir = os.path.join(TMP, "gen2h")
+    import subprocess
+    subprocess.run([sys.executable, os.path.join(SRC, "bench", "gen_run.py"), run_dir, "--hours", "2", "--hz", "1"], check=True)
+    _, _, busy, _, lines = gen_run.schedule(2, 0.75)
+    import re
+    loss = {int(m.group(1)): float(m.group(2)) for m in (re.search(r"step (\d+)/\d+ .*loss: ([\d.]+)", l) for l in lines) if m}
+    path = page(run_dir, "gen2h.html", "--no-idle-cutoff")
+    load(B, path)
+    check(B.errors() == [], B.errors())
+    check(js(B, "return window.gvReport.data.steps.n") == len(loss), "every step line in the page")
+    # the line breaks at each pause: every validation after the first (which precedes step 0)
+    x = js(B, "return document.getElementById('gv-plot').data.find(t => t.name === 'loss').x")
+    vals = sorted(b[0] for b in busy if b[2] == "val")
+    check(x.count(None) == len(vals) - 1, (x.count(None), len(vals) - 1))
+    # a minute of training, 5 s after a validation ends: its 80 steps, every one on screen
+    t0 = busy[0][0] - dt.timedelta(seconds=30)
+    v_end = [b[1] for b in busy if b[2] == "val"][10]
+    a = (v_end - t0).total_seconds() / 3600 + 5 / 3600
+    zoom(B, a, a + 1 / 60)
+    d = js(B, "const gd = document.getElementById('gv-plot'), t = gd.data.find(t => t.name === 'loss'); "
+              "const ax = gd._fullLayout[t.yaxis.replace('y', 'yaxis')]; "
+              "return [t.x.map(window.gvReport.hours), t.y, t.text, ax.range, ax.type]")
+    hx, ys, texts, yr, ytype = d
+    inview = [(x, y, tx) for x, y, tx in zip(hx, ys, texts) if x is not None and a <= x <= a + 1 / 60]
+    check(abs(len(inview) - 80) <= 2, "steps in a zoomed minute: %d" % len(inview))
+    # the loss axis fits what is visible (the run's loss spans 3.2 to 2.3; the minute, 0.01)
+    check(yr[0] <= min(ys) and max(ys) <= yr[1] and yr[1] - yr[0] < 0.05, yr)
+    got = [(int(re.match(r"step (\d+)", tx).group(1)), y) for _, y, tx in inview]
+    check(all(abs(y - loss[s]) < 1e-5 for s, y in got), got[:3])
+    # log scale, TensorBoard's smoothing (debiased EMA restarted at each pause: 250-step segments)
+    check(B.eval("window.gvReport.train({log: true, smooth: 0.9}).then(() => true)"), "train")
+    B.pump(0.3)
+    d = js(B, "const gd = document.getElementById('gv-plot'), t = gd.data.find(t => t.name === 'loss (smoothed)'); "
+              "const ax = gd._fullLayout[t.yaxis.replace('y', 'yaxis')]; return [t.visible, t.y, t.text, ax.type]")
+    check(d[0] is True and d[3] == "log", d[0::3])
+    for y, tx in list(zip(d[1], d[2]))[::17]:
+        if y is None:
+            continue
+        s = int(re.match(r"step (\d+)", tx).group(1))
+        last = norm = 0.0
+        for k in range(s - s % 250, s + 1):
+            last = last * 0.9 + 0.1 * loss[k]
+            norm = norm * 0.9 + 0.1
+        check(abs(y - last / norm) < 1e-5, (s, y, last / norm))
+    # other metrics: the MFU on the left, nothing on the right
+    check(B.eval("window.gvReport.train({left: 'mfu', right: null, smooth: 0, log: false}).then(() => true)"), "mfu")
+    d = js(B, "return document.getElementById('gv-plot').data.filter(t => t.legendgroup === 'train' && t.visible === true).map(t => [t.name, t.y.filter(v => v !== null)])")
+    check([n for n, _ in d] == ["MFU %"] and all(abs(v - 50.31) < 1e-4 for v in d[0][1]), [n for n, _ in d])
+    check(B.errors() == [], B.errors())
 
 
 B.close()

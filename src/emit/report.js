@@ -363,13 +363,20 @@
   });
   /* the spread across GPUs: per row, the mean of the GPUs' lines and their lowest to highest */
   var spreadRows = [];
+  /* (per GPU, one series: its instant power where it has one, else its power, else its average) */
+  var SPREAD_KINDS = { power: ['power_instant', 'power', 'power_avg'], temp: ['temp'] };
   rowDefs.forEach(function (r) {
-    var kind = r.key === 'power' ? 'power' : r.key === 'temp' ? 'temp' : null;
-    var members = seriesTraces.filter(function (st) { return st.row === r && st.s.gpu >= 0 && st.s.kind === kind; });
-    if (!kind || members.length < 2) return;
+    var kinds = SPREAD_KINDS[r.key], members = [], seen = {};
+    if (!kinds) return;
+    kinds.forEach(function (kind) {
+      seriesTraces.forEach(function (st) {
+        if (st.row === r && st.s.gpu >= 0 && st.s.kind === kind && !seen[st.s.gpu]) { seen[st.s.gpu] = true; members.push(st); }
+      });
+    });
+    if (members.length < 2) return;
     spreadRows.push({ row: r, members: members, line: traces.length, band: traces.length + 1 });
     var unit = members[0].s.unit;
-    traces.push({ type: 'scatter', mode: 'lines', name: 'mean of ' + members.length + ' GPUs', x: [], y: [], text: [],
+    traces.push({ type: 'scatter', mode: 'lines', name: (r.key === 'power' ? 'power' : 'temperature') + ': mean of ' + members.length + ' GPUs', x: [], y: [], text: [],
       yaxis: r.axis, legendgroup: 'spread', visible: false, line: { width: 1.5, color: dark ? '#e4e7ee' : '#1d2330' },
       hovertemplate: '%{text}<br>mean %{y:.2f} ' + esc(unit) + '<extra></extra>' });
     traces.push({ type: 'scatter', mode: 'lines', name: 'lowest to highest GPU', x: [], y: [], yaxis: r.axis, fill: 'toself',
