@@ -1,6 +1,8 @@
 /* html_report.h: the self-contained report page. Reads a const timeline; owns nothing.
- * The page is one HTML file: a small skeleton, the data as script-safe JSON, Plotly.js (embedded,
- * or loaded from a CDN with subresource integrity in --plotly=cdn mode) and the page script.
+ * The page is one HTML file: a small skeleton, the data as script-safe JSON, each series' display
+ * levels and every step line as base64 binary elements (gv-b-*, gv-steps: their layout is
+ * described where they are written), Plotly.js (embedded, or loaded from a CDN with subresource
+ * integrity in --plotly=cdn mode) and the page script.
  * Every input-derived string reaches the page either HTML-escaped (title) or inside the JSON
  * block, from which the page script inserts it with textContent or escapes it for Plotly. */
 #ifndef GPUVIZ_HTML_REPORT_H

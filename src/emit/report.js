@@ -99,7 +99,8 @@
    * analysis counts gaps); buckets narrower than the sampling interval are often empty */
   var GAP_H = Math.max(5 / 3600, 5 * D.sample_interval_h);
   /* The finest level showing [x0, x1] within max_points, clipped at the cutoff: a line through
-   * the middle of each bucket's range and the range as a band (polygons in bx/by), or, where a
+   * the middle of each bucket's range and the range as a band (polygons in bx/by; not drawn for a
+   * power average, whose range is its smoothing's), or, where a
    * bucket is no wider than the sampling interval, the samples themselves. Per bucket shown:
    * mn/mx/key (its index at this width) for the spread across GPUs. */
   function seriesView(s, x0, x1) {
@@ -620,7 +621,7 @@
       put(st.line, v.x, v.y, v.x.map(function (x, i) {
         return x === null ? null : hoverTime(x) + (v.every ? '' : '<br>range ' + v.lo[i].toFixed(1) + '\u2013' + v.hi[i].toFixed(1) + unit);
       }));
-      put(st.band, v.bx, v.by);
+      put(st.band, st.s.kind === 'power_avg' ? [] : v.bx, st.s.kind === 'power_avg' ? [] : v.by);
     });
     spreadRows.forEach(function (sr) {
       var s = SPREAD ? spreadView(sr, views) : { x: [], y: [], text: [], bx: [], by: [] };
@@ -768,7 +769,7 @@
       return false;
     });
     window.gvReport = { zoom: function (a, b) { return Plotly.relayout(plotDiv, { 'xaxis.range': [toAx(a), toAx(b)] }); },
-      state: function () { return state; }, data: D, hours: function (v) { return v === null ? null : fromAx(v); },
+      view: viewUpdate, state: function () { return state; }, data: D, hours: function (v) { return v === null ? null : fromAx(v); },
       axis: function (m) { AX = m; axSel.value = m; return redraw(); }, spread: setSpread,
       train: function (o) { Object.keys(o).forEach(function (k) { TRAIN[k] = o[k]; }); return redraw(); } };
     document.body.setAttribute('data-gv-ready', '1');
