@@ -91,9 +91,11 @@ static gv_status on_begin(void *ctx, gv_error *err)
     gv_correlator *c = ctx;
     gv_timeline *tl = c->tl;
     /* finest buckets per series: a page holds ~2 levels' worth of 2 x uint16 (base64) per bucket;
-     * keep about that much, a power of two between 1024 and 2^24 */
+     * keep at least that much (the next power of two, between 1024 and 2^24): with less, the page
+     * would leave budget unused that a level twice as fine would fill (the page takes the finest
+     * levels that fit) */
     size_t cap = 1024, want = c->o.display_bytes / (11 * (tl->series_len ? tl->series_len : 1));
-    while (cap * 2 <= want && cap < ((size_t)1 << 24))
+    while (cap < want && cap < ((size_t)1 << 24))
         cap *= 2;
     gv_pyramid_free(tl->pyramid);
     tl->pyramid = gv_pyramid_new(tl->series_len, cap, 10000);
