@@ -318,7 +318,7 @@ def idle_during_the_run_and_after_it():
     jsonschema.validate(doc, SCHEMA)
     check(doc["idle"]["during_run_s"] == 19 and doc["idle"]["after_run_s"] == 59, doc["idle"])
     near(doc["idle"]["during_run_share"], 19 / 279, 1e-6, "share")
-    check("[during the run 6.8%, after it 21.1%]" in se, se)
+    check("(during the run 6.8%, after it 21.1%)" in se, se)
 
 
 @test

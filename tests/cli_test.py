@@ -122,14 +122,23 @@ def export_csv_columns():
 def console_summary_matches_oracle():
     check("4800 rows read, 4 skipped, 1 sampler restart" in STDERR, STDERR)
     check("time 2025-12-22T21:06:00.162 .. 2025-12-22T21:25:59.912" in STDERR, "range")
+    # the GPUs as a table: a heading, then a row per GPU
+    lines = STDERR.splitlines()
+    head = [l for l in lines if l.split()[:3] == ["GPU", "power", "column"]]
+    check(head and head[0].split()[3:] == ["mean", "W", "min", "W", "max", "W", "energy", "Wh", "mean", "C", "min", "C", "max", "C"], head)
     for g, w in EXPECT["gpus"].items():
-        line = [l for l in STDERR.splitlines() if l.strip().startswith("GPU%d " % g)][0]
-        m = re.search(r"mean ([\d.]+) W, min ([\d.]+), max ([\d.]+); energy ([\d.]+) Wh +temp mean ([\d.]+) C, min (\d+), max (\d+)", line)
-        check(m, line)
-        near(float(m.group(1)), w["power_mean"], 0.051, "mean power")
-        near(float(m.group(4)), w["energy_wh"], 0.051, "energy")
-        near(float(m.group(5)), w["temp_mean"], 0.051, "temp mean")
-        near(float(m.group(7)), w["temp_max"], 0, "temp max")
+        row = [l for l in lines if l.strip().startswith("GPU%d " % g)][0].split()
+        check(len(row) == 9 and row[1] == "gpu%d_power_instant_w" % g, row)
+        near(float(row[2]), w["power_mean"], 0.051, "mean power")
+        near(float(row[5]), w["energy_wh"], 0.051, "energy")
+        near(float(row[6]), w["temp_mean"], 0.051, "temp mean")
+        near(float(row[8]), w["temp_max"], 0, "temp max")
+    # the phases as a table: each phase's time (h:mm:ss) and energy with their shares
+    head = [i for i, l in enumerate(lines) if l.split() == ["phase", "time", "share", "energy", "Wh", "share"]]
+    check(len(head) == 1, head)
+    rows = {l.split()[0]: l.split() for l in lines[head[0] + 1:head[0] + 7] if len(l.split()) >= 5}
+    check(set(rows) >= {"training", "validation", "evaluation", "idle"}, rows)
+    check(rows["idle"][5:] == ["(during", "the", "run", "0.0%,", "after", "it", "55.0%)"], rows["idle"])
     check("idle cutoff %s" % EXPECT["idle_cutoff"] in STDERR, "cutoff")
     for line in ("metrics.csv:503: skipped row: expected 8 fields, found 3",
                  "metrics.csv:904: skipped row: unparsable number '6x0.00' in column gpu0_power_instant_w",

@@ -336,225 +336,6 @@ static gv_status step_range(gv_timeline *tl, const gv_cli_opts *o, gv_error *err
     return GV_OK;
 }
 
-static void fmt_duration(char *out, size_t n, double s)
-{
-    long t = lround(s);
-    snprintf(out, n, "%ld h %02ld min %02ld s", t / 3600, t / 60 % 60, t % 60);
-}
-
-static void print_phases(const gv_msgs *m, const gv_timeline *tl)
-{
-    double all_s, all_wh, wh[GV_PHASE_COUNT];
-    gv_timeline_phase_totals(tl, wh, &all_s, &all_wh);
-    if (all_s <= 0)
-        return;
-    gv_msg_info(m, "  phases (time, energy of all GPUs):");
-    for (int p = 0; p < GV_PHASE_COUNT; p++) {
-        if (tl->phase_seconds[p] <= 0)
-            continue;
-        gv_msg_info(m, " %s %.1f%% / %.1f Wh (%.1f%%)", gv_phase_name((gv_phase)p),
-                    100 * tl->phase_seconds[p] / all_s, wh[p], all_wh > 0 ? 100 * wh[p] / all_wh : 0);
-        if (p == GV_PHASE_IDLE && tl->idle_after_run_s > 0) /* the run's tail is not a stall */
-            gv_msg_info(m, " [during the run %.1f%%, after it %.1f%%]",
-                        100 * (tl->phase_seconds[p] - tl->idle_after_run_s) / all_s, 100 * tl->idle_after_run_s / all_s);
-        gv_msg_info(m, ";");
-    }
-    gv_msg_info(m, "\n");
-    for (size_t p = 0; tl->train_phases && p < tl->step_phases; p++) {
-        const gv_train_phase *t = &tl->train_phases[p];
-        if (!t->steps)
-            continue;
-        bool named = t->label && strncmp(t->label, "phase ", 6) != 0; /* (base, mid, chatsft) */
-        gv_msg_info(m, "  training run %zu%s%s%s: steps %ld..%ld", p + 1, named ? " (" : "",
-                    named ? t->label : "", named ? ")" : "", t->first_step, t->last_step);
-        if (t->total_steps > 0)
-            gv_msg_info(m, " of %ld%s", t->total_steps, gv_train_phase_complete(t) ? "" : " (stopped early)");
-        gv_msg_info(m, ", %.0f s, %.1f Wh", t->seconds, t->energy_wh);
-        if (t->tokens > 0)
-            gv_msg_info(m, ", %.3g J/token", t->energy_wh * 3600 / t->tokens);
-        gv_msg_info(m, "\n");
-    }
-}
-
-/* Anomalies grouped by kind: a count per kind, then the first few of each. */
-#define ANOMALIES_SHOWN_PER_KIND 3
-static void print_anomalies(const gv_msgs *m, const gv_timeline *tl)
-{
-    size_t total = 0;
-    for (int k = 0; k < GV_AN_KIND_COUNT; k++)
-        total += tl->anomaly_counts[k];
-    gv_msg_info(m, "  anomalies: %zu", total);
-    for (int k = 0, n = 0; k < GV_AN_KIND_COUNT; k++)
-        if (tl->anomaly_counts[k])
-            gv_msg_info(m, "%s%s %zu", n++ ? ", " : " (", gv_anomaly_kind_name((gv_anomaly_kind)k), tl->anomaly_counts[k]);
-    gv_msg_info(m, "%s\n", total ? ")" : "");
-    for (int k = 0; k < GV_AN_KIND_COUNT; k++) {
-        size_t shown = 0;
-        for (size_t i = 0; i < tl->anomalies_len && shown < ANOMALIES_SHOWN_PER_KIND; i++) {
-            if ((int)tl->anomalies[i].kind != k)
-                continue;
-            char at[40];
-            gv_time_format_iso(tl->anomalies[i].t, at, sizeof at);
-            gv_msg_info(m, "    %s %s: %s\n", at, gv_anomaly_kind_name(tl->anomalies[i].kind),
-                        tl->anomalies[i].message);
-            shown++;
-        }
-        if (tl->anomaly_counts[k] > shown && shown)
-            gv_msg_info(m, "    ... %zu more %s in the summary JSON\n", tl->anomaly_counts[k] - shown,
-                        gv_anomaly_kind_name((gv_anomaly_kind)k));
-    }
-}
-
-/* --align-log auto: the GPU file's periods of activity (scan_activity), and which one the log's
- * training start was put at: the first that lasts at least GV_ALIGN_FIT of the log's training
- * (its training start to its last step), else the first. */
-#define GV_ALIGN_FIT 0.8
-typedef struct {
-    gv_activity_period periods[GV_ACTIVITY_PERIODS];
-    size_t len;            /* sustained periods in all (the first GV_ACTIVITY_PERIODS kept) */
-    size_t chosen;
-    double train_s;        /* the log's training, start to last step */
-} align_result;
-
-/* How the log's lines without a time were placed (log_clock.h). */
-static void print_log_timing(const gv_msgs *m, const gv_timeline *tl, const align_result *al)
-{
-    size_t by[GV_TB_COUNT] = {0};
-    for (size_t i = 0; i < tl->events_len; i++)
-        if (tl->events[i].time_basis < GV_TB_COUNT)
-            by[tl->events[i].time_basis]++;
-    gv_msg_info(m, "  log timing: %zu of %zu lines carry a time", tl->log_stamped_lines, tl->log_lines);
-    if (tl->log_placed_steps || tl->log_placed_events)
-        gv_msg_info(m, "; %zu step lines and %zu events without one placed by the durations they print",
-                    tl->log_placed_steps, tl->log_placed_events);
-    if (by[GV_TB_BRACKETED])
-        gv_msg_info(m, " (%zu events between two stamped lines, within %.1f s)", by[GV_TB_BRACKETED],
-                    tl->log_max_uncertainty_s);
-    if (by[GV_TB_AFTER_LAST])
-        gv_msg_info(m, "; %zu events after the last stamped line (no bound)", by[GV_TB_AFTER_LAST]);
-    if (by[GV_TB_BEFORE_FIRST])
-        gv_msg_info(m, "; %zu events before the first stamped line, counted back from it (no bound)",
-                    by[GV_TB_BEFORE_FIRST]);
-    if (by[GV_TB_LOG_START])
-        gv_msg_info(m, "; %zu events counted from the log start given", by[GV_TB_LOG_START]);
-    if (tl->log_compressed_spans)
-        gv_msg_info(m, "; in %zu gaps the printed durations exceed the time between the stamps and "
-                       "were scaled down", tl->log_compressed_spans);
-    if (tl->log_anchor_by == GV_ANCHOR_ALIGN_AUTO && al->len) {
-        char at[40];
-        gv_time_format_iso(al->periods[al->chosen].start, at, sizeof at);
-        gv_msg_info(m, "; put on the GPU clock by --align-log auto: its training start (%.0f s of steps) at "
-                       "the rise of GPU power at %s (within %.1f s: the sample before it), the %s",
-                    al->train_s, at, tl->log_anchor_uncertainty_s,
-                    al->chosen ? "first period of activity that lasts 80% as long"
-                               : "first period of activity");
-        if (al->len > 1) {
-            gv_msg_info(m, " of %zu (", al->len);
-            for (size_t i = 0; i < al->len && i < GV_ACTIVITY_PERIODS; i++) {
-                gv_time_format_iso(al->periods[i].start, at, sizeof at);
-                gv_msg_info(m, "%s%s for %.0f s", i ? ", " : "", at,
-                            (double)(al->periods[i].end - al->periods[i].start) / 1e6);
-            }
-            gv_msg_info(m, "); --log-start picks another");
-        }
-    } else if (tl->log_anchor_by == GV_ANCHOR_LOG_START) {
-        gv_msg_info(m, "; its elapsed times count from the --log-start given");
-    }
-    if (tl->log_duplicate_lines)
-        gv_msg_info(m, "; %zu lines repeated at once (output captured twice) read once",
-                    tl->log_duplicate_lines);
-    gv_msg_info(m, "\n");
-}
-
-static void print_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_opts *o,
-                          const align_result *al)
-{
-    char a[40], b[40], dur[48];
-    gv_time_format_iso(tl->t_first, a, sizeof a);
-    gv_time_format_iso(tl->t_last, b, sizeof b);
-    double secs = (double)(tl->t_last - tl->t_first) / 1e6;
-    fmt_duration(dur, sizeof dur, secs);
-    if (o->csv_len > 1)
-        gv_msg_info(m, "gpuviz: %zu GPU files merged: %zu rows read, %zu skipped", o->csv_len,
-                    tl->rows_read, tl->rows_skipped);
-    else
-        gv_msg_info(m, "gpuviz: %s: %zu rows read, %zu skipped", o->csv_path, tl->rows_read,
-                    tl->rows_skipped);
-    if (tl->restarts)
-        gv_msg_info(m, ", %zu sampler restart%s", tl->restarts, tl->restarts == 1 ? "" : "s");
-    if (tl->gpus_inferred)
-        gv_msg_info(m, "; no GPU index column: %zu GPU%s per query, counted from the rows' times "
-                       "(--gpus N says otherwise)", tl->gpus_inferred, tl->gpus_inferred == 1 ? "" : "s");
-    gv_msg_info(m, "\n  time %s .. %s (%s)", a, b, dur);
-    if (tl->tz_known) {
-        char zone[24];
-        gv_time_zone_name(tl->tz_offset_s, zone, sizeof zone);
-        gv_msg_info(m, ", %s as the file writes them (the log's times are taken as the same clock)", zone);
-    }
-    if (secs > 0)
-        gv_msg_info(m, ", %.1f samples/s", (double)(tl->rows_read - 1) / secs);
-    gv_msg_info(m, "\n");
-    for (size_t g = 0; g < tl->gpus_len; g++) {
-        const gv_gpu *gp = &tl->gpus[g];
-        char name[80];
-        gv_gpu_label(gp, name, sizeof name);
-        gv_msg_info(m, "  %s", name);
-        int ps = gv_gpu_energy_series(gp);
-        if (ps >= 0) {
-            const gv_series_stats *s = &tl->series[ps].stats;
-            if (s->n)
-                gv_msg_info(m, "  power (%s) mean %.1f W, min %.1f, max %.1f; energy %.1f Wh",
-                            tl->series[ps].name, s->sum / (double)s->n, s->min, s->max,
-                            s->energy_wh);
-        }
-        if (gp->temp >= 0 && tl->series[gp->temp].stats.n) {
-            const gv_series_stats *s = &tl->series[gp->temp].stats;
-            gv_msg_info(m, "  temp mean %.1f C, min %.0f, max %.0f", s->sum / (double)s->n, s->min,
-                        s->max);
-        }
-        gv_msg_info(m, "\n");
-    }
-    bool any_power = false;
-    for (size_t g = 0; g < tl->gpus_len; g++)
-        any_power |= gv_gpu_energy_series(&tl->gpus[g]) >= 0;
-    if (!any_power) {
-        gv_msg_info(m, "  no power column: energy and phase energy are not known (the page plots");
-        for (size_t i = 0, shown = 0; i < tl->series_len; i++)
-            if (shown < 6 && tl->series[i].kind != GV_SERIES_POWER && tl->series[i].kind != GV_SERIES_POWER_AVG &&
-                tl->series[i].kind != GV_SERIES_POWER_INSTANT)
-                gv_msg_info(m, "%s %s", shown++ ? "," : "", tl->series[i].name);
-        gv_msg_info(m, "%s)\n", tl->series_len > 6 ? ", ..." : "");
-    }
-    if (tl->idle_cutoff != GV_TIME_NONE) {
-        gv_time_format_iso(tl->idle_cutoff, a, sizeof a);
-        gv_msg_info(m, "  idle cutoff %s (%.0f min after the last sample >= %.0f W); later samples "
-                       "not plotted\n", a, o->buffer_min, o->power_threshold_w);
-    }
-    if (o->log_path) {
-        size_t *c = gv_xcalloc(tl->types_len, sizeof *c);
-        gv_timeline_count_events(tl, c);
-        gv_msg_info(m, "  events:");
-        for (size_t t = 0; t < tl->types_len; t++)
-            gv_msg_info(m, "%s %zu %s", t ? "," : "", c[t], tl->types[t].name);
-        free(c);
-        if (tl->events_before || tl->events_after)
-            gv_msg_info(m, " (%zu outside the samples left out)", tl->events_before + tl->events_after);
-        gv_msg_info(m, "; %zu training step lines in %zu phase%s\n", tl->steps_len, tl->step_phases,
-                    tl->step_phases == 1 ? "" : "s");
-    }
-    if (tl->log_placed_steps || tl->log_placed_events || tl->log_duplicate_lines)
-        print_log_timing(m, tl, al);
-    if (o->log_path && (o->rules_builtin > 0 || o->rules_path))
-        gv_msg_info(m, "  log rules: %s%s\n", o->rules_path ? o->rules_path : gv_log_rules_builtin_name((size_t)o->rules_builtin),
-                    o->rules_guessed ? " (chosen by the log's content; --rules NAME says otherwise)" : "");
-    if (tl->retimed_bursts)
-        gv_msg_info(m, "  log: %zu bursts of buffered lines re-timed by the steps' dt (%zu steps, %zu "
-                       "events moved, by at most %.1f s)\n", tl->retimed_bursts, tl->retimed_steps,
-                    tl->retimed_events, tl->retime_max_shift_s);
-    print_phases(m, tl);
-    print_anomalies(m, tl);
-}
-
 /* The log, read whole before the samples are analysed (the pass correlates them), on the calling
  * thread while the GPU file's parser threads begin (gv_read_opts.prepare). */
 typedef struct {
@@ -565,7 +346,7 @@ typedef struct {
     const gv_msgs *msgs;
     gv_progress *progress; /* the log's, then the GPU file's */
     long lines;
-    align_result align;
+    gv_align_result align;
 } log_step;
 
 /* --align-log auto: a quick pass over the (first) GPU file for its periods of activity. */
@@ -650,7 +431,7 @@ static gv_status read_log(void *ctx, gv_error *err)
             for (size_t i = 0; i < tl->steps_len; i++)
                 if (tl->steps[i].t != GV_TIME_NONE && tl->steps[i].t > last)
                     last = tl->steps[i].t;
-            align_result *al = &ls->align;
+            gv_align_result *al = &ls->align;
             al->train_s = (double)(last - start) / 1e6;
             for (size_t i = al->len < GV_ACTIVITY_PERIODS ? al->len : GV_ACTIVITY_PERIODS; i-- > 0;)
                 if ((double)(al->periods[i].end - al->periods[i].start) / 1e6 >= GV_ALIGN_FIT * al->train_s)
@@ -816,7 +597,7 @@ int main(int argc, char **argv)
     bool threaded = o.threads >= 2 && pthread_create(&summarist, NULL, build_summary, &sj) == 0;
     if (!threaded)
         build_summary(&sj);
-    print_summary(&msgs, &tl, &o, &ls.align);
+    gv_console_summary(&msgs, &tl, &o, &ls.align);
     oc.c = gv_xcalloc(o.checks_len + 1, sizeof *oc.c);
     results = gv_xcalloc(o.checks_len + 1, sizeof *results);
     st = write_output(o.output, OUT_PAGE, &tl, NULL, &o, &oc, &err);
