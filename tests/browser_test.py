@@ -149,7 +149,7 @@ def timeline_layout_and_clickable_anomalies():
     shaded = js(B, "return document.getElementById('gv-plot').data.filter(t => t.fill === 'toself').map(t => t.name)")
     check("Evaluation window" in shaded and "Checkpoint window" in shaded, shaded)
     n = js(B, "return document.querySelectorAll('#gv-anomalies a').length")
-    check(n == 13, "anomaly links: %d" % n)
+    check(n == 9, "anomaly links: %d" % n)
     # the 3rd anomaly is the GPU imbalance at 10:12:00 (0.2 h), 60 s long
     B.eval("document.querySelectorAll('#gv-anomalies a')[2].click(), true")
     B.pump(0.8)
@@ -162,9 +162,9 @@ def timeline_layout_and_clickable_anomalies():
                  "const ov = gd.layout[n].overlaying; const base = 'yaxis' + (ov === 'y' ? '' : ov.slice(1)); "
                  "return gd.layout[base].title.text; }; "
                  "return gd.data.filter(t => (t.name || '').startsWith('Anomalies')).map(t => [title(t.yaxis), t.x.length])" % d)
-    # (the power row is the top row: its 3 and the 7 others: 5 slow evaluations, a time going back,
-    # an incomplete checkpoint)
-    check(sorted(rows) == sorted([["Power (W)", 3 + 7], ["Temperature (\u00b0C)", 1], ["loss", 2]]), rows)
+    # (the power row is the top row: its 3 and the 3 others: a slow evaluation session, a time
+    # going back, an incomplete checkpoint)
+    check(sorted(rows) == sorted([["Power (W)", 3 + 3], ["Temperature (\u00b0C)", 1], ["loss", 2]]), rows)
     # their extent: a bar from the start over the duration (the imbalance's 60 s)
     bars = js(B, "return %s.data.filter(t => t.name === 'anomaly extent').map(t => t.x.map(window.gvReport.hours))" % d)
     flat = [x for b in bars for x in b]
@@ -529,6 +529,33 @@ def training_metrics_follow_the_zoom():
     check(B.eval("window.gvReport.train({left: 'mfu', right: null, smooth: 0, log: false}).then(() => true)"), "mfu")
     d = js(B, "return document.getElementById('gv-plot').data.filter(t => t.legendgroup === 'train' && t.visible === true).map(t => [t.name, t.y.filter(v => v !== null)])")
     check([n for n, _ in d] == ["MFU %"] and all(abs(v - 50.31) < 1e-4 for v in d[0][1]), [n for n, _ in d])
+    check(B.errors() == [], B.errors())
+
+
+@test
+def anomalies_coloured_by_severity_and_filtered():
+    path = page(ANOM, "sev.html", "--summary-json", os.path.join(TMP, "sev.json"))
+    load(B, path)
+    doc = json.load(open(os.path.join(TMP, "sev.json")))
+    colour = {"critical": "#d62728", "warning": "#ff7f0e", "info": "#7f7f7f"}
+    d = "document.getElementById('gv-plot')"
+    marks = js(B, "return %s.data.filter(t => (t.name || '').startsWith('Anomalies')).map(t => t.marker.color.map((c, i) => [window.gvReport.hours(t.x[i]), c]))" % d)
+    got = sorted((round(x, 6), c) for m in marks for x, c in m)
+    t0 = dt.datetime.strptime(doc["time_range"]["start"], "%Y-%m-%dT%H:%M:%S.%f")
+    want = sorted((round((dt.datetime.strptime(a["timestamp"], "%Y-%m-%dT%H:%M:%S.%f") - t0).total_seconds() / 3600, 6),
+                   colour[a["severity"]]) for a in doc["anomalies"])
+    check(got == want, (got, want))
+    # critical only: 3 in the list and on the plot; then one kind of every severity
+    for sev, kind, n in (("critical", "", 3), ("warning", "", 7), ("info", "slow_evaluation", 1), ("info", "", 9)):
+        js(B, "const s = document.getElementById('gv-anomaly-severity'), k = document.getElementById('gv-anomaly-kind'); "
+              "s.value = %r; k.value = %r; s.dispatchEvent(new Event('change')); k.dispatchEvent(new Event('change')); return 1" % (sev, kind))
+        B.pump(0.3)
+        listed = js(B, "return [...document.querySelectorAll('#gv-anomalies li')].filter(l => l.style.display !== 'none').length")
+        plotted = js(B, "return %s.data.filter(t => (t.name || '').startsWith('Anomalies')).reduce((a, t) => a + t.x.length, 0)" % d)
+        want_n = sum(1 for a in doc["anomalies"] if ["critical", "warning", "info"].index(a["severity"]) <= ["critical", "warning", "info"].index(sev)
+                     and (not kind or a["kind"] == kind))
+        check(listed == plotted == want_n == n, (sev, kind, listed, plotted, want_n, n))
+    check(js(B, "return %s._fullLayout.xaxis.type" % d) == "date", "the axis stays a date axis")
     check(B.errors() == [], B.errors())
 
 

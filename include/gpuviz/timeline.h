@@ -218,12 +218,23 @@ typedef enum {
 
 const char *gv_anomaly_kind_name(gv_anomaly_kind k); /* "bpb_regression", ... */
 
+/* How much an anomaly matters (docs/usage.md says why each kind gets its own):
+ * critical: work or hardware at risk (a checkpoint missing files, a GPU over its temperature
+ * limit, every GPU's power gone during training); warning: the run was slower or worse than it
+ * should be; info: worth knowing, nothing lost (log times going back, a short sample gap). */
+typedef enum { GV_SEV_INFO, GV_SEV_WARNING, GV_SEV_CRITICAL, GV_SEV_COUNT } gv_severity;
+const char *gv_severity_name(gv_severity s); /* "info", "warning", "critical" */
+/* The severity of an anomaly of kind k whose figure is value (gv_anomaly.value). */
+gv_severity gv_anomaly_severity(gv_anomaly_kind k, double value);
+#define GV_GAP_WARNING_S 60.0 /* a sample gap this long or longer is a warning, shorter ones info */
+
 typedef struct {
     gv_anomaly_kind kind;
     gv_time_us t;
     gv_time_us duration; /* 0 for instants */
     int gpu;             /* GPU index, -1 when it applies to no single GPU */
     double value;        /* the kind's figure (e.g. max temperature, gap seconds) */
+    gv_severity severity;
     const char *message; /* one line, arena */
 } gv_anomaly;
 
@@ -272,6 +283,7 @@ typedef struct {
     gv_anomaly *anomalies;
     size_t anomalies_len, anomalies_cap;
     size_t anomaly_counts[GV_AN_KIND_COUNT]; /* including those not stored */
+    size_t anomaly_severity_counts[GV_SEV_COUNT]; /* the same, by severity */
     gv_time_us range_start, range_end;   /* analysed time range (GV_TIME_NONE = open) */
     size_t rows_outside_range;
 

@@ -71,6 +71,45 @@ static void slow_evaluations(gv_timeline *tl, double factor)
     slow_sessions(tl, factor, false);
 }
 
+/* A task slower than its reference: what the session's anomaly says of it. */
+typedef struct {
+    const gv_eval_task *task;
+    double ref;      /* the reference time it is compared with */
+    bool own;        /* the reference is the same task's (else every task of the run's evaluations) */
+    bool pair;       /* (own) the same task's only other time */
+    gv_time_us start;
+} slow_task;
+
+#define SLOW_TASKS_NAMED 3 /* a session's anomaly names its slowest tasks, counts the rest */
+
+static int slow_task_cmp(const void *a, const void *b)
+{
+    const slow_task *x = a, *y = b;
+    double rx = x->task->time_s / x->ref, ry = y->task->time_s / y->ref;
+    return rx > ry ? -1 : rx < ry ? 1 : 0;
+}
+
+/* The reference of a task: the median time of the same task over the sessions of its kind (3 or
+ * more), else the other time (2); NAN with fewer. *n: how many times it had. */
+static double task_reference(const gv_timeline *tl, const gv_event *ev, const char *name, size_t *n)
+{
+    double *times = NULL;
+    size_t m = 0, cap = 0;
+    for (size_t j = 0; j < tl->events_len; j++)
+        for (size_t q = 0; same_kind(ev, &tl->events[j]) && q < tl->events[j].tasks_len; q++)
+            if (strcmp(tl->events[j].tasks[q].name, name) == 0 && isfinite(tl->events[j].tasks[q].time_s)) {
+                GV_GROW(times, cap, m + 1);
+                times[m++] = tl->events[j].tasks[q].time_s;
+            }
+    double tm = m >= 3 ? median(times, m) : m == 2 ? (times[0] < times[1] ? times[0] : times[1]) : NAN;
+    free(times);
+    *n = m;
+    return tm;
+}
+
+/* One anomaly per evaluation session that is slow, or that has slow tasks: the session against
+ * the median session, each task against the same task's median over the sessions (or, with
+ * fewer than 3 sessions during training, against every task of them). */
 static void slow_sessions(gv_timeline *tl, double factor, bool with_step)
 {
     size_t n = 0;
@@ -81,15 +120,6 @@ static void slow_sessions(gv_timeline *tl, double factor, bool with_step)
     /* 3 or more sessions: against their median; 2: the slower against the other, by far */
     double med = n >= 3 ? median(d, n) : n == 2 ? (d[0] < d[1] ? d[0] : d[1]) : NAN;
     double f = n >= 3 ? factor : GV_SLOW_PAIR_FACTOR;
-    for (size_t i = 0; i < tl->events_len && n >= 2; i++) {
-        const gv_event *ev = &tl->events[i];
-        double dur = (double)(ev->end - ev->start) / 1e6;
-        if (ev->type == GV_EV_EVALUATION && ev->closed_with_step == with_step && med > 0 && dur > f * med &&
-            dur - med >= (n >= 3 ? GV_SLOW_MIN_EXCESS_S : GV_SLOW_PAIR_MIN_S))
-            gv_timeline_add_anomaly(tl, GV_AN_SLOW_EVALUATION, ev->start, ev->end - ev->start, -1,
-                                    dur, "evaluation session at step %ld took %.1f s, %.1fx the "
-                                    "%s session (%.1f s)", ev->step, dur, dur / med, n >= 3 ? "median" : "other", med);
-    }
     free(d);
 
     /* in-training sessions, fewer than 3: every task of them, for a task against the run's others */
@@ -108,43 +138,60 @@ static void slow_sessions(gv_timeline *tl, double factor, bool with_step)
         free(all);
     }
 
-    /* tasks: against the same task's median over all sessions */
+    slow_task *slow = NULL;
+    size_t slow_cap = 0;
     for (size_t i = 0; i < tl->events_len; i++) {
         const gv_event *ev = &tl->events[i];
         if (ev->type != GV_EV_EVALUATION || ev->closed_with_step != with_step)
             continue;
+        double dur = (double)(ev->end - ev->start) / 1e6;
+        bool session_slow = n >= 2 && med > 0 && dur > f * med &&
+                            dur - med >= (n >= 3 ? GV_SLOW_MIN_EXCESS_S : GV_SLOW_PAIR_MIN_S);
+        size_t ns = 0;
         for (size_t k = 0; k < ev->tasks_len; k++) {
             const gv_eval_task *task = &ev->tasks[k];
             if (!isfinite(task->time_s))
                 continue;
-            double *times = NULL;
-            size_t m = 0, cap = 0;
-            for (size_t j = 0; j < tl->events_len; j++)
-                for (size_t q = 0; same_kind(ev, &tl->events[j]) && q < tl->events[j].tasks_len; q++)
-                    if (strcmp(tl->events[j].tasks[q].name, task->name) == 0 &&
-                        isfinite(tl->events[j].tasks[q].time_s)) {
-                        GV_GROW(times, cap, m + 1);
-                        times[m++] = tl->events[j].tasks[q].time_s;
-                    }
-            double tm = m >= 3 ? median(times, m) : m == 2 ? (times[0] < times[1] ? times[0] : times[1]) : NAN;
-            free(times);
-            double tf = m >= 3 ? factor : GV_SLOW_PAIR_FACTOR;
-            gv_time_us start = task->t_end - (gv_time_us)llround(task->time_s * 1e6);
-            gv_time_us len = (gv_time_us)llround(task->time_s * 1e6);
-            if (tm > 0 && task->time_s > tf * tm &&
-                task->time_s - tm >= (m >= 3 ? GV_SLOW_MIN_EXCESS_S : GV_SLOW_PAIR_MIN_S))
-                gv_timeline_add_anomaly(tl, GV_AN_SLOW_EVALUATION, start, len, -1, task->time_s,
-                                        "evaluation task %s took %.2f s at step %ld, %.1fx its "
-                                        "%s (%.2f s)", task->name, task->time_s, ev->step,
-                                        task->time_s / tm, m >= 3 ? "median" : "other time", tm);
-            else if (all_med > 0 && task->time_s > GV_SLOW_PAIR_FACTOR * all_med &&
-                     task->time_s - all_med >= GV_SLOW_PAIR_MIN_S)
-                gv_timeline_add_anomaly(tl, GV_AN_SLOW_EVALUATION, start, len, -1, task->time_s,
-                                        "evaluation task %s took %.2f s at step %ld, %.1fx the median "
-                                        "task of the run's evaluations (%.2f s)", task->name, task->time_s,
-                                        ev->step, task->time_s / all_med, all_med);
+            size_t m;
+            double tm = task_reference(tl, ev, task->name, &m), tf = m >= 3 ? factor : GV_SLOW_PAIR_FACTOR;
+            slow_task st = {task, tm, true, m == 2, task->t_end - (gv_time_us)llround(task->time_s * 1e6)};
+            if (!(tm > 0 && task->time_s > tf * tm && task->time_s - tm >= (m >= 3 ? GV_SLOW_MIN_EXCESS_S : GV_SLOW_PAIR_MIN_S))) {
+                if (!(all_med > 0 && task->time_s > GV_SLOW_PAIR_FACTOR * all_med && task->time_s - all_med >= GV_SLOW_PAIR_MIN_S))
+                    continue;
+                st.ref = all_med;
+                st.own = false;
+            }
+            GV_GROW(slow, slow_cap, ns + 1);
+            slow[ns++] = st;
         }
+        if (!session_slow && !ns)
+            continue;
+        gv_time_us start = ev->start, end = ev->end;
+        if (!session_slow) { /* the span of its slow tasks */
+            start = slow[0].start;
+            end = slow[ns - 1].task->t_end;
+        }
+        qsort(slow, ns, sizeof *slow, slow_task_cmp);
+        gv_buf msg;
+        gv_buf_init(&msg, 0);
+        if (session_slow)
+            gv_buf_printf(&msg, "evaluation session at step %ld took %.1f s, %.1fx the %s session (%.1f s)", ev->step, dur,
+                          dur / med, n >= 3 ? "median" : "other", med);
+        else
+            gv_buf_printf(&msg, "evaluation session at step %ld", ev->step);
+        for (size_t k = 0; k < ns && k < SLOW_TASKS_NAMED; k++)
+            gv_buf_printf(&msg, "%s%s %.2f s (%.1fx %s %.2f s)", k ? ", " : ns == 1 ? "; slow task: " : "; slow tasks: ",
+                          slow[k].task->name, slow[k].task->time_s, slow[k].task->time_s / slow[k].ref,
+                          !slow[k].own ? "the run's median task" : slow[k].pair ? "its other time" : "its median",
+                          slow[k].ref);
+        if (ns > SLOW_TASKS_NAMED)
+            gv_buf_printf(&msg, " and %zu more", ns - SLOW_TASKS_NAMED);
+        gv_buf_putc(&msg, '\0');
+        gv_timeline_add_anomaly(tl, GV_AN_SLOW_EVALUATION, start, end - start, -1,
+                                dur, "%s", msg.data);
+        gv_buf_cleanup(&msg);
     }
+    free(slow);
 }
 
 /* The last GV_THROUGHPUT_WINDOW values, in arrival order (ring) and kept sorted (for the median

@@ -61,7 +61,8 @@ static void print_phases(const gv_msgs *m, const gv_timeline *tl)
     }
 }
 
-/* Anomalies grouped by kind: a count per kind, then the first few of each. */
+/* Anomalies grouped by severity (critical first), then by kind: counts, then the first few of
+ * each kind. */
 #define ANOMALIES_SHOWN_PER_KIND 3
 static void print_anomalies(const gv_msgs *m, const gv_timeline *tl)
 {
@@ -69,23 +70,38 @@ static void print_anomalies(const gv_msgs *m, const gv_timeline *tl)
     for (int k = 0; k < GV_AN_KIND_COUNT; k++)
         total += tl->anomaly_counts[k];
     gv_msg_info(m, "  anomalies: %zu", total);
+    for (int s = GV_SEV_COUNT - 1, n = 0; s >= 0; s--)
+        if (tl->anomaly_severity_counts[s])
+            gv_msg_info(m, "%s%zu %s", n++ ? ", " : " (", tl->anomaly_severity_counts[s], gv_severity_name((gv_severity)s));
     for (int k = 0, n = 0; k < GV_AN_KIND_COUNT; k++)
         if (tl->anomaly_counts[k])
-            gv_msg_info(m, "%s%s %zu", n++ ? ", " : " (", gv_anomaly_kind_name((gv_anomaly_kind)k), tl->anomaly_counts[k]);
+            gv_msg_info(m, "%s%s %zu", n++ ? ", " : "; ", gv_anomaly_kind_name((gv_anomaly_kind)k), tl->anomaly_counts[k]);
     gv_msg_info(m, "%s\n", total ? ")" : "");
-    for (int k = 0; k < GV_AN_KIND_COUNT; k++) {
-        size_t shown = 0;
-        for (size_t i = 0; i < tl->anomalies_len && shown < ANOMALIES_SHOWN_PER_KIND; i++) {
-            if ((int)tl->anomalies[i].kind != k)
-                continue;
-            char at[40];
-            gv_time_format_iso(tl->anomalies[i].t, at, sizeof at);
-            gv_msg_info(m, "    %s %s: %s\n", at, gv_anomaly_kind_name(tl->anomalies[i].kind),
-                        tl->anomalies[i].message);
-            shown++;
+    for (int s = GV_SEV_COUNT - 1; s >= 0; s--)
+        for (int k = 0; k < GV_AN_KIND_COUNT; k++) {
+            size_t shown = 0, of = 0;
+            for (size_t i = 0; i < tl->anomalies_len; i++) {
+                const gv_anomaly *a = &tl->anomalies[i];
+                if ((int)a->kind != k || (int)a->severity != s)
+                    continue;
+                if (of++ >= ANOMALIES_SHOWN_PER_KIND)
+                    continue;
+                char at[40];
+                gv_time_format_iso(a->t, at, sizeof at);
+                gv_msg_info(m, "    %-8s %s %s: %s\n", gv_severity_name(a->severity), at, gv_anomaly_kind_name(a->kind),
+                            a->message);
+                shown++;
+            }
+            if (of > shown)
+                gv_msg_info(m, "    ... %zu more %s %s in the summary JSON\n", of - shown, gv_severity_name((gv_severity)s),
+                            gv_anomaly_kind_name((gv_anomaly_kind)k));
         }
-        if (tl->anomaly_counts[k] > shown && shown)
-            gv_msg_info(m, "    ... %zu more %s in the summary JSON\n", tl->anomaly_counts[k] - shown,
+    for (int k = 0; k < GV_AN_KIND_COUNT; k++) { /* past the number stored: counted only */
+        size_t stored = 0;
+        for (size_t i = 0; i < tl->anomalies_len; i++)
+            stored += (int)tl->anomalies[i].kind == k;
+        if (tl->anomaly_counts[k] > stored)
+            gv_msg_info(m, "    ... and %zu more %s, counted only\n", tl->anomaly_counts[k] - stored,
                         gv_anomaly_kind_name((gv_anomaly_kind)k));
     }
 }

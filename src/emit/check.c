@@ -4,7 +4,8 @@
  *           name := part ('.' part)*          part := identifier | index
  * A name walks the summary: object keys (with the aliases phase -> phases, energy_share ->
  * share_energy, time_share -> share_time, gpuN -> the GPU with index N); on a list, `count` is
- * its length, a number indexes it, an anomaly kind or event type filters it, any other part is
+ * its length, a number indexes it, an anomaly kind or severity or an event type filters it, any
+ * other part is
  * taken from every element. FUNC(temp_c|power_w|energy_wh) is shorthand over the GPUs: max takes
  * their maxima, min their minima, mean and sum their means (or their energies).
  * Depends on the summary (cJSON) and util. */
@@ -180,11 +181,14 @@ typedef struct {
     size_t n;
 } list;
 
-/* An anomaly kind or an event type of the run (the summary's event_types). */
+/* An anomaly kind or severity, or an event type of the run (the summary's event_types). */
 static bool is_filter_name(const cJSON *doc, const char *p)
 {
     for (int k = 0; k < GV_AN_KIND_COUNT; k++)
         if (!strcmp(p, gv_anomaly_kind_name((gv_anomaly_kind)k)))
+            return true;
+    for (int s = 0; s < GV_SEV_COUNT; s++)
+        if (!strcmp(p, gv_severity_name((gv_severity)s)))
             return true;
     const cJSON *t;
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(doc, "event_types")) {
@@ -295,9 +299,11 @@ static bool resolve(const gv_check *c, const operand *x, cJSON *doc, list *out, 
         } else if (is_filter_name(doc, p)) {
             for (size_t k = 0; k < cur.n; k++) {
                 cJSON *kind = cJSON_GetObjectItemCaseSensitive(cur.items[k], "kind");
+                cJSON *sev = cJSON_GetObjectItemCaseSensitive(cur.items[k], "severity");
                 if (!kind)
                     kind = cJSON_GetObjectItemCaseSensitive(cur.items[k], "type");
-                if (cJSON_IsString(kind) && !strcmp(kind->valuestring, p))
+                if ((cJSON_IsString(kind) && !strcmp(kind->valuestring, p)) ||
+                    (cJSON_IsString(sev) && !strcmp(sev->valuestring, p)))
                     cur.items[o++] = cur.items[k];
             }
         } else {

@@ -558,6 +558,7 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const st
         const gv_anomaly *a = &tl->anomalies[i];
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "kind", gv_anomaly_kind_name(a->kind));
+        cJSON_AddStringToObject(x, "severity", gv_severity_name(a->severity));
         gv_json_add_time(x, "timestamp", a->t);
         gv_json_add_round(x, "x_h", hours(tl, a->t), 7);
         gv_json_add_round(x, "duration_s", (double)a->duration / 1e6, 3);

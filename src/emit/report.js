@@ -489,26 +489,44 @@
     return '<b>' + esc(a.kind) + '</b><br>' + esc(a.message) + '<br>' + esc(a.timestamp.replace('T', ' ')) +
       (a.duration_s > 0 ? '<br>for ' + num(a.duration_s, 1) + ' s' : '');
   }
+  /* each coloured by its severity; the filter (severity, kind) above the list below picks those
+   * shown, there and on the plot */
+  var SEVS = ['critical', 'warning', 'info'], SEV_COLOR = { critical: '#d62728', warning: '#ff7f0e', info: '#7f7f7f' };
+  var anomalyFilter = { severity: 'info', kind: '' };
+  function anomalyShown(a) {
+    return SEVS.indexOf(a.severity) <= SEVS.indexOf(anomalyFilter.severity) && (!anomalyFilter.kind || a.kind === anomalyFilter.kind);
+  }
+  /* the points of one row's anomaly traces: a mark each, a bar per severity over their extents */
+  function anomalyPoints(list) {
+    var shown = list.filter(anomalyShown), out = { x: [], y: [], text: [], color: [], bars: {} };
+    shown.forEach(function (a) { out.x.push(a.x_h); out.y.push(0.93); out.text.push(anomalyHover(a)); out.color.push(SEV_COLOR[a.severity]); });
+    SEVS.forEach(function (sev) {
+      var b = out.bars[sev] = { x: [], y: [], text: [] };
+      shown.forEach(function (a) {
+        if (a.severity === sev && a.duration_s > 0) { b.x.push(a.x_h, a.x_h + a.duration_s / 3600, null); b.y.push(0.93, 0.93, null); b.text.push(anomalyHover(a), anomalyHover(a), null); }
+      });
+    });
+    return out;
+  }
+  var anomalyRows = [];
   if (D.anomalies.length) {
     var byRow = {};
     D.anomalies.forEach(function (a) {
       var key = ANOMALY_ROW[a.kind], row = plotRows.filter(function (r) { return r.key === key; })[0] || plotRows[0];
       (byRow[row.evAxis] = byRow[row.evAxis] || []).push(a);
     });
-    var first = true;
-    Object.keys(byRow).forEach(function (axis) {
-      var as = byRow[axis], bx = [], by = [], bh = [];
-      as.forEach(function (a) {
-        if (a.duration_s > 0) { bx.push(a.x_h, a.x_h + a.duration_s / 3600, null); by.push(0.93, 0.93, null); bh.push(anomalyHover(a), anomalyHover(a), null); }
-      });
+    Object.keys(byRow).forEach(function (axis, i) {
+      var ar = { list: byRow[axis], mark: traces.length, bars: {} }, p = anomalyPoints(ar.list);
+      anomalyRows.push(ar);
       traces.push({ type: 'scatter', mode: 'markers', name: 'Anomalies (' + D.anomalies.length + ')', legendgroup: 'anomalies',
-        showlegend: first, x: as.map(function (a) { return a.x_h; }), y: as.map(function () { return 0.93; }),
-        yaxis: axis, marker: { color: '#d62728', symbol: 'x', size: 10, line: { width: 2, color: '#d62728' } },
-        hovertext: as.map(anomalyHover), hoverinfo: 'text', hoverlabel: { align: 'left' } });
-      if (bx.length) traces.push({ type: 'scatter', mode: 'lines', name: 'anomaly extent', legendgroup: 'anomalies',
-        showlegend: false, x: bx, y: by, yaxis: axis, line: { color: '#d62728', width: 4 }, opacity: 0.6,
-        hovertext: bh, hoverinfo: 'text', hoverlabel: { align: 'left' } });
-      first = false;
+        showlegend: i === 0, x: p.x, y: p.y, yaxis: axis, marker: { color: p.color, symbol: 'x', size: 10, line: { width: 2, color: p.color } },
+        hovertext: p.text, hoverinfo: 'text', hoverlabel: { align: 'left' } });
+      SEVS.forEach(function (sev) {
+        ar.bars[sev] = traces.length;
+        traces.push({ type: 'scatter', mode: 'lines', name: 'anomaly extent', legendgroup: 'anomalies',
+          showlegend: false, x: p.bars[sev].x, y: p.bars[sev].y, yaxis: axis, line: { color: SEV_COLOR[sev], width: 4 }, opacity: 0.6,
+          hovertext: p.bars[sev].text, hoverinfo: 'text', hoverlabel: { align: 'left' } });
+      });
     });
   }
 
@@ -656,13 +674,18 @@
   layout.annotations = labels(0, xmax);
 
   var busy = false, revision = 0;
+  /* A layout update that keeps the x axis as it is, for an update of traces' x: a restyle of x
+   * alone makes Plotly guess the axis type again (the date axis' milliseconds look like plain
+   * numbers), and given a type it resets the range. */
+  function keepAxis(rel) {
+    rel['xaxis.type'] = AX === 'wall' ? 'date' : 'linear';
+    rel['xaxis.range'] = plotDiv.layout.xaxis.range.slice();
+    return rel;
+  }
   function onRange(x0, x1, ax0, ax1) {
     x0 = Math.max(0, x0); x1 = Math.min(xmax, x1);
     if (!(x1 > x0)) x1 = Math.min(xmax, x0 + 1e-6);
-    /* (the axis type given with the new points: a restyle of x alone would guess it again, and
-     * take the date axis' milliseconds for plain numbers; given a type, it resets the range) */
-    var u = viewUpdate(x0, x1), rel = { annotations: labels(x0, x1), 'xaxis.type': AX === 'wall' ? 'date' : 'linear',
-      'xaxis.range': plotDiv.layout.xaxis.range.slice() };
+    var u = viewUpdate(x0, x1), rel = keepAxis({ annotations: labels(x0, x1) });
     if (AX === 'elapsed') {
       var t = elapsedTicks((ax0 === undefined ? x0 : ax0) * 3600, (ax1 === undefined ? x1 : ax1) * 3600);
       rel['xaxis.tickvals'] = t.vals; rel['xaxis.ticktext'] = t.text;
@@ -759,7 +782,7 @@
         Plotly.restyle(plotDiv, { visible: vis }, [st.line, st.band]);
         return false;
       }
-      if (TYPES.indexOf(g) < 0 && g !== 'runs') return true;
+      if (TYPES.indexOf(g) < 0 && g !== 'runs' && g !== 'anomalies') return true;
       hiddenTypes[g] = !hiddenTypes[g];
       var idx = [];
       plotDiv.data.forEach(function (t, i) { if (t.legendgroup === g) idx.push(i); });
@@ -771,7 +794,8 @@
     window.gvReport = { zoom: function (a, b) { return Plotly.relayout(plotDiv, { 'xaxis.range': [toAx(a), toAx(b)] }); },
       view: viewUpdate, state: function () { return state; }, data: D, hours: function (v) { return v === null ? null : fromAx(v); },
       axis: function (m) { AX = m; axSel.value = m; return redraw(); }, spread: setSpread,
-      train: function (o) { Object.keys(o).forEach(function (k) { TRAIN[k] = o[k]; }); return redraw(); } };
+      train: function (o) { Object.keys(o).forEach(function (k) { TRAIN[k] = o[k]; }); return redraw(); },
+      anomalies: function (severity, kind) { anomalyFilter.severity = severity; anomalyFilter.kind = kind || ''; return applyAnomalyFilter(); } };
     document.body.setAttribute('data-gv-ready', '1');
   });
 
@@ -799,15 +823,48 @@
   });
   sec.appendChild(pt);
 
-  sec.appendChild(el('h2', 'Anomalies (' + D.anomalies.length + ')'));
+  var anHead = el('h2', 'Anomalies (' + D.anomalies.length + ')');
+  sec.appendChild(anHead);
   var ul = el('ul'); ul.id = 'gv-anomalies';
-  D.anomalies.forEach(function (a) {
+  var anItems = D.anomalies.map(function (a) {
     var li = el('li'), link = el('a', a.timestamp.replace('T', ' ') + '  ' + a.kind + ': ' + a.message);
     link.href = '#gv-plot'; link.className = 'zoom';
     link.addEventListener('click', function (ev) { ev.preventDefault(); zoomTo(a.x_h, a.x_h + a.duration_s / 3600); plotDiv.scrollIntoView(); });
-    li.appendChild(link); ul.appendChild(li);
+    li.appendChild(el('span', a.severity, 'sev sev-' + a.severity)); li.appendChild(link); ul.appendChild(li);
+    return li;
   });
   if (!D.anomalies.length) ul.appendChild(el('li', 'none'));
+  /* the filter: by severity (at least ...) and kind, on the list and on the plot */
+  function applyAnomalyFilter() {
+    var n = 0;
+    D.anomalies.forEach(function (a, i) { var on = anomalyShown(a); anItems[i].style.display = on ? '' : 'none'; n += on; });
+    anHead.textContent = 'Anomalies (' + (n === D.anomalies.length ? n : n + ' of ' + D.anomalies.length) + ')';
+    var upd = { x: [], y: [], hovertext: [], 'marker.color': [], 'marker.line.color': [] }, idx = [];
+    anomalyRows.forEach(function (ar) {
+      var p = anomalyPoints(ar.list);
+      HX[ar.mark] = p.x; idx.push(ar.mark);
+      upd.x.push(mapX(p.x)); upd.y.push(p.y); upd.hovertext.push(p.text); upd['marker.color'].push(p.color); upd['marker.line.color'].push(p.color);
+      SEVS.forEach(function (sev) {
+        var b = p.bars[sev];
+        HX[ar.bars[sev]] = b.x; idx.push(ar.bars[sev]);
+        upd.x.push(mapX(b.x)); upd.y.push(b.y); upd.hovertext.push(b.text);
+        upd['marker.color'].push(null); upd['marker.line.color'].push(null);
+      });
+    });
+    return idx.length ? Plotly.update(plotDiv, upd, keepAxis({}), idx) : Promise.resolve();
+  }
+  if (D.anomalies.length) {
+    var af = el('div'); af.id = 'gv-anomaly-filter'; af.className = 'filter';
+    var kinds = [];
+    D.anomalies.forEach(function (a) { if (kinds.indexOf(a.kind) < 0) kinds.push(a.kind); });
+    var sevSel = select([['info', 'every severity'], ['warning', 'warning and critical'], ['critical', 'critical only']], 'info');
+    var kindSel = select([['', 'every kind']].concat(kinds.map(function (k) { return [k, k]; })), '');
+    sevSel.id = 'gv-anomaly-severity'; kindSel.id = 'gv-anomaly-kind';
+    af.appendChild(el('span', 'show ')); af.appendChild(sevSel); af.appendChild(el('span', ' of ')); af.appendChild(kindSel);
+    sevSel.addEventListener('change', function () { anomalyFilter.severity = sevSel.value; applyAnomalyFilter(); });
+    kindSel.addEventListener('change', function () { anomalyFilter.kind = kindSel.value; applyAnomalyFilter(); });
+    sec.appendChild(af);
+  }
   sec.appendChild(ul);
 
   sec.appendChild(el('h2', 'Events (' + D.events.length + ')'));

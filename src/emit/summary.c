@@ -359,6 +359,7 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
         const gv_anomaly *a = &tl->anomalies[i];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "kind", gv_anomaly_kind_name(a->kind));
+        cJSON_AddStringToObject(o, "severity", gv_severity_name(a->severity));
         gv_json_add_time(o, "timestamp", a->t);
         gv_json_add_round(o, "elapsed_s", hours_to_s(tl, a->t), 3);
         gv_json_add_round(o, "duration_s", (double)a->duration / 1e6, 3);
@@ -373,6 +374,10 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     cJSON *counts = cJSON_AddObjectToObject(d, "anomaly_counts");
     for (int k = 0; k < GV_AN_KIND_COUNT; k++)
         cJSON_AddNumberToObject(counts, gv_anomaly_kind_name((gv_anomaly_kind)k), (double)tl->anomaly_counts[k]);
+    const size_t *sev = tl->anomaly_severity_counts;
+    cJSON *sc = cJSON_AddObjectToObject(d, "anomaly_severity_counts");
+    for (int k = GV_SEV_COUNT - 1; k >= 0; k--)
+        cJSON_AddNumberToObject(sc, gv_severity_name((gv_severity)k), (double)sev[k]);
 
     cJSON *w = cJSON_AddObjectToObject(d, "warnings");
     static const char *const wnames[GV_WARN_KIND_COUNT] = {

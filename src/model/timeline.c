@@ -347,9 +347,33 @@ const char *gv_anomaly_kind_name(gv_anomaly_kind k)
     return (unsigned)k < GV_AN_KIND_COUNT ? names[k] : "?";
 }
 
+const char *gv_severity_name(gv_severity s)
+{
+    static const char *const names[GV_SEV_COUNT] = {"info", "warning", "critical"};
+    return s < GV_SEV_COUNT ? names[s] : "info";
+}
+
+gv_severity gv_anomaly_severity(gv_anomaly_kind k, double value)
+{
+    switch (k) {
+    case GV_AN_INCOMPLETE_CHECKPOINT:
+    case GV_AN_OVER_TEMPERATURE:
+    case GV_AN_POWER_DROP: return GV_SEV_CRITICAL;
+    case GV_AN_SAMPLE_GAP: return value >= GV_GAP_WARNING_S ? GV_SEV_WARNING : GV_SEV_INFO;
+    case GV_AN_TIME_BACKWARDS: return GV_SEV_INFO;
+    case GV_AN_BPB_REGRESSION:
+    case GV_AN_SLOW_EVALUATION:
+    case GV_AN_THROUGHPUT_DROP:
+    case GV_AN_GPU_IMBALANCE:
+    case GV_AN_KIND_COUNT: break;
+    }
+    return GV_SEV_WARNING;
+}
+
 void gv_timeline_add_anomaly(gv_timeline *tl, gv_anomaly_kind kind, gv_time_us t,
                              gv_time_us duration, int gpu, double value, const char *fmt, ...)
 {
+    tl->anomaly_severity_counts[gv_anomaly_severity(kind, value)]++;
     if (tl->anomaly_counts[kind]++ >= GV_ANOMALIES_PER_KIND_MAX)
         return;
     char msg[400];
@@ -360,7 +384,7 @@ void gv_timeline_add_anomaly(gv_timeline *tl, gv_anomaly_kind kind, gv_time_us t
     GV_GROW(tl->anomalies, tl->anomalies_cap, tl->anomalies_len + 1);
     tl->anomalies[tl->anomalies_len++] = (gv_anomaly){
         .kind = kind, .t = t, .duration = duration, .gpu = gpu, .value = value,
-        .message = gv_arena_strdup(&tl->arena, msg)};
+        .severity = gv_anomaly_severity(kind, value), .message = gv_arena_strdup(&tl->arena, msg)};
 }
 
 static int anomaly_cmp(const void *a, const void *b)
