@@ -529,6 +529,11 @@ def training_metrics_follow_the_zoom():
     check(B.eval("window.gvReport.train({left: 'mfu', right: null, smooth: 0, log: false}).then(() => true)"), "mfu")
     d = js(B, "return document.getElementById('gv-plot').data.filter(t => t.legendgroup === 'train' && t.visible === true).map(t => [t.name, t.y.filter(v => v !== null)])")
     check([n for n, _ in d] == ["MFU %"] and all(abs(v - 50.31) < 1e-4 for v in d[0][1]), [n for n, _ in d])
+    # grad norm and lrm as the generator prints them (0.3870, 1.00)
+    check(B.eval("window.gvReport.train({left: 'grad_norm', right: 'lrm'}).then(() => true)"), "grad norm")
+    d = js(B, "return document.getElementById('gv-plot').data.filter(t => t.legendgroup === 'train' && t.visible === true).map(t => [t.name, t.y.filter(v => v !== null)])")
+    check([n for n, _ in d] == ["grad norm", "lrm"] and all(abs(v - 0.387) < 1e-6 for v in d[0][1]) and all(v == 1 for v in d[1][1]),
+          [(n, v[:3]) for n, v in d])
     check(B.errors() == [], B.errors())
 
 

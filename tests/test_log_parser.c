@@ -180,6 +180,7 @@ static void test_events(size_t chunk)
     CHECK_EQ_LONG(s0->step, 12);
     CHECK(s0->loss == 3.241555 && s0->dt_ms == 2940.12);
     CHECK(s0->tok_per_sec == 178321 && s0->mfu == 50.31);
+    CHECK(s0->grad_norm == 0.3870f && s0->lrm == 1.00f); /* (kept as float) */
     const gv_step *s1 = &tl.steps[1];
     CHECK_EQ_LONG(s1->step, 1);
     CHECK(s1->mfu == 1.84 && s1->tok_per_sec == 18114 && s1->loss == 1.437552);
@@ -303,8 +304,10 @@ static void test_step_fields(void)
     CHECK_EQ_LONG(gv_step_field("BF16_MFU", 8), GV_SF_MFU);
     CHECK_EQ_LONG(gv_step_field("Tok/Sec", 7), GV_SF_TOK_PER_SEC);
     CHECK_EQ_LONG(gv_step_field("NUM_TOKENS", 10), GV_SF_OTHER);
-    static const char *const other[] = {"grad norm", "lrm", "total time", "eta", "num_tokens"};
-    for (int i = 0; i < 5; i++)
+    CHECK_EQ_LONG(gv_step_field("Grad Norm", 9), GV_SF_GRAD_NORM);
+    CHECK_EQ_LONG(gv_step_field("LRM", 3), GV_SF_LRM);
+    static const char *const other[] = {"total time", "eta", "num_tokens"};
+    for (int i = 0; i < 3; i++)
         CHECK_EQ_LONG(gv_step_field(other[i], strlen(other[i])), GV_SF_OTHER);
     static const char *const unknown[] = {"los", "losss", "d", "tok/se", "mfu ", "epoch", "grad_norm", "lr",
                                           "tok sec", "bf16 mfu", "num tokens", "total_time", "d t"};
@@ -312,8 +315,8 @@ static void test_step_fields(void)
         CHECK_EQ_LONG(gv_step_field(unknown[i], strlen(unknown[i])), GV_SF_UNKNOWN);
 }
 
-/* Fields that are recognised but not kept (grad norm, lrm, total time, eta, num_tokens) still
- * make a line a step line; a line with no known field is not one. */
+/* Fields that are recognised but not kept (total time, eta, num_tokens), or kept for the page only
+ * (grad norm, lrm), still make a line a step line; a line with no known field is not one. */
 static void test_unkept_fields(void)
 {
     static const char text[] = "2025-12-22 21:00:00 step 00005 | lrm: 1.00 | ETA: 3.0m\n"
@@ -327,8 +330,10 @@ static void test_unkept_fields(void)
     CHECK_EQ_LONG(tl.steps[0].line, 1);
     CHECK(isnan(tl.steps[0].loss) && isnan(tl.steps[0].dt_ms) && isnan(tl.steps[0].tok_per_sec) &&
           isnan(tl.steps[0].mfu));
+    CHECK(tl.steps[0].lrm == 1.0f && isnan(tl.steps[0].grad_norm));
     CHECK_EQ_LONG(tl.steps[1].step, 7);
     CHECK_EQ_LONG(tl.steps[1].line, 3);
+    CHECK(tl.steps[1].grad_norm == 0.5f && isnan(tl.steps[1].lrm));
     CHECK_EQ_LONG(w.n, 0);
     gv_timeline_cleanup(&tl);
 }

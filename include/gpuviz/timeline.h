@@ -171,14 +171,15 @@ typedef struct {
 
 /* ---- training steps ---- */
 /* 64 bytes: a week-long log has millions of step lines. What the page and the summary use is
- * kept; a step line's other fields (grad norm, lrm, total time, eta, num_tokens, /total) are
- * recognised, so that they make a line a step line, but not kept. */
+ * kept; a step line's other fields (total time, eta, num_tokens, /total) are recognised, so that
+ * they make a line a step line, but not kept. */
 typedef struct {
     gv_time_us t;
-    long step;           /* -1 if none */
-    long line;
     double loss, dt_ms, tok_per_sec, mfu; /* NAN where the line lacks the field */
-    int phase;           /* 0-based training phase; increments when step numbers restart */
+    int32_t step;        /* -1 if none; numbers past INT32_MAX are taken as INT32_MAX */
+    int32_t line;        /* the same */
+    int32_t phase;       /* 0-based training phase; increments when step numbers restart */
+    float grad_norm, lrm; /* NAN where the line lacks the field (the page shows them) */
     bool own_time;       /* its line had a time of its own (else gv_log_clock_place gives it one) */
 } gv_step;
 _Static_assert(sizeof(gv_step) == 64, "gv_step stays 64 bytes");

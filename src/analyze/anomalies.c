@@ -260,7 +260,7 @@ static void throughput_drops(gv_timeline *tl)
             gv_timeline_add_anomaly(tl, GV_AN_THROUGHPUT_DROP, first->t, 0, -1, low,
                                     "throughput fell to %.0f tok/s (%.0f%% of the running median "
                                     "%.0f) for %zu steps from step %ld",
-                                    low, 100 * low / med_at_start, med_at_start, run, first->step);
+                                    low, 100 * low / med_at_start, med_at_start, run, (long)first->step);
         run = 0;
         if (!s)
             break;

@@ -104,15 +104,21 @@ static size_t base64_to(char *out, const unsigned char *p, size_t n)
 
 /* ---- training steps: every step in one binary element, for a page that shows them all on zoom ---- */
 
-/* The step metrics the page can show, in the element's order (gv_step fields). */
-static const struct {
-    const char *name;
-    size_t offset;
-} STEP_METRICS[] = {{"loss", offsetof(gv_step, loss)},
-                    {"tok_per_sec", offsetof(gv_step, tok_per_sec)},
-                    {"mfu", offsetof(gv_step, mfu)},
-                    {"dt_ms", offsetof(gv_step, dt_ms)}};
+/* The step metrics the page can show, in the element's order. */
+static const char *const STEP_METRICS[] = {"loss", "tok_per_sec", "mfu", "dt_ms", "grad_norm", "lrm"};
 enum { STEP_METRICS_LEN = sizeof STEP_METRICS / sizeof *STEP_METRICS };
+
+static double step_metric(const gv_step *st, int k)
+{
+    switch (k) {
+    case 0: return st->loss;
+    case 1: return st->tok_per_sec;
+    case 2: return st->mfu;
+    case 3: return st->dt_ms;
+    case 4: return st->grad_norm;
+    default: return st->lrm;
+    }
+}
 #define STEP_BYTES(metrics) (8 + 4 * (size_t)(metrics)) /* per step: time, step number, metrics */
 
 /* Which steps go into the page: those within the samples' time range, every stride-th when there
@@ -138,7 +144,7 @@ static step_plan plan_steps(const gv_timeline *tl, size_t max_bytes)
             continue;
         sp.in_range++;
         for (int k = 0; k < STEP_METRICS_LEN; k++)
-            sp.has[k] |= isfinite(gv_step_value(st, STEP_METRICS[k].offset));
+            sp.has[k] |= isfinite(step_metric(st, k));
     }
     for (int k = 0; k < STEP_METRICS_LEN; k++)
         sp.metrics += sp.has[k];
@@ -182,7 +188,7 @@ static void write_steps(FILE *f, const gv_timeline *tl, const step_plan *sp)
         size_t c = 2;
         for (int k = 0; k < STEP_METRICS_LEN; k++)
             if (sp->has[k])
-                put_f32(b + 4 * (c++ * n + j), gv_step_value(st, STEP_METRICS[k].offset));
+                put_f32(b + 4 * (c++ * n + j), step_metric(st, k));
         j++;
     }
     assert(j == n);
@@ -205,7 +211,7 @@ static void add_steps(cJSON *steps, const gv_timeline *tl, const step_plan *sp)
     cJSON *m = cJSON_AddArrayToObject(steps, "metrics");
     for (int k = 0; k < STEP_METRICS_LEN; k++)
         if (sp->has[k])
-            cJSON_AddItemToArray(m, cJSON_CreateString(STEP_METRICS[k].name));
+            cJSON_AddItemToArray(m, cJSON_CreateString(STEP_METRICS[k]));
 }
 
 /* ---- display levels: which levels of each series' pyramid fit the page's size budget ---- */

@@ -170,8 +170,8 @@
     }
     return { n: n, h: h, step: step, m: m, brk: brk, sorted: sorted, monotone: mono && step[0] >= 0 };
   })();
-  var METRIC_NAME = { loss: 'loss', tok_per_sec: 'tok/s', mfu: 'MFU %', dt_ms: 'dt (ms)' };
-  var METRIC_FMT = { loss: '.4f', tok_per_sec: ',.0f', mfu: '.2f', dt_ms: ',.1f' };
+  var METRIC_NAME = { loss: 'loss', tok_per_sec: 'tok/s', mfu: 'MFU %', dt_ms: 'dt (ms)', grad_norm: 'grad norm', lrm: 'lrm' };
+  var METRIC_FMT = { loss: '.4f', tok_per_sec: ',.0f', mfu: '.2f', dt_ms: ',.1f', grad_norm: '.4f', lrm: '.4f' };
   var hasSteps = ST !== null && D.steps.metrics.length > 0;
   var TRAIN = { left: null, right: null, smooth: 0, log: false, smoothed: {} };
   if (hasSteps) {

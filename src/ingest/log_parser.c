@@ -494,9 +494,9 @@ static void totals_cover(gv_log_parser *p, size_t n)
 
 static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
 {
-    double v[GV_SF_KEPT] = {NAN, NAN, NAN, NAN};
+    double v[GV_SF_KEPT] = {NAN, NAN, NAN, NAN, NAN, NAN};
     static const int field_of_group[RG_NUM_TOKENS - RG_LOSS + 1] = {
-        GV_SF_LOSS, GV_SF_OTHER /* grad_norm */, GV_SF_OTHER /* lrm */, GV_SF_DT_MS, GV_SF_TOK_PER_SEC,
+        GV_SF_LOSS, GV_SF_GRAD_NORM, GV_SF_LRM, GV_SF_DT_MS, GV_SF_TOK_PER_SEC,
         GV_SF_MFU, GV_SF_OTHER /* total_time_min */, GV_SF_OTHER /* eta_min */, GV_SF_OTHER /* num_tokens */};
     int known = 0;
     for (int g = RG_LOSS; g <= RG_NUM_TOKENS; g++) {
@@ -538,9 +538,11 @@ static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
     out->dt_ms = v[GV_SF_DT_MS];
     out->tok_per_sec = v[GV_SF_TOK_PER_SEC];
     out->mfu = v[GV_SF_MFU];
-    out->step = step;
+    out->grad_norm = (float)v[GV_SF_GRAD_NORM];
+    out->lrm = (float)v[GV_SF_LRM];
+    out->step = step > INT32_MAX ? INT32_MAX : step < 0 ? -1 : (int32_t)step;
     out->t = t;
-    out->line = p->line_no;
+    out->line = p->line_no > INT32_MAX ? INT32_MAX : (int32_t)p->line_no;
     out->phase = (int)tl->step_phases - 1;
     out->own_time = p->text_stamped;
     p->prev_step_no = step;

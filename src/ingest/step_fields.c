@@ -94,11 +94,11 @@ int gv_step_field(const char *k, size_t len)
         return field;
     switch (len) {
     case 2: KEY("dt", GV_SF_DT_MS) break;
-    case 3: KEY("mfu", GV_SF_MFU) KEY("lrm", GV_SF_OTHER) KEY("eta", GV_SF_OTHER) break;
+    case 3: KEY("mfu", GV_SF_MFU) KEY("lrm", GV_SF_LRM) KEY("eta", GV_SF_OTHER) break;
     case 4: KEY("loss", GV_SF_LOSS) break;
     case 7: KEY("tok/sec", GV_SF_TOK_PER_SEC) break;
     case 8: KEY("bf16_mfu", GV_SF_MFU) break;
-    case 9: KEY("grad norm", GV_SF_OTHER) break;
+    case 9: KEY("grad norm", GV_SF_GRAD_NORM) break;
     case 10: KEY("total time", GV_SF_OTHER) KEY("num_tokens", GV_SF_OTHER) break;
     case 13: KEY("training loss", GV_SF_LOSS) break;
     }

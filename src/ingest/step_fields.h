@@ -8,8 +8,9 @@
 #include <stddef.h>
 
 /* The step fields a key names: the kept ones (gv_step), GV_SF_OTHER (a known key whose value
- * nothing reports: grad norm, lrm, total time, eta, num_tokens) and GV_SF_UNKNOWN. */
-enum { GV_SF_LOSS, GV_SF_DT_MS, GV_SF_TOK_PER_SEC, GV_SF_MFU, GV_SF_KEPT, GV_SF_OTHER = GV_SF_KEPT, GV_SF_UNKNOWN };
+ * nothing reports: total time, eta, num_tokens) and GV_SF_UNKNOWN. */
+enum { GV_SF_LOSS, GV_SF_DT_MS, GV_SF_TOK_PER_SEC, GV_SF_MFU, GV_SF_GRAD_NORM, GV_SF_LRM, GV_SF_KEPT,
+       GV_SF_OTHER = GV_SF_KEPT, GV_SF_UNKNOWN };
 
 /* Fills the character-class table gv_step_next_field reads. */
 void gv_step_char_classes(unsigned char cls[256]);
