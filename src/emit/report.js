@@ -645,12 +645,24 @@
       var s = SPREAD ? spreadView(sr, views) : { x: [], y: [], text: [], bx: [], by: [] };
       put(sr.line, s.x, s.y, s.text); put(sr.band, s.bx, s.by);
     });
-    if (trainTraces) [[TRAIN.left, trainTraces.leftRaw, trainTraces.leftSmooth], [TRAIN.right, trainTraces.rightRaw, trainTraces.rightSmooth]].forEach(function (sd) {
+    u.axes = {};
+    if (trainTraces) [[TRAIN.left, trainTraces.leftRaw, trainTraces.leftSmooth, trainTraces.row.layoutKey],
+      [TRAIN.right, trainTraces.rightRaw, trainTraces.rightSmooth, trainTraces.row.rightKey]].forEach(function (sd) {
+      u.axes[sd[3] + '.autorange'] = true; u.axes[sd[3] + '.range'] = null;
       if (!sd[0]) { put(sd[1], [], []); put(sd[2], [], []); return; }
       var v = stepsView(ST.m[sd[0]], x0, x1), text = v.i.map(function (i) {
         return i === null ? null : (ST.step[i] >= 0 ? 'step ' + ST.step[i] + ' \u00b7 ' : '') + wall(ST.h[i]);
       });
       put(sd[1], v.x, v.y, text);
+      /* a metric that hardly varies in view (a constant tok/s) gets 5% either side, not an axis
+       * that blows its last digits up */
+      var lo = Infinity, hi = -Infinity;
+      v.y.forEach(function (y) { if (y !== null) { lo = Math.min(lo, y); hi = Math.max(hi, y); } });
+      var mid = (lo + hi) / 2;
+      if (hi >= lo && hi - lo <= 1e-3 * Math.abs(mid) && !(TRAIN.log && sd[3] === trainTraces.row.layoutKey)) {
+        var pad = Math.abs(mid) * 0.05 || 1;
+        u.axes[sd[3] + '.autorange'] = false; u.axes[sd[3] + '.range'] = [mid - pad, mid + pad];
+      }
       if (TRAIN.smooth > 0) { var sm = smoothOf(sd[0]); put(sd[2], v.x, v.i.map(function (i) { return i === null ? null : sm[i]; }), text); }
       else put(sd[2], [], []);
     });
@@ -667,9 +679,14 @@
       (D.cutoff_h !== null ? '; samples after the idle cutoff at ' + D.cutoff_time.replace('T', ' ') + ' are not plotted' : '') + '.';
     return u;
   }
+  /* ('yaxis3.range' style keys onto a layout object) */
+  function setAxes(L, axes) {
+    Object.keys(axes).forEach(function (k) { var p = k.split('.'); L[p[0]] = Object.assign({}, L[p[0]]); L[p[0]][p[1]] = axes[k]; });
+  }
   (function () {
     var u = viewUpdate(0, xmax);
     u.idx.forEach(function (t, i) { traces[t].x = u.x[i]; traces[t].y = u.y[i]; traces[t].text = u.text[i]; });
+    setAxes(layout, u.axes);
   })();
   layout.annotations = labels(0, xmax);
 
@@ -686,6 +703,7 @@
     x0 = Math.max(0, x0); x1 = Math.min(xmax, x1);
     if (!(x1 > x0)) x1 = Math.min(xmax, x0 + 1e-6);
     var u = viewUpdate(x0, x1), rel = keepAxis({ annotations: labels(x0, x1) });
+    Object.keys(u.axes).forEach(function (k) { rel[k] = u.axes[k]; });
     if (AX === 'elapsed') {
       var t = elapsedTicks((ax0 === undefined ? x0 : ax0) * 3600, (ax1 === undefined ? x1 : ax1) * 3600);
       rel['xaxis.tickvals'] = t.vals; rel['xaxis.ticktext'] = t.text;
@@ -713,7 +731,10 @@
     var L = Object.assign({}, plotDiv.layout), p = axisProps(state.x0, state.x1);
     L.xaxis = Object.assign({}, L.xaxis);
     Object.keys(p).forEach(function (k) { if (k === 'title.text') L.xaxis.title = { text: p[k] }; else L.xaxis[k] = p[k]; });
-    if (trainTraces) { L[trainTraces.row.layoutKey] = layout[trainTraces.row.layoutKey]; L[trainTraces.row.rightKey] = layout[trainTraces.row.rightKey]; }
+    if (trainTraces) {
+      L[trainTraces.row.layoutKey] = layout[trainTraces.row.layoutKey]; L[trainTraces.row.rightKey] = layout[trainTraces.row.rightKey];
+      setAxes(L, u.axes);
+    }
     L.annotations = labels(state.x0, state.x1);
     L.datarevision = ++revision;
     busy = true;
