@@ -91,13 +91,21 @@ static double hours(const gv_timeline *tl, gv_time_us t) { return (double)(t - t
 static size_t base64_to(char *out, const unsigned char *p, size_t n)
 {
     static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+    size_t o = 0, i = 0;
+    for (; i + 3 <= n; i += 3) { /* whole groups, then the tail */
+        unsigned v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+        out[o] = tbl[v >> 18 & 63];
+        out[o + 1] = tbl[v >> 12 & 63];
+        out[o + 2] = tbl[v >> 6 & 63];
+        out[o + 3] = tbl[v & 63];
+        o += 4;
+    }
+    if (i < n) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0);
         out[o++] = tbl[v >> 18 & 63];
         out[o++] = tbl[v >> 12 & 63];
         out[o++] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
-        out[o++] = i + 2 < n ? tbl[v & 63] : '=';
+        out[o++] = '=';
     }
     return o;
 }
