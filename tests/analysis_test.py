@@ -155,6 +155,8 @@ def anomalies_where_planted():
     check("anomalies: 9 (3 critical, 4 warning, 2 info; bpb_regression 1, slow_evaluation 1, throughput_drop 1," in SEA, SEA)
     lines = [l.split()[0] for l in SEA.splitlines() if l.startswith("    ") and l.split()[0] in ("critical", "warning", "info")]
     check(lines == ["critical"] * 3 + ["warning"] * 4 + ["info"] * 2, lines)
+    check(SEA.strip().splitlines()[-1] == "gpuviz: verdict: 9 anomalies (3 critical, 4 warning, 2 info); "
+          "no --check given, exit status 0", SEA[-200:])
 
 
 @test

@@ -252,6 +252,8 @@ def title_goodput_and_overhead_in_the_header():
     over = "evaluation overhead: %.1f%%" % (100 * doc["evaluation_overhead"]["share_time"])
     check(good in meta and over in meta, (good, over, meta))
     check("run 1 incomplete: stopped at step 766 of 1200" in meta, meta)
+    # (run2's log restarts once; its sampler once: testdata/run2/gpu_metrics.csv:3007)
+    check("restarts: 1 of the training (2 runs), 1 of the GPU sampler" in meta, meta)
 
 
 @test

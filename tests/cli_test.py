@@ -139,6 +139,8 @@ def console_summary_matches_oracle():
     rows = {l.split()[0]: l.split() for l in lines[head[0] + 1:head[0] + 7] if len(l.split()) >= 5}
     check(set(rows) >= {"training", "validation", "evaluation", "idle"}, rows)
     check(rows["idle"][5:] == ["(during", "the", "run", "0.0%,", "after", "it", "55.0%)"], rows["idle"])
+    # without --check, the last line still gives the verdict
+    check(lines[-1] == "gpuviz: verdict: no anomaly", lines[-1])
     check("idle cutoff %s" % EXPECT["idle_cutoff"] in STDERR, "cutoff")
     for line in ("metrics.csv:503: skipped row: expected 8 fields, found 3",
                  "metrics.csv:904: skipped row: unparsable number '6x0.00' in column gpu0_power_instant_w",

@@ -143,5 +143,8 @@ typedef struct {
  * a table of the phases, training runs, anomalies grouped by kind). al: NULL or how
  * --align-log auto placed the log. */
 void gv_console_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_opts *o, const gv_align_result *al);
+/* The last line of a run without --check: its anomalies by severity (the exit status stays 0;
+ * --check 'anomalies.critical.count == 0' makes them fail a CI job). */
+void gv_console_verdict(const gv_msgs *m, const gv_timeline *tl);
 
 #endif

@@ -265,3 +265,15 @@ void gv_console_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_op
     print_anomalies(m, tl);
 }
 
+
+void gv_console_verdict(const gv_msgs *m, const gv_timeline *tl)
+{
+    const size_t *n = tl->anomaly_severity_counts;
+    size_t total = n[GV_SEV_CRITICAL] + n[GV_SEV_WARNING] + n[GV_SEV_INFO];
+    if (!total) {
+        gv_msg_info(m, "gpuviz: verdict: no anomaly\n");
+        return;
+    }
+    gv_msg_info(m, "gpuviz: verdict: %zu anomal%s (%zu critical, %zu warning, %zu info); no --check given, exit status 0\n",
+                total, total == 1 ? "y" : "ies", n[GV_SEV_CRITICAL], n[GV_SEV_WARNING], n[GV_SEV_INFO]);
+}

@@ -637,6 +637,8 @@ int main(int argc, char **argv)
     else if (o.checks_len && !o.quiet)
         fprintf(stderr, o.checks_len == 1 ? "gpuviz: verdict: PASS, the check passed\n"
                                           : "gpuviz: verdict: PASS, all %zu checks passed\n", o.checks_len);
+    else if (!o.checks_len)
+        gv_console_verdict(&msgs, &tl);
 
 cleanup:
     if (st != GV_OK)

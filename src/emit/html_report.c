@@ -496,6 +496,7 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const st
     gv_json_add_round(d, "end_h", hours(tl, tl->t_last), 7);
     cJSON_AddNumberToObject(d, "rows_read", (double)tl->rows_read);
     cJSON_AddNumberToObject(d, "rows_skipped", (double)tl->rows_skipped);
+    cJSON_AddNumberToObject(d, "sampler_restarts", (double)tl->restarts);
     if (tl->idle_cutoff != GV_TIME_NONE) {
         gv_json_add_round(d, "cutoff_h", hours(tl, tl->idle_cutoff), 7);
         gv_json_add_time(d, "cutoff_time", tl->idle_cutoff);

@@ -76,6 +76,12 @@
       'stopped at step ' + r.last_step + ' of ' + r.total_steps);
   });
   if (D.idle_during_run_share !== null) metaItem('idle during the run', num(100 * D.idle_during_run_share, 1) + '%');
+  if (D.runs.length > 1 || D.sampler_restarts) {
+    var rs = [];
+    if (D.runs.length > 1) rs.push((D.runs.length - 1) + ' of the training (' + D.runs.length + ' runs)');
+    if (D.sampler_restarts) rs.push(D.sampler_restarts + ' of the GPU sampler');
+    metaItem('restarts', rs.join(', '));
+  }
   metaItem('GPUs', String(D.gpus.length));
   metaItem('samples', fmtInt(D.rows_read));
   D.gpus.forEach(function (g) { if (g.energy_wh !== undefined) metaItem(g.name + ' energy', num(g.energy_wh, 1) + ' Wh'); });
