@@ -15,9 +15,12 @@ ctest --test-dir build --output-on-failure
 echo "== sanitizer build (address,undefined)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-asan --output-on-failure
-echo "== valgrind memcheck: the unit tests, and every end-to-end suite but the browser's through tests/valgrind-gpuviz.sh"
+echo "== valgrind memcheck: the unit tests, the fuzz corpora, and every end-to-end suite but the browser's through tests/valgrind-gpuviz.sh"
 for t in build/tests/test_*; do
   valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$t" >/dev/null
+done
+for r in build/replay_*; do
+  valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$r" "tests/fuzz/corpus/${r#build/replay_}" >/dev/null
 done
 for s in cli analysis formats hostile rules multinode logtime; do
   GPUVIZ_REAL=$PWD/build/gpuviz python3 tests/${s}_test.py "$PWD/tests/valgrind-gpuviz.sh" "$PWD" | grep -v '^ok   '
