@@ -22,7 +22,7 @@ done
 for r in build/replay_*; do
   valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$r" "tests/fuzz/corpus/${r#build/replay_}" >/dev/null
 done
-for s in cli analysis formats hostile rules multinode logtime; do
+for s in cli analysis formats hostile rules multinode logtime golden; do
   GPUVIZ_REAL=$PWD/build/gpuviz python3 tests/${s}_test.py "$PWD/tests/valgrind-gpuviz.sh" "$PWD" | grep -v '^ok   '
 done
 echo "== thread sanitizer build: the end-to-end tests, which run the parser threads"
