@@ -395,4 +395,20 @@ def default_output_name():
     check(so == "", "stdout must stay clean: %r" % so)
 
 
+@test
+def every_option_documented_alike():
+    # the options the parser takes (src/cli/options.c), --help, the man page and docs/usage.md
+    # name the same set (until one table makes them all: issue 14)
+    import re
+    src = open(os.path.join(SRC, "src", "cli", "options.c")).read()
+    parser = set(re.findall(r'FLAG\("(--[a-z0-9-]+)"\)', src)) | set(re.findall(r'"(--no-[a-z]+)"', src))
+    rc, so, se = run("--help")
+    help_ = set(re.findall(r"(--[a-z0-9-]+[a-z0-9])", so))
+    man = {m.replace("\\-", "-") for m in re.findall(r"(\\-\\-[a-z0-9]+(?:\\-[a-z0-9]+)*)", open(os.path.join(SRC, "docs", "gpuviz.1")).read())}
+    usage = set(re.findall(r"`(--[a-z0-9-]+[a-z0-9])", open(os.path.join(SRC, "docs", "usage.md")).read()))
+    check(parser and parser <= help_, "parsed but not in --help: %s" % sorted(parser - help_))
+    check(help_ == man, "--help vs man page: %s / %s" % (sorted(help_ - man), sorted(man - help_)))
+    check(help_ - {"--help", "--version", "--output"} <= usage, "not in docs/usage.md: %s" % sorted(help_ - usage - {"--help", "--version", "--output"}))
+
+
 finish("cli")
