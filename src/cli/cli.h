@@ -4,9 +4,9 @@
 #ifndef GPUVIZ_CLI_H
 #define GPUVIZ_CLI_H
 
-#include "gpuviz/activity.h"
 #include "gpuviz/export.h"
 #include "gpuviz/gpu_file.h"
+#include "gpuviz/run.h"
 #include "gpuviz/status.h"
 #include "gpuviz/timeline.h"
 #include "gpuviz/timeparse.h"
@@ -127,17 +127,6 @@ void gv_progress_init(gv_progress *p, bool enabled, const char *name, double del
 void gv_progress_next(gv_progress *p, const char *name);
 void gv_progress_update(void *ctx, unsigned long long done, unsigned long long total);
 void gv_progress_end(gv_progress *p);
-
-/* --align-log auto: the GPU file's periods of activity, and which one the log's training start
- * was put at: the first that lasts at least GV_ALIGN_FIT of the log's training (its training
- * start to its last step), else the first. */
-#define GV_ALIGN_FIT 0.8
-typedef struct {
-    gv_activity_period periods[GV_ACTIVITY_PERIODS];
-    size_t len;            /* sustained periods in all (the first GV_ACTIVITY_PERIODS kept) */
-    size_t chosen;
-    double train_s;        /* the log's training, start to last step */
-} gv_align_result;
 
 /* console.c: the report on stderr after a run (inputs, a table of the GPUs, events, log timing,
  * a table of the phases, training runs, anomalies grouped by kind). al: NULL or how

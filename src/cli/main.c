@@ -16,6 +16,7 @@
 #include "gpuviz/input.h"
 #include "gpuviz/log_clock.h"
 #include "gpuviz/retime.h"
+#include "gpuviz/run.h"
 #include "gpuviz/summary.h"
 #include "gpuviz/timeline.h"
 
@@ -38,64 +39,6 @@ static int exit_for(gv_status st)
     case GV_ERR_LIMIT: break;
     }
     return GV_EXIT_USAGE;
-}
-
-/* Keeps the event types --only and --no-TYPE ask for; an unknown name in --only is an error. */
-static gv_status filter_types(gv_timeline *tl, const gv_cli_opts *o, gv_error *err)
-{
-    bool *keep = gv_xcalloc(tl->types_len, sizeof *keep);
-    for (size_t t = 0; t < tl->types_len; t++)
-        keep[t] = !o->only_types && !(t < GV_EV_BUILTIN_COUNT && o->no_builtin[t]);
-    gv_status st = GV_OK;
-    for (const char *p = o->only_types; p && *p && st == GV_OK;) {
-        size_t n = strcspn(p, ",");
-        char name[64];
-        snprintf(name, sizeof name, "%.*s", (int)(n < 63 ? n : 63), p);
-        gv_event_type t = n ? gv_timeline_find_type(tl, name) : -2;
-        if (t == -1) {
-            gv_buf names;
-            gv_buf_init(&names, 0);
-            for (size_t k = 0; k < tl->types_len; k++)
-                gv_buf_printf(&names, "%s%s", k ? ", " : "", tl->types[k].name);
-            gv_error_set(err, NULL, 0, "--only: unknown event type '%s' (the rules define: %s)", name,
-                         names.data);
-            gv_buf_cleanup(&names);
-            st = GV_ERR_USAGE;
-        } else if (t >= 0 && t < GV_EV_BUILTIN_COUNT && o->no_builtin[t]) {
-            gv_error_set(err, NULL, 0, "--only and --no-%s contradict each other", name);
-            st = GV_ERR_USAGE;
-        } else if (t >= 0) {
-            keep[t] = true;
-        }
-        p += n + (p[n] == ',');
-    }
-    if (st == GV_OK)
-        gv_timeline_filter_types(tl, keep);
-    free(keep);
-    return st;
-}
-
-/* The built-in rule set that reads the log's first 256 KB best (nanochat's for standard input,
- * which cannot be read twice, or when the log cannot be read: its error comes later). */
-static size_t guess_rules(const char *log_path)
-{
-    if (strcmp(log_path, "-") == 0)
-        return 0;
-    gv_input *in;
-    gv_error err;
-    if (gv_input_open(&in, log_path, &err) != GV_OK)
-        return 0;
-    size_t cap = 256u << 10, len = 0;
-    char *buf = gv_xcalloc(cap + 64, 1); /* (zeros past the text: see pad_subject in log_parser.c) */
-    long n;
-    while (len < cap && (n = gv_input_read(in, buf + len, cap - len, &err)) > 0)
-        len += (size_t)n;
-    while (len == cap && len && buf[len - 1] != '\n') /* (a full buffer: whole lines only) */
-        len--;
-    gv_input_close(in);
-    size_t best = gv_log_guess_rules(buf, len, NULL);
-    free(buf);
-    return best;
 }
 
 /* Inputs must be readable regular files; outputs must not overwrite an input. */
@@ -310,163 +253,16 @@ static long long file_size(const char *path)
     return stat(path, &st) == 0 ? (long long)st.st_size : -1;
 }
 
-/* --step-range A,B: the analysed range runs from the first step line of A..B (less its dt) to
- * the last one. */
-static gv_status step_range(gv_timeline *tl, const gv_cli_opts *o, gv_error *err)
-{
-    gv_time_us a = GV_TIME_NONE, b = GV_TIME_NONE;
-    for (size_t i = 0; i < tl->steps_len; i++) {
-        const gv_step *s = &tl->steps[i];
-        if (s->t == GV_TIME_NONE || s->step < o->step_range[0] || s->step > o->step_range[1])
-            continue;
-        bool dt = s->dt_ms > 0 && gv_duration_ok(s->dt_ms / 1000);
-        gv_time_us from = s->t - (dt ? (gv_time_us)llround(s->dt_ms * 1000) : 0);
-        if (a == GV_TIME_NONE || from < a)
-            a = from;
-        if (b == GV_TIME_NONE || s->t > b)
-            b = s->t;
-    }
-    if (a == GV_TIME_NONE) {
-        gv_error_set(err, o->log_path, 0, "--step-range %ld,%ld: no training step line in that range",
-                     o->step_range[0], o->step_range[1]);
-        return GV_ERR_USAGE;
-    }
-    tl->range_start = a;
-    tl->range_end = b;
-    return GV_OK;
-}
-
-/* The log, read whole before the samples are analysed (the pass correlates them), on the calling
- * thread while the GPU file's parser threads begin (gv_read_opts.prepare). */
-typedef struct {
-    const gv_cli_opts *o;
-    gv_timeline *tl;
-    const gv_log_rules *rules;
-    const gv_diag *diag;
-    const gv_msgs *msgs;
-    gv_progress *progress; /* the log's, then the GPU file's */
-    long lines;
-    gv_align_result align;
-} log_step;
-
-/* --align-log auto: a quick pass over the (first) GPU file for its periods of activity. */
-static gv_status scan_activity(const gv_cli_opts *o, log_step *ls, gv_error *err)
-{
-    gv_timeline scratch;
-    gv_timeline_init(&scratch);
-    gv_activity *a = gv_activity_new(&scratch, o->power_threshold_w);
-    gv_read_opts ro = {.threads = 1, .format = o->format, .dcgm_start = o->dcgm_start,
-                       .dcgm_interval_ms = o->dcgm_interval_ms, .columns = o->columns, .gpus = o->gpus,
-                       .map = o->map};
-    gv_status st = gv_gpu_read_file(o->csv_path, &scratch, gv_activity_sink(a), NULL, &ro, err);
-    if (st == GV_OK) {
-        ls->align.len = gv_activity_finish(a, ls->align.periods);
-        if (!gv_activity_has_power(a)) {
-            gv_error_set(err, o->csv_path, 0, "--align-log auto looks for the GPUs' first sustained rise of "
-                         "power, but the file has no power column: give --log-start instead");
-            st = GV_ERR_USAGE;
-        } else if (ls->align.len == 0) {
-            gv_error_set(err, o->csv_path, 0, "--align-log auto found no sustained GPU activity (a GPU at or "
-                         "above %.0f W for %.0f s): lower --power-threshold, or give --log-start",
-                         o->power_threshold_w, GV_ACTIVITY_SUSTAIN_S);
-            st = GV_ERR_INPUT;
-        }
-    }
-    gv_activity_free(a);
-    gv_timeline_cleanup(&scratch);
-    return st;
-}
-
-static gv_status read_log(void *ctx, gv_error *err)
-{
-    log_step *ls = ctx;
-    const gv_cli_opts *o = ls->o;
-    gv_timeline *tl = ls->tl;
-    gv_status st;
-    if (o->log_path) {
-        gv_log_read_opts lo = {.helper_min = o->threads >= 2 ? GV_LOG_HELPER_MIN : 0,
-                               .progress = gv_progress_update, .progress_ctx = ls->progress};
-        st = gv_log_parse_file(o->log_path, ls->rules, tl, ls->diag, &lo, err, &ls->lines);
-        gv_progress_next(ls->progress, o->csv_path);
-        if (st != GV_OK)
-            return st;
-        /* a log on its own clock (elapsed times, or none with --align-log auto) is placed on it,
-         * then anchored */
-        bool own_clock = tl->log_relative || (tl->log_stamped_lines == 0 && o->align_auto);
-        tl->log_start = own_clock && !tl->log_relative ? GV_LOG_ORIGIN : tl->log_relative ? GV_TIME_NONE : o->log_start;
-        if (tl->log_relative && o->log_start == GV_TIME_NONE && !o->align_auto) {
-            gv_error_set(err, o->log_path, 0,
-                         "the log's times are elapsed times (on %zu of its %zu lines: the time since its "
-                         "progress bar started), not times of day: give the time they count from with --log-start 'YYYY-MM-DD "
-                         "HH:MM:SS', or --align-log auto to start them at the GPUs' first sustained rise of power",
-                         tl->log_stamped_lines, tl->log_lines);
-            return GV_ERR_INPUT;
-        }
-        if (tl->steps_len == 0 && tl->events_len == 0) {
-            if (o->rules_path)
-                gv_error_set(err, o->log_path, 0,
-                             "no event or training step recognised in its %zu lines by the rules of %s "
-                             "(docs/rules.md)", tl->log_lines, o->rules_path);
-            else
-                gv_error_set(err, o->log_path, 0,
-                             "no event or training step recognised in its %zu lines (the built-in rules "
-                             "read nanochat logs): describe its lines in a rules file (--rules FILE.json; "
-                             "start from `gpuviz --print-rules`; docs/rules.md), or leave out "
-                             "--training-log", tl->log_lines);
-            return GV_ERR_INPUT;
-        }
-        if (gv_log_clock_untimed(tl)) {
-            gv_error_set(err, o->log_path, 0,
-                         "no line of the log carries a time (%zu lines, %zu training steps, %zu events), so "
-                         "nothing places it on the GPU samples' clock: give the time it began with "
-                         "--log-start 'YYYY-MM-DD HH:MM:SS' (its lines are then laid out by the durations "
-                         "they print), or stamp its lines as they are written (e.g. `| ts '%%Y-%%m-%%d "
-                         "%%H:%%M:%%S'`)", tl->log_lines, tl->steps_len, tl->events_len);
-            return GV_ERR_INPUT;
-        }
-        gv_log_clock_place(tl, o->log_path, ls->diag);
-        gv_retime_bursts(tl);
-        if (own_clock && o->align_auto) { /* training starts at the first rise that can hold it */
-            gv_time_us start = gv_log_clock_training_start(tl), last = start;
-            for (size_t i = 0; i < tl->steps_len; i++)
-                if (tl->steps[i].t != GV_TIME_NONE && tl->steps[i].t > last)
-                    last = tl->steps[i].t;
-            gv_align_result *al = &ls->align;
-            al->train_s = (double)(last - start) / 1e6;
-            for (size_t i = al->len < GV_ACTIVITY_PERIODS ? al->len : GV_ACTIVITY_PERIODS; i-- > 0;)
-                if ((double)(al->periods[i].end - al->periods[i].start) / 1e6 >= GV_ALIGN_FIT * al->train_s)
-                    al->chosen = i; /* (the first that fits: the loop runs backwards) */
-            const gv_activity_period *p = &al->periods[al->chosen];
-            double within = p->before == GV_TIME_NONE ? 0 : (double)(p->start - p->before) / 1e6;
-            gv_log_clock_anchor(tl, p->start - (gv_log_clock_training_start(tl) - GV_LOG_ORIGIN),
-                                GV_ANCHOR_ALIGN_AUTO, within);
-        } else if (own_clock) {
-            gv_log_clock_anchor(tl, o->log_start, GV_ANCHOR_LOG_START, 0);
-        }
-        if (o->time_offset_s != 0)
-            gv_timeline_shift_log(tl, (gv_time_us)llround(o->time_offset_s * 1e6));
-    }
-    if ((st = filter_types(tl, o, err)) != GV_OK)
-        return st;
-    gv_timeline_sort_events(tl);
-    gv_msg_timing(ls->msgs, "log read");
-    if (o->step_range_set && (st = step_range(tl, o, err)) != GV_OK)
-        return st;
-    if (o->range_set) {
-        tl->range_start = o->range_abs[0];
-        tl->range_end = o->range_abs[1];
-    }
-    return GV_OK;
-}
+/* The run's hooks: progress to the next file, a step's time (GPUVIZ_TIMING). */
+static void next_file(void *ctx, const char *path) { gv_progress_next(ctx, path); }
+static void timing(void *ctx, const char *step) { gv_msg_timing(ctx, step); }
 
 int main(int argc, char **argv)
 {
     gv_cli_opts o;
     gv_error err = {{0}, {0}};
-    gv_timeline tl;
-    gv_correlator *corr = NULL;
+    gv_run *run = NULL;
     gv_summary *sum = NULL;
-    gv_log_rules *rules = NULL;
     gv_gpu_input gpu_in[GV_MAX_GPU_FILES];
     char (*node_names)[80] = NULL; /* several GPU files: their nodes */
     gv_check *checks[GV_MAX_CHECKS] = {NULL};
@@ -475,7 +271,6 @@ int main(int argc, char **argv)
     size_t failed = 0;
     gv_msgs msgs;
     gv_status st = gv_cli_parse(argc, argv, &o, &err);
-    gv_timeline_init(&tl);
     gv_msgs_init(&msgs, o.quiet);
     gv_diag diag = gv_msgs_diag(&msgs);
 
@@ -515,66 +310,44 @@ int main(int argc, char **argv)
             goto cleanup;
     }
 
-    /* 1. the rules; the log itself is read (read_log) while the CSV's parser threads start */
-    if (o.rules_path) {
-        st = gv_log_rules_load_file(o.rules_path, &rules, &err);
-    } else if (o.log_path) {
-        if (o.rules_builtin < 0) {
-            o.rules_builtin = (long)guess_rules(o.log_path);
-            o.rules_guessed = true;
-        }
-        rules = gv_log_rules_builtin_at((size_t)o.rules_builtin, &err);
-    }
-    if (st != GV_OK || ((o.log_path || o.rules_path) && !rules)) {
-        st = o.rules_path ? GV_ERR_USAGE : GV_ERR_INPUT;
-        goto cleanup;
-    }
-    if (rules)
-        gv_log_rules_register_types(rules, &tl, NULL);
-    gv_msg_timing(&msgs, "rules loaded");
+    /* the run: rules, log, one pass over the samples, analysis (run.h) */
     gv_progress prog;
     const char *delay = getenv("GPUVIZ_PROGRESS_DELAY_MS"); /* for tests; default 1 s */
     gv_progress_init(&prog, !o.quiet && isatty(fileno(stderr)), o.log_path ? o.log_path : o.csv_path,
                      delay ? atof(delay) : 1000);
     msgs.progress = &prog;
-    log_step ls = {.o = &o, .tl = &tl, .rules = rules, .diag = &diag, .msgs = &msgs, .progress = &prog};
-
-    if (o.align_auto && (st = scan_activity(&o, &ls, &err)) != GV_OK)
-        goto cleanup;
-
-    /* 2. one pass over the samples */
-    gv_correlate_opts co = {.power_threshold_w = o.power_threshold_w, .buffer_min = o.buffer_min,
-                            .idle_cutoff = o.idle_cutoff,
-                            .display_bytes = (size_t)(o.max_size_mb * 1e6),
-                            .temp_limit_c = o.temp_limit_c, .imbalance_ratio = o.imbalance_ratio,
-                            .relative_range = !isnan(o.range_hours[0]) || !isnan(o.range_hours[1]),
-                            .range_hours = {o.range_hours[0], o.range_hours[1]}};
-    corr = gv_correlator_new(&tl, &co);
-    gv_read_opts ro = {.threads = o.threads, .format = o.format, .dcgm_start = o.dcgm_start,
-                       .dcgm_interval_ms = o.dcgm_interval_ms, .columns = o.columns, .gpus = o.gpus, .map = o.map,
-                       .progress = gv_progress_update, .progress_ctx = &prog,
-                       .prepare = read_log, .prepare_ctx = &ls,
-                       /* tests cut files into many small chunks (docs/testing.md) */
-                       .chunk_bytes = getenv("GPUVIZ_CHUNK_BYTES") ? (size_t)atol(getenv("GPUVIZ_CHUNK_BYTES")) : 0};
-    if (!several)
-        st = gv_gpu_read_file(o.csv_path, &tl, gv_correlator_sink(corr), &diag, &ro, &err);
-    else
-        st = gv_gpu_read_files(gpu_in, o.csv_len, &tl, gv_correlator_sink(corr), &diag, &ro, &err);
+    gv_run_opts ro = {
+        .gpu_path = o.csv_path, .gpu_files = several ? gpu_in : NULL, .gpu_files_len = several ? o.csv_len : 0,
+        .log_path = o.log_path, .rules_path = o.rules_path, .rules_builtin = o.rules_builtin,
+        .read = {.threads = o.threads, .format = o.format, .dcgm_start = o.dcgm_start,
+                 .dcgm_interval_ms = o.dcgm_interval_ms, .columns = o.columns, .gpus = o.gpus, .map = o.map,
+                 .progress = gv_progress_update, .progress_ctx = &prog,
+                 /* tests cut files into many small chunks (docs/testing.md) */
+                 .chunk_bytes = getenv("GPUVIZ_CHUNK_BYTES") ? (size_t)atol(getenv("GPUVIZ_CHUNK_BYTES")) : 0},
+        .log_start = o.log_start, .align_auto = o.align_auto, .log_offset_s = o.time_offset_s,
+        .power_threshold_w = o.power_threshold_w, .only_types = o.only_types,
+        .range_set = o.range_set, .range_abs = {o.range_abs[0], o.range_abs[1]},
+        .step_range_set = o.step_range_set, .step_range = {o.step_range[0], o.step_range[1]},
+        .correlate = {.power_threshold_w = o.power_threshold_w, .buffer_min = o.buffer_min,
+                      .idle_cutoff = o.idle_cutoff, .display_bytes = (size_t)(o.max_size_mb * 1e6),
+                      .temp_limit_c = o.temp_limit_c, .imbalance_ratio = o.imbalance_ratio,
+                      .relative_range = !isnan(o.range_hours[0]) || !isnan(o.range_hours[1]),
+                      .range_hours = {o.range_hours[0], o.range_hours[1]}},
+        .anomalies = {.slow_factor = o.slow_factor},
+        .progress = gv_progress_update, .next_file = next_file, .progress_ctx = &prog,
+        .timing = timing, .timing_ctx = &msgs};
+    memcpy(ro.no_builtin, o.no_builtin, sizeof ro.no_builtin);
+    run = gv_run_new(&ro);
+    st = gv_run_read(run, &diag, &err);
     gv_progress_end(&prog);
     msgs.progress = NULL;
     gv_msg_timing(&msgs, "samples read");
-    if (st != GV_OK)
+    o.rules_builtin = gv_run_rules_builtin(run); /* (the console and the summary name them) */
+    o.rules_guessed = gv_run_rules_guessed(run);
+    if (st != GV_OK || (st = gv_run_analyse(run, &diag, &err)) != GV_OK)
         goto cleanup;
-    gv_correlator_finish(corr, &diag, o.log_path);
-    if (tl.rows_read == tl.rows_outside_range) {
-        gv_error_set(&err, o.csv_path, 0, "no sample inside the analysed range");
-        st = GV_ERR_USAGE;
-        goto cleanup;
-    }
-    gv_anomaly_opts ao = {.slow_factor = o.slow_factor};
-    gv_anomalies_detect(&tl, &ao);
+    const gv_timeline *tl = gv_run_timeline(run);
 
-    gv_msg_timing(&msgs, "analysis done");
     /* 3. outputs */
     gv_summary_file files[GV_MAX_GPU_FILES];
     long long csv_bytes = 0;
@@ -586,21 +359,21 @@ int main(int argc, char **argv)
     gv_summary_inputs si = {.csv_path = o.csv_path, .title = o.title, .files = files, .files_len = o.csv_len,
                             .log_path = o.log_path, .csv_bytes = csv_bytes,
                             .log_bytes = o.log_path ? file_size(o.log_path) : -1,
-                            .log_lines = ls.lines,
+                            .log_lines = gv_run_log_lines(run),
                             .log_rules = o.rules_path ? o.rules_path
                                          : o.rules_builtin >= 0 ? gv_log_rules_builtin_name((size_t)o.rules_builtin) : NULL,
                             .log_rules_guessed = o.rules_guessed, .power_threshold_w = o.power_threshold_w,
                             .temp_limit_c = o.temp_limit_c, .imbalance_ratio = o.imbalance_ratio};
     memcpy(si.warnings, msgs.count, sizeof si.warnings);
-    summary_job sj = {&tl, &si, NULL};
+    summary_job sj = {tl, &si, NULL};
     pthread_t summarist;
     bool threaded = o.threads >= 2 && pthread_create(&summarist, NULL, build_summary, &sj) == 0;
     if (!threaded)
         build_summary(&sj);
-    gv_console_summary(&msgs, &tl, &o, &ls.align);
+    gv_console_summary(&msgs, tl, &o, gv_run_align(run));
     oc.c = gv_xcalloc(o.checks_len + 1, sizeof *oc.c);
     results = gv_xcalloc(o.checks_len + 1, sizeof *results);
-    st = write_output(o.output, OUT_PAGE, &tl, NULL, &o, &oc, &err);
+    st = write_output(o.output, OUT_PAGE, tl, NULL, &o, &oc, &err);
     if (threaded)
         pthread_join(summarist, NULL);
     sum = sj.sum;
@@ -620,7 +393,7 @@ int main(int argc, char **argv)
         {o.export_path, OUT_EVENTS}, {o.summary_path, OUT_SUMMARY}, {o.junit_path, OUT_JUNIT},
         {o.summary_md_path, OUT_MD}};
     for (size_t k = 0; k < sizeof outs / sizeof *outs; k++)
-        if (outs[k].path && (st = write_output(outs[k].path, outs[k].kind, &tl, sum, &o, &oc, &err)) != GV_OK)
+        if (outs[k].path && (st = write_output(outs[k].path, outs[k].kind, tl, sum, &o, &oc, &err)) != GV_OK)
             goto cleanup;
     gv_msg_timing(&msgs, "outputs written");
     gv_msgs_flush(&msgs);
@@ -638,7 +411,7 @@ int main(int argc, char **argv)
         fprintf(stderr, o.checks_len == 1 ? "gpuviz: verdict: PASS, the check passed\n"
                                           : "gpuviz: verdict: PASS, all %zu checks passed\n", o.checks_len);
     else if (!o.checks_len)
-        gv_console_verdict(&msgs, &tl);
+        gv_console_verdict(&msgs, tl);
 
 cleanup:
     if (st != GV_OK)
@@ -648,9 +421,7 @@ cleanup:
     free(oc.c);
     free(results);
     gv_summary_free(sum);
-    gv_correlator_free(corr);
-    gv_log_rules_free(rules);
+    gv_run_free(run);
     free(node_names);
-    gv_timeline_cleanup(&tl);
     return st == GV_OK && failed ? GV_EXIT_CHECK_FAILED : exit_for(st);
 }
