@@ -6,6 +6,7 @@
 
 #include "gpuviz/buf.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,7 @@ static void coarsen_in_place(gv_pyramid *p)
     int64_t new_lo = floor_div(p->lo, 2);
     int64_t new_hi = floor_div(p->lo + (int64_t)p->n - 1, 2);
     size_t new_n = (size_t)(new_hi - new_lo + 1), ns = p->series_len;
+    assert(new_n <= p->n && new_n <= p->cap); /* (merging in place reads ahead of its writes) */
     for (size_t j = 0; j < new_n; j++) {
         int64_t k0 = (new_lo + (int64_t)j) * 2; /* the even old bucket, then k0 + 1 */
         for (size_t s = 0; s < ns; s++) {
@@ -130,6 +132,7 @@ static cell *bucket_cells(gv_pyramid *p, gv_time_us t)
         coarsen_in_place(p);
         k = floor_div(t - p->origin, p->w);
     }
+    assert(k >= p->lo && k < p->lo + (int64_t)p->n && p->n <= p->cap); /* t's bucket is live */
     p->bt0 = p->origin + k * p->w;
     p->bt1 = p->bt0 + p->w;
     return p->bc = &p->c[(size_t)(k - p->lo) * p->series_len];
@@ -137,6 +140,7 @@ static cell *bucket_cells(gv_pyramid *p, gv_time_us t)
 
 void gv_pyramid_add(gv_pyramid *p, size_t s, gv_time_us t, double v)
 {
+    assert(s < p->series_len);
     gv_pyramid_cell_add(&bucket_cells(p, t)[s], v);
 }
 

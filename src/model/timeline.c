@@ -3,6 +3,7 @@
 
 #include "gpuviz/buf.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -373,6 +374,7 @@ gv_severity gv_anomaly_severity(gv_anomaly_kind k, double value)
 void gv_timeline_add_anomaly(gv_timeline *tl, gv_anomaly_kind kind, gv_time_us t,
                              gv_time_us duration, int gpu, double value, const char *fmt, ...)
 {
+    assert((int)kind >= 0 && kind < GV_AN_KIND_COUNT);
     tl->anomaly_severity_counts[gv_anomaly_severity(kind, value)]++;
     if (tl->anomaly_counts[kind]++ >= GV_ANOMALIES_PER_KIND_MAX)
         return;
