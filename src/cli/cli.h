@@ -4,10 +4,12 @@
 #ifndef GPUVIZ_CLI_H
 #define GPUVIZ_CLI_H
 
+#include "gpuviz/ci_report.h"
 #include "gpuviz/export.h"
 #include "gpuviz/gpu_file.h"
 #include "gpuviz/run.h"
 #include "gpuviz/status.h"
+#include "gpuviz/summary.h"
 #include "gpuviz/timeline.h"
 #include "gpuviz/timeparse.h"
 
@@ -135,5 +137,23 @@ void gv_console_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_op
 /* The last line of a run without --check: its anomalies by severity (the exit status stays 0;
  * --check 'anomalies.critical.count == 0' makes them fail a CI job). */
 void gv_console_verdict(const gv_msgs *m, const gv_timeline *tl);
+
+/* inputs.c: inputs must be readable regular files, outputs never an input or each other */
+gv_status gv_cli_check_paths(const gv_cli_opts *o, gv_error *err);
+/* The GPU files as inputs of gv_gpu_read_files: nodes from --node-names, else the file names
+ * (their directories' names when file names repeat), offsets from --time-offset NODE=S. The node
+ * names are written into names (GV_MAX_GPU_FILES x 80 bytes, the caller's). */
+gv_status gv_cli_gpu_inputs(const gv_cli_opts *o, gv_gpu_input *in, char (*names)[80], gv_error *err);
+
+/* outputs.c: one output of the run, from its const timeline (and summary, and the checks'
+ * results for JUnit and Markdown); an error names the path. */
+typedef enum { GV_OUT_PAGE, GV_OUT_EVENTS, GV_OUT_SUMMARY, GV_OUT_JUNIT, GV_OUT_MD } gv_out_kind;
+typedef struct {
+    gv_check_outcome *c;
+    size_t n;
+} gv_outcomes;
+gv_status gv_cli_write_output(const char *path, gv_out_kind kind, const gv_timeline *tl, const gv_summary *sum,
+                             const gv_cli_opts *o, const gv_outcomes *oc, gv_error *err);
+long long gv_cli_file_size(const char *path); /* -1: not a file (or unknown) */
 
 #endif
