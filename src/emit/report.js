@@ -724,6 +724,7 @@
   }
   /* everything redrawn for a new x axis mode, metric or smoothing, keeping the view */
   function redraw() {
+    syncControls();
     var data = plotDiv.data;
     HX.forEach(function (hx, i) { if (hx) data[i].x = mapX(hx); });
     var u = viewUpdate(state.x0, state.x1);
@@ -788,6 +789,14 @@
     rightSel.addEventListener('change', function () { TRAIN.right = rightSel.value || null; redraw(); });
     logBox.addEventListener('change', function () { TRAIN.log = logBox.checked; redraw(); });
     smooth.addEventListener('input', function () { TRAIN.smooth = Number(smooth.value); smoothVal.textContent = smooth.value; redraw(); });
+  }
+
+  /* the controls show the state, however it was set (a control, or window.gvReport) */
+  function syncControls() {
+    axSel.value = AX;
+    if (!hasSteps) return;
+    leftSel.value = TRAIN.left; rightSel.value = TRAIN.right || ''; logBox.checked = TRAIN.log;
+    smooth.value = String(TRAIN.smooth); smoothVal.textContent = String(TRAIN.smooth);
   }
 
   Plotly.newPlot(plotDiv, traces, layout, { responsive: true, displaylogo: false, doubleClick: 'autosize' }).then(function () {
