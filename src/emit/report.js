@@ -652,6 +652,7 @@
       put(sr.line, s.x, s.y, s.text); put(sr.band, s.bx, s.by);
     });
     u.axes = {};
+    var stepsShown = 0; /* (the left metric's points in view) */
     if (trainTraces) [[TRAIN.left, trainTraces.leftRaw, trainTraces.leftSmooth, trainTraces.row.layoutKey],
       [TRAIN.right, trainTraces.rightRaw, trainTraces.rightSmooth, trainTraces.row.rightKey]].forEach(function (sd) {
       u.axes[sd[3] + '.autorange'] = true; u.axes[sd[3] + '.range'] = null;
@@ -660,6 +661,7 @@
         return i === null ? null : (ST.step[i] >= 0 ? 'step ' + ST.step[i] + ' \u00b7 ' : '') + wall(ST.h[i]);
       });
       put(sd[1], v.x, v.y, text);
+      if (sd[0] === TRAIN.left) stepsShown = v.i.filter(function (i) { return i !== null; }).length;
       /* a metric that hardly varies in view (a constant tok/s) gets 5% either side, not an axis
        * that blows its last digits up */
       var lo = Infinity, hi = -Infinity;
@@ -672,7 +674,7 @@
       if (TRAIN.smooth > 0) { var sm = smoothOf(sd[0]); put(sd[2], v.x, v.i.map(function (i) { return i === null ? null : sm[i]; }), text); }
       else put(sd[2], [], []);
     });
-    state = { x0: x0, x1: x1, views: views, steps: trainTraces && TRAIN.left ? stepsView(ST.m[TRAIN.left], x0, x1).i.filter(function (i) { return i !== null; }).length : 0 };
+    state = { x0: x0, x1: x1, views: views, steps: stepsShown };
     if (!views.length) { note.textContent = fmtInt(D.rows_read) + ' samples read.'; return u; }
     var v0 = views[0];
     var skipped = D.rows_skipped ? ' (' + fmtInt(D.rows_skipped) + ' bad rows skipped)' : '';
