@@ -403,12 +403,32 @@ def default_output_name():
 
 @test
 def every_option_documented_alike():
-    # the options the parser takes (src/cli/options.c), --help, the man page and docs/usage.md
-    # name the same set (until one table makes them all: issue 14)
+    # the options' table (src/cli/options.c), --help, the man page and docs/usage.md name the same
+    # set (--help and the man page's list are made from the table; ctest man_options compares the
+    # committed page with it)
     import re
     src = open(os.path.join(SRC, "src", "cli", "options.c")).read()
-    parser = set(re.findall(r'FLAG\("(--[a-z0-9-]+)"\)', src)) | set(re.findall(r'"(--no-[a-z]+)"', src))
+    parser = set(re.findall(r'\{(?:NULL|"[^"]*"), "(--[a-z0-9-]+)"', src))
     rc, so, se = run("--help")
+    check(rc == 0 and all(len(line) <= 90 for line in so.splitlines()), "--help fits a terminal")
+    for name in parser:  # each option is taken by the parser (an unknown one is a different error)
+        rc2, so2, se2 = run(name, "x")
+        check("unknown option" not in se2, "%s: %s" % (name, se2))
+    # the library never names a flag: its messages cite options as {opt:NAME} (status.h), spelled here
+    for root, _, files in os.walk(os.path.join(SRC, "src")):
+        if os.path.basename(root) == "cli":
+            continue
+        for fn in files:
+            if fn.endswith((".c", ".h")):
+                code = re.sub(r"/\*.*?\*/", "", open(os.path.join(root, fn)).read(), flags=re.S)
+                named = [f for f in parser if re.search(r'"[^"\n]*(?<!nvidia-smi )%s\b' % re.escape(f), code)]
+                check(not named, "%s names CLI flags: %s" % (fn, named))
+    # each number's default, as --help states it, is a value the option takes
+    defaults = re.findall(r"(--[a-z-]+) [A-Z]+ +[^\n]*(?:\n {26}[^\n]*)*?\(default:?\s+([0-9.]+)", so)
+    check(len(defaults) >= 5, "defaults found in --help: %r" % defaults)
+    for name, value in defaults:
+        rc2, so2, se2 = run(CSV, name, value, "-o", os.path.join(TMP, "dflt.html"), "-q")
+        check(rc2 == 0, "%s %s: %s" % (name, value, se2))
     help_ = set(re.findall(r"(--[a-z0-9-]+[a-z0-9])", so))
     man = {m.replace("\\-", "-") for m in re.findall(r"(\\-\\-[a-z0-9]+(?:\\-[a-z0-9]+)*)", open(os.path.join(SRC, "docs", "gpuviz.1")).read())}
     usage = set(re.findall(r"`(--[a-z0-9-]+[a-z0-9])", open(os.path.join(SRC, "docs", "usage.md")).read()))

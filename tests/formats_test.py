@@ -93,7 +93,7 @@ def nvidia_smi_noheader_nounits():
     for k in ("gpus", "phases", "time_range", "energy_wh_total"):
         check(got[k] == want[k], "%s differs without header and units" % k)
     check(got["inputs"]["csv"]["rows_read"] == 900, "rows")
-    expect_error([p, "--columns", "index,power.draw"], 2, "--columns must name a timestamp column")
+    expect_error([p, "--columns", "index,power.draw"], 2, "--columns takes column names, one of them timestamp")
 
 
 @test

@@ -44,7 +44,7 @@ typedef struct {
 } gv_read_opts;
 
 /* Reads path into tl through sink. dcgmi dmon output without dcgm_start and dcgm_interval_ms is
- * GV_ERR_USAGE (the message names both options). */
+ * GV_ERR_OPTION (the message names both options). */
 gv_status gv_gpu_read_file(const char *path, gv_timeline *tl, gv_sample_sink sink,
                            const gv_diag *diag, const gv_read_opts *opts, gv_error *err);
 

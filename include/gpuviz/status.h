@@ -8,14 +8,19 @@
 
 typedef enum {
     GV_OK = 0,
-    GV_ERR_USAGE,  /* a bad option or option value */
+    GV_ERR_OPTION, /* an option's value is malformed, or does not fit the input (e.g. a type the
+                      rules lack, dmon output without its start and interval) */
     GV_ERR_INPUT,  /* an input file is missing, unreadable or unusable */
     GV_ERR_OUTPUT, /* an output could not be written */
     GV_ERR_LIMIT   /* input exceeds a documented cap */
 } gv_status;
 
 /* One error: where it happened ("metrics.csv:1234", or "" when nowhere in particular) and a
- * one-line message. Always caller-owned; functions fill it only when they return non-GV_OK. */
+ * one-line message. Always caller-owned; functions fill it only when they return non-GV_OK.
+ * Messages (errors and warnings) name an option of the run as {opt:NAME}, NAME the field of
+ * gv_run_opts, gv_read_opts or gv_correlate_opts that holds it ({opt:log_start}, {opt:check} for
+ * a check expression, {opt:no_TYPE} for leaving a type out); the front end spells it (the CLI:
+ * its flag, src/cli/options.c), so the library never names a command line's flags. */
 typedef struct {
     char where[320];
     char msg[480];

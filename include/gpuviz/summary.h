@@ -44,7 +44,7 @@ gv_status gv_summary_write(FILE *f, const gv_summary *s, gv_error *err);
  * dotted name into the summary, or max|min|mean|sum|count(name) (docs/checks.md) ---- */
 typedef struct gv_check gv_check;
 
-/* Parses one expression; a syntax error or an unknown top-level name is GV_ERR_USAGE with the
+/* Parses one expression; a syntax error or an unknown top-level name is GV_ERR_OPTION with the
  * column in err. Caller frees with gv_check_free. */
 gv_check *gv_check_parse(const char *expr, gv_error *err);
 void gv_check_free(gv_check *c);
@@ -54,7 +54,7 @@ typedef struct {
     char detail[256]; /* the compared values, e.g. "74 < 85" */
 } gv_check_result;
 
-/* Evaluates against a summary. A name that does not exist in the summary is GV_ERR_USAGE
+/* Evaluates against a summary. A name that does not exist in the summary is GV_ERR_OPTION
  * (err says which and where); a name whose value is null makes the check fail. */
 gv_status gv_check_eval(const gv_check *c, const gv_summary *s, gv_check_result *r, gv_error *err);
 /* Records an evaluated check in the summary's `checks` array (expr and detail copied). */

@@ -673,12 +673,12 @@ void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log
         if (best_h != 0 && best_in > o && o < best_in / 2) /* (most of them outside: a few past the
                                                                  end are a sampler stopped early) */
             snprintf(hint, sizeof hint, "; the clocks probably differ by whole hours (a time zone?): "
-                     "shifting the log %+ld s more with --time-offset puts %zu of them inside",
+                     "shifting the log %+ld s more with {opt:log_offset_s} puts %zu of them inside",
                      best_h * 3600, best_in);
         else
             snprintf(hint, sizeof hint, "%s",
                      o == 0 ? "; no event falls inside the samples: if the two clocks differ, shift "
-                              "the log with --time-offset SECONDS"
+                              "the log with {opt:log_offset_s} SECONDS"
                      : tl->events_after == 0  ? "; the sampler started after the training began"
                      : tl->events_before == 0 ? "; the sampler stopped before the training ended"
                                               : "; the sampler covered only part of the training");

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Exit statuses (also in --help, docs/usage.md and the man page). */
 enum {
@@ -42,15 +43,16 @@ typedef struct {
     const char *output;        /* page path */
     const char *export_path;   /* NULL: no export */
     gv_export_format export_fmt;
+    bool export_fmt_set;       /* --export-format given (else from the export's name) */
     bool plotly_cdn;
     double time_offset_s;      /* --time-offset SECONDS: the log's */
     double power_threshold_w;
     double buffer_min;
     bool idle_cutoff;
-    size_t max_points;
+    long max_points;
     double max_size_mb;        /* page size budget */
     bool timeline_row;         /* --layout timeline */
-    int threads;               /* --threads N: 1 = everything on one thread; N >= 2: N - 1 parser
+    long threads;              /* --threads N: 1 = everything on one thread; N >= 2: N - 1 parser
                                   workers besides the calling thread (gpu_file.h) */
     gv_format format;          /* --format */
     gv_time_us dcgm_start;     /* --start (GV_TIME_NONE: not given) */
@@ -84,9 +86,17 @@ typedef struct {
     long step_range[2];
 } gv_cli_opts;
 
-/* Parses argv into o; on a usage error returns GV_ERR_USAGE with err->msg saying what was wrong. */
+/* Parses argv into o; on a usage error returns GV_ERR_OPTION with err->msg saying what was wrong. */
 gv_status gv_cli_parse(int argc, char **argv, gv_cli_opts *o, gv_error *err);
-void gv_cli_print_help(void);
+/* --help, from the options' table. */
+void gv_cli_print_help(FILE *f);
+/* The man page's option list (roff, from .TP to the last option's text), from the same table:
+ * docs/gpuviz.1 holds it between ".SH OPTIONS" and the next ".SH" (ctest man_options). */
+void gv_cli_print_man_options(FILE *f);
+/* A library message with the options it cites ({opt:NAME}, status.h) spelled as this command
+ * line's flags (NAME as the options' table has it); a name no option has stays as it is. Writes
+ * at most cap bytes into out, NUL-terminated. */
+void gv_cli_spell(const char *msg, char *out, size_t cap);
 
 typedef struct gv_progress gv_progress;
 

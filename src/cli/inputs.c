@@ -27,7 +27,7 @@ gv_status gv_cli_check_paths(const gv_cli_opts *o, gv_error *err)
         stdin_users += inputs[i] && strcmp(inputs[i], "-") == 0;
     if (stdin_users > 1) {
         gv_error_set(err, NULL, 0, "only one input can come from standard input ('-')");
-        return GV_ERR_USAGE;
+        return GV_ERR_OPTION;
     }
     for (size_t i = 0; i < n; i++) {
         if (!inputs[i] || strcmp(inputs[i], "-") == 0)
@@ -47,7 +47,7 @@ gv_status gv_cli_check_paths(const gv_cli_opts *o, gv_error *err)
         for (size_t j = 0; j < i; j++)
             if (inputs[j] && gv_same_file(inputs[i], inputs[j])) {
                 gv_error_set(err, inputs[i], 0, "given twice as an input");
-                return GV_ERR_USAGE;
+                return GV_ERR_OPTION;
             }
     }
     const char *outputs[] = {o->output, o->export_path, o->summary_path, o->junit_path, o->summary_md_path};
@@ -58,13 +58,13 @@ gv_status gv_cli_check_paths(const gv_cli_opts *o, gv_error *err)
                 gv_error_set(err, outputs[k], 0,
                              "refusing to overwrite an input file with an output; choose "
                              "another output path");
-                return GV_ERR_USAGE;
+                return GV_ERR_OPTION;
             }
     for (int k = 0; k < NOUT; k++)
         for (int j = k + 1; j < NOUT; j++)
             if (outputs[k] && outputs[j] && gv_same_file(outputs[k], outputs[j])) {
                 gv_error_set(err, outputs[j], 0, "two outputs would be the same file");
-                return GV_ERR_USAGE;
+                return GV_ERR_OPTION;
             }
     return GV_OK;
 }
@@ -109,7 +109,7 @@ gv_status gv_cli_gpu_inputs(const gv_cli_opts *o, gv_gpu_input *in, char (*names
             if (!*p || len == 0 || len >= 80) {
                 gv_error_set(err, NULL, 0, "--node-names needs one non-empty name (< 80 bytes) per GPU "
                              "file: %zu files given", o->csv_len);
-                return GV_ERR_USAGE;
+                return GV_ERR_OPTION;
             }
             snprintf(names[i], 80, "%.*s", (int)len, p);
             p += len + (p[len] == ',');
@@ -119,7 +119,7 @@ gv_status gv_cli_gpu_inputs(const gv_cli_opts *o, gv_gpu_input *in, char (*names
     }
     if (p && *p) {
         gv_error_set(err, NULL, 0, "--node-names has more names than the %zu GPU files", o->csv_len);
-        return GV_ERR_USAGE;
+        return GV_ERR_OPTION;
     }
     bool repeated = false;
     for (size_t i = 0; i < o->csv_len; i++)
@@ -134,7 +134,7 @@ gv_status gv_cli_gpu_inputs(const gv_cli_opts *o, gv_gpu_input *in, char (*names
                     gv_error_set(err, NULL, 0, "GPU files %s and %s would be the same node: name the "
                                  "nodes with --node-names (the same name twice merges a node's files)",
                                  o->csv_paths[j], o->csv_paths[i]);
-                    return GV_ERR_USAGE;
+                    return GV_ERR_OPTION;
                 }
     }
     for (size_t k = 0; k < o->file_offsets_len; k++) {
@@ -154,7 +154,7 @@ gv_status gv_cli_gpu_inputs(const gv_cli_opts *o, gv_gpu_input *in, char (*names
                          (int)o->file_offsets[k].node_len, o->file_offsets[k].node,
                          (int)o->file_offsets[k].node_len, o->file_offsets[k].node, all.data);
             gv_buf_cleanup(&all);
-            return GV_ERR_USAGE;
+            return GV_ERR_OPTION;
         }
     }
     return GV_OK;

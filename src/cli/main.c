@@ -21,7 +21,7 @@ static int exit_for(gv_status st)
     switch (st) {
     case GV_OK: return GV_EXIT_OK;
     case GV_ERR_OUTPUT: return GV_EXIT_OUTPUT;
-    case GV_ERR_USAGE:
+    case GV_ERR_OPTION:
     case GV_ERR_INPUT:
     case GV_ERR_LIMIT: break;
     }
@@ -67,7 +67,7 @@ int main(int argc, char **argv)
     if (st != GV_OK)
         goto cleanup;
     if (o.action == GV_CLI_HELP) {
-        gv_cli_print_help();
+        gv_cli_print_help(stdout);
         goto cleanup;
     }
     if (o.action == GV_CLI_PRINT_RULES) {
@@ -88,7 +88,7 @@ int main(int argc, char **argv)
     }
     for (size_t i = 0; i < o.checks_len; i++)
         if (!(checks[i] = gv_check_parse(o.checks[i], &err))) {
-            st = GV_ERR_USAGE;
+            st = GV_ERR_OPTION;
             goto cleanup;
         }
     if ((st = gv_cli_check_paths(&o, &err)) != GV_OK)
@@ -109,7 +109,7 @@ int main(int argc, char **argv)
     gv_run_opts ro = {
         .gpu_path = o.csv_path, .gpu_files = several ? gpu_in : NULL, .gpu_files_len = several ? o.csv_len : 0,
         .log_path = o.log_path, .rules_path = o.rules_path, .rules_builtin = o.rules_builtin,
-        .read = {.threads = o.threads, .format = o.format, .dcgm_start = o.dcgm_start,
+        .read = {.threads = (int)o.threads, .format = o.format, .dcgm_start = o.dcgm_start,
                  .dcgm_interval_ms = o.dcgm_interval_ms, .columns = o.columns, .gpus = o.gpus, .map = o.map,
                  .progress = gv_progress_update, .progress_ctx = &prog,
                  /* tests cut files into many small chunks (docs/testing.md) */

@@ -22,6 +22,9 @@ static void on_warn(void *ctx, gv_warn_kind kind, const char *file, long line, c
         return;
     if (m->progress)
         gv_progress_end(m->progress); /* the next update draws it again below the warning */
+    char spelled[1024];
+    gv_cli_spell(msg, spelled, sizeof spelled);
+    msg = spelled;
     if (file && line > 0)
         fprintf(stderr, "gpuviz: warning: %s:%ld: %s\n", file, line, msg);
     else if (file)
@@ -34,10 +37,12 @@ gv_diag gv_msgs_diag(gv_msgs *m) { return (gv_diag){.fn = on_warn, .ctx = m}; }
 
 void gv_msg_error(const gv_error *err)
 {
+    char msg[1024];
+    gv_cli_spell(err->msg, msg, sizeof msg);
     if (err->where[0])
-        fprintf(stderr, "gpuviz: error: %s: %s\n", err->where, err->msg);
+        fprintf(stderr, "gpuviz: error: %s: %s\n", err->where, msg);
     else
-        fprintf(stderr, "gpuviz: error: %s\n", err->msg);
+        fprintf(stderr, "gpuviz: error: %s\n", msg);
 }
 
 void gv_msg_info(const gv_msgs *m, const char *fmt, ...)

@@ -28,7 +28,7 @@ gv_status gv_cli_write_output(const char *path, gv_out_kind kind, const gv_timel
             gv_buf_printf(&csv, "%s%s", i ? ", " : "", o->csv_paths[i]);
         gv_report_opts ro = {.csv_path = csv.data, .title = o->title, .log_path = o->log_path,
                              .plotly_cdn = o->plotly_cdn, .max_bytes = (size_t)(o->max_size_mb * 1e6),
-                             .max_points = o->max_points, .timeline_row = o->timeline_row,
+                             .max_points = (size_t)o->max_points, .timeline_row = o->timeline_row,
                              .helper_thread = o->threads >= 2};
         st = gv_html_write(out.f, tl, &ro, err);
         gv_buf_cleanup(&csv);

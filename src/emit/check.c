@@ -76,7 +76,7 @@ static bool parse_operand(const char *e, size_t *i, operand *x, gv_error *err)
         char *end;
         x->num = strtod(s, &end);
         if (end == s || !isfinite(x->num)) {
-            gv_error_set(err, NULL, 0, "--check '%s': expected a number at column %d", e, x->col);
+            gv_error_set(err, NULL, 0, "{opt:check} '%s': expected a number at column %d", e, x->col);
             return false;
         }
         x->is_num = true;
@@ -88,7 +88,7 @@ static bool parse_operand(const char *e, size_t *i, operand *x, gv_error *err)
     while (isalnum((unsigned char)s[n]) || s[n] == '_')
         n++;
     if (n == 0) {
-        gv_error_set(err, NULL, 0, "--check '%s': expected a number or a name at column %d", e, x->col);
+        gv_error_set(err, NULL, 0, "{opt:check} '%s': expected a number or a name at column %d", e, x->col);
         return false;
     }
     bool call = s[n] == '(';
@@ -97,7 +97,7 @@ static bool parse_operand(const char *e, size_t *i, operand *x, gv_error *err)
             if (strlen(FUNCS[f]) == n && strncmp(FUNCS[f], s, n) == 0)
                 x->fn = (func)f;
         if (x->fn == F_NONE) {
-            gv_error_set(err, NULL, 0, "--check '%s': unknown function '%.*s' at column %d (max, min, "
+            gv_error_set(err, NULL, 0, "{opt:check} '%s': unknown function '%.*s' at column %d (max, min, "
                          "mean, sum, count)", e, (int)n, s, x->col);
             return false;
         }
@@ -110,7 +110,7 @@ static bool parse_operand(const char *e, size_t *i, operand *x, gv_error *err)
         while (isalnum((unsigned char)p[m]) || p[m] == '_')
             m++;
         if (m == 0 || x->parts_len == 32) {
-            gv_error_set(err, NULL, 0, "--check '%s': expected a name at column %d", e, (int)*i + 1);
+            gv_error_set(err, NULL, 0, "{opt:check} '%s': expected a name at column %d", e, (int)*i + 1);
             return false;
         }
         x->parts[x->parts_len++] = gv_xstrndup(p, m);
@@ -125,14 +125,14 @@ static bool parse_operand(const char *e, size_t *i, operand *x, gv_error *err)
         known = strcmp(ROOTS[r], root) == 0;
     bool shorthand = !strcmp(root, "temp_c") || !strcmp(root, "power_w") || !strcmp(root, "energy_wh");
     if (!known || (shorthand && (x->fn == F_NONE || x->parts_len > 1))) {
-        gv_error_set(err, NULL, 0, "--check '%s': unknown name '%s' at column %d%s", e, root,
+        gv_error_set(err, NULL, 0, "{opt:check} '%s': unknown name '%s' at column %d%s", e, root,
                      x->col + (call ? (int)n + 1 : 0),
                      shorthand ? " (use it inside max(), min(), mean(), sum() or count())" : "");
         return false;
     }
     if (call) {
         if (e[*i] != ')') {
-            gv_error_set(err, NULL, 0, "--check '%s': expected ')' at column %d", e, (int)*i + 1);
+            gv_error_set(err, NULL, 0, "{opt:check} '%s': expected ')' at column %d", e, (int)*i + 1);
             return false;
         }
         (*i)++;
@@ -155,7 +155,7 @@ gv_check *gv_check_parse(const char *expr, gv_error *err)
         if (strncmp(expr + i, OPS[o], strlen(OPS[o])) == 0 && (best < 0 || strlen(OPS[o]) > strlen(OPS[best])))
             best = o;
     if (best < 0) {
-        gv_error_set(err, NULL, 0, "--check '%s': expected one of < <= > >= == != at column %zu", expr, i + 1);
+        gv_error_set(err, NULL, 0, "{opt:check} '%s': expected one of < <= > >= == != at column %zu", expr, i + 1);
         goto fail;
     }
     c->o = (op)best;
@@ -165,7 +165,7 @@ gv_check *gv_check_parse(const char *expr, gv_error *err)
     while (expr[i] == ' ')
         i++;
     if (expr[i]) {
-        gv_error_set(err, NULL, 0, "--check '%s': unexpected '%s' at column %zu", expr, expr + i, i + 1);
+        gv_error_set(err, NULL, 0, "{opt:check} '%s': unexpected '%s' at column %zu", expr, expr + i, i + 1);
         goto fail;
     }
     return c;
@@ -244,7 +244,7 @@ static bool resolve(const gv_check *c, const operand *x, cJSON *doc, list *out, 
                     found = g;
             }
             if (!found) {
-                gv_error_set(err, NULL, 0, "--check '%s': there is no %s in this run", c->expr, p);
+                gv_error_set(err, NULL, 0, "{opt:check} '%s': there is no %s in this run", c->expr, p);
                 free(cur.items);
                 return false;
             }
@@ -254,7 +254,7 @@ static bool resolve(const gv_check *c, const operand *x, cJSON *doc, list *out, 
         if (single && cur.n == 1 && cJSON_IsObject(cur.items[0])) {
             cJSON *v = cJSON_GetObjectItemCaseSensitive(cur.items[0], p);
             if (!v) {
-                gv_error_set(err, NULL, 0, "--check '%s': unknown name '%s' in '%s' (column %d)",
+                gv_error_set(err, NULL, 0, "{opt:check} '%s': unknown name '%s' in '%s' (column %d)",
                              c->expr, parts[i], x->text, x->col);
                 free(cur.items);
                 return false;
@@ -275,7 +275,7 @@ static bool resolve(const gv_check *c, const operand *x, cJSON *doc, list *out, 
         if (single && cur.n == 1 && cJSON_IsNull(cur.items[0]))
             break; /* e.g. validation.last when there was no validation: no value */
         if (single) {
-            gv_error_set(err, NULL, 0, "--check '%s': '%s' has no part '%s' (column %d)", c->expr,
+            gv_error_set(err, NULL, 0, "{opt:check} '%s': '%s' has no part '%s' (column %d)", c->expr,
                          x->text, parts[i], x->col);
             free(cur.items);
             return false;
@@ -313,7 +313,7 @@ static bool resolve(const gv_check *c, const operand *x, cJSON *doc, list *out, 
                     cur.items[o++] = v;
             }
             if (o == 0 && cur.n > 0) {
-                gv_error_set(err, NULL, 0, "--check '%s': unknown name '%s' in '%s' (column %d)",
+                gv_error_set(err, NULL, 0, "{opt:check} '%s': unknown name '%s' in '%s' (column %d)",
                              c->expr, parts[i], x->text, x->col);
                 free(cur.items);
                 return false;
@@ -359,7 +359,7 @@ static bool value_of(const gv_check *c, const operand *x, cJSON *doc, double *v,
         if (cJSON_IsNull(it))
             continue;
         if (!cJSON_IsNumber(it) && !cJSON_IsBool(it)) {
-            gv_error_set(err, NULL, 0, "--check '%s': '%s' is not a number", c->expr, x->text);
+            gv_error_set(err, NULL, 0, "{opt:check} '%s': '%s' is not a number", c->expr, x->text);
             free(l.items);
             return false;
         }
@@ -371,7 +371,7 @@ static bool value_of(const gv_check *c, const operand *x, cJSON *doc, double *v,
     }
     free(l.items);
     if (x->fn == F_NONE && l.n > 1) {
-        gv_error_set(err, NULL, 0, "--check '%s': '%s' has %zu values; use max(), min(), mean(), "
+        gv_error_set(err, NULL, 0, "{opt:check} '%s': '%s' has %zu values; use max(), min(), mean(), "
                      "sum() or count()", c->expr, x->text, l.n);
         return false;
     }
@@ -383,7 +383,7 @@ gv_status gv_check_eval(const gv_check *c, const gv_summary *s, gv_check_result 
 {
     double a, b;
     if (!value_of(c, &c->a, s->doc, &a, err) || !value_of(c, &c->b, s->doc, &b, err))
-        return GV_ERR_USAGE;
+        return GV_ERR_OPTION;
     bool ok = false;
     if (!isnan(a) && !isnan(b)) {
         switch (c->o) {

@@ -547,7 +547,7 @@ static void setup_schema(gv_csv_reader *r)
         r->status = GV_ERR_INPUT;
         gv_error_set(r->err, r->file, 1,
                      "no time column in the header (names read as one: timestamp, time, datetime, "
-                     "TimeStampUs, ...; docs/formats.md; --map time=COLUMN names another): expected a monitor CSV "
+                     "TimeStampUs, ...; docs/formats.md; {opt:map} time=COLUMN names another): expected a monitor CSV "
                      "(timestamp,elapsed_sec,gpuN_power_..._w,gpuN_temp_c) or nvidia-smi query CSV "
                      "(timestamp, index, power.draw [W], ...); line 1 is '%s'", line1);
         return;
@@ -627,7 +627,7 @@ static bool relative_time(gv_csv_reader *r, const char *f, size_t len, const cha
     if (r->start == GV_TIME_NONE) {
         r->status = GV_ERR_INPUT;
         gv_error_set(r->err, r->file, r->line, "column '%s' holds %s ('%.*s'), not dates and times: give "
-                     "--start 'YYYY-MM-DD HH:MM:SS' (%s)", col,
+                     "{opt:dcgm_start} 'YYYY-MM-DD HH:MM:SS' (%s)", col,
                      tod ? "times of day without a date" : "seconds since the sampler started",
                      (int)(len < 40 ? len : 40), f,
                      tod ? "its date is taken; a time of day before its time is on the next day"
@@ -776,10 +776,10 @@ static void end_row(gv_csv_reader *r)
     if (!r->have_header) {
         gv_time_us t;
         if (r->header_len && gv_time_parse(r->header[0], strlen(r->header[0]), &t, NULL)) {
-            r->status = GV_ERR_USAGE;
+            r->status = GV_ERR_OPTION;
             gv_error_set(r->err, r->file, 1,
                          "line 1 is data, not a header (nvidia-smi --format=csv,noheader?): name "
-                         "the columns with --columns, e.g. --columns "
+                         "the columns with {opt:columns}, e.g. {opt:columns} "
                          "'timestamp,index,power.draw [W],temperature.gpu'");
             return;
         }

@@ -422,7 +422,7 @@ gv_status gvr_read_chunked(gv_input *in, const char *path, gv_timeline *tl, gv_s
         if (pthread_create(&th[started], NULL, worker_thread, &wk[i]) == 0)
             started++;
     if (!disp_ok) { /* (without workers the calling thread parses every chunk itself) */
-        gv_error_set(err, path, 0, "cannot start the parser threads (try --threads 1)");
+        gv_error_set(err, path, 0, "cannot start the parser threads (try {opt:threads} 1)");
         st = GV_ERR_INPUT;
         pthread_mutex_lock(&c.mu);
         c.stop = true;

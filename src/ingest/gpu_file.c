@@ -46,11 +46,11 @@ gv_status gvr_open_input(const char *path, gv_read_opts *o, gv_input **in, gv_er
     }
     if (o->format == GV_FORMAT_DCGM && !timed && !(o->dcgm_interval_ms > 0 && o->dcgm_start != GV_TIME_NONE)) {
         gv_error_set(err, path, 0, "dmon output (dcgmi dmon, nvidia-smi dmon) has no timestamps: give "
-                     "--start 'YYYY-MM-DD HH:MM:SS' (when sampling began) and --interval MS (its -d: "
+                     "{opt:dcgm_start} 'YYYY-MM-DD HH:MM:SS' (when sampling began) and {opt:dcgm_interval_ms} MS (its -d: "
                      "milliseconds for dcgmi, seconds x 1000 for nvidia-smi), or record it with "
                      "`nvidia-smi dmon -o DT`");
         gv_input_close(*in);
-        return GV_ERR_USAGE;
+        return GV_ERR_OPTION;
     }
     return GV_OK;
 }

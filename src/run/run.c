@@ -51,13 +51,13 @@ static gv_status filter_types(gv_timeline *tl, const gv_run_opts *o, gv_error *e
             gv_buf_init(&names, 0);
             for (size_t k = 0; k < tl->types_len; k++)
                 gv_buf_printf(&names, "%s%s", k ? ", " : "", tl->types[k].name);
-            gv_error_set(err, NULL, 0, "--only: unknown event type '%s' (the rules define: %s)", name,
+            gv_error_set(err, NULL, 0, "{opt:only_types}: unknown event type '%s' (the rules define: %s)", name,
                          names.data);
             gv_buf_cleanup(&names);
-            st = GV_ERR_USAGE;
+            st = GV_ERR_OPTION;
         } else if (t >= 0 && t < GV_EV_BUILTIN_COUNT && o->no_builtin[t]) {
-            gv_error_set(err, NULL, 0, "--only and --no-%s contradict each other", name);
-            st = GV_ERR_USAGE;
+            gv_error_set(err, NULL, 0, "{opt:only_types} and {opt:no_%s} contradict each other", name);
+            st = GV_ERR_OPTION;
         } else if (t >= 0) {
             keep[t] = true;
         }
@@ -109,9 +109,9 @@ static gv_status step_range(gv_timeline *tl, const gv_run_opts *o, gv_error *err
             b = s->t;
     }
     if (a == GV_TIME_NONE) {
-        gv_error_set(err, o->log_path, 0, "--step-range %ld,%ld: no training step line in that range",
+        gv_error_set(err, o->log_path, 0, "{opt:step_range} %ld,%ld: no training step line in that range",
                      o->step_range[0], o->step_range[1]);
-        return GV_ERR_USAGE;
+        return GV_ERR_OPTION;
     }
     tl->range_start = a;
     tl->range_end = b;
@@ -133,12 +133,12 @@ static gv_status scan_activity(gv_run *r, gv_error *err)
     if (st == GV_OK) {
         r->align.len = gv_activity_finish(a, r->align.periods);
         if (!gv_activity_has_power(a)) {
-            gv_error_set(err, o->gpu_path, 0, "--align-log auto looks for the GPUs' first sustained rise of "
-                         "power, but the file has no power column: give --log-start instead");
-            st = GV_ERR_USAGE;
+            gv_error_set(err, o->gpu_path, 0, "{opt:align_auto} auto looks for the GPUs' first sustained rise of "
+                         "power, but the file has no power column: give {opt:log_start} instead");
+            st = GV_ERR_OPTION;
         } else if (r->align.len == 0) {
-            gv_error_set(err, o->gpu_path, 0, "--align-log auto found no sustained GPU activity (a GPU at or "
-                         "above %.0f W for %.0f s): lower --power-threshold, or give --log-start",
+            gv_error_set(err, o->gpu_path, 0, "{opt:align_auto} auto found no sustained GPU activity (a GPU at or "
+                         "above %.0f W for %.0f s): lower {opt:power_threshold_w}, or give {opt:log_start}",
                          o->power_threshold_w, GV_ACTIVITY_SUSTAIN_S);
             st = GV_ERR_INPUT;
         }
@@ -169,8 +169,8 @@ static gv_status read_log(void *ctx, gv_error *err)
         if (tl->log_relative && o->log_start == GV_TIME_NONE && !o->align_auto) {
             gv_error_set(err, o->log_path, 0,
                          "the log's times are elapsed times (on %zu of its %zu lines: the time since its "
-                         "progress bar started), not times of day: give the time they count from with --log-start 'YYYY-MM-DD "
-                         "HH:MM:SS', or --align-log auto to start them at the GPUs' first sustained rise of power",
+                         "progress bar started), not times of day: give the time they count from with {opt:log_start} 'YYYY-MM-DD "
+                         "HH:MM:SS', or {opt:align_auto} auto to start them at the GPUs' first sustained rise of power",
                          tl->log_stamped_lines, tl->log_lines);
             return GV_ERR_INPUT;
         }
@@ -182,16 +182,16 @@ static gv_status read_log(void *ctx, gv_error *err)
             else
                 gv_error_set(err, o->log_path, 0,
                              "no event or training step recognised in its %zu lines (the built-in rules "
-                             "read nanochat logs): describe its lines in a rules file (--rules FILE.json; "
-                             "start from `gpuviz --print-rules`; docs/rules.md), or leave out "
-                             "--training-log", tl->log_lines);
+                             "read nanochat logs): describe its lines in a rules file ({opt:rules_path} FILE.json; "
+                             "start from what {opt:print_rules} prints; docs/rules.md), or leave out "
+                             "{opt:log_path}", tl->log_lines);
             return GV_ERR_INPUT;
         }
         if (gv_log_clock_untimed(tl)) {
             gv_error_set(err, o->log_path, 0,
                          "no line of the log carries a time (%zu lines, %zu training steps, %zu events), so "
                          "nothing places it on the GPU samples' clock: give the time it began with "
-                         "--log-start 'YYYY-MM-DD HH:MM:SS' (its lines are then laid out by the durations "
+                         "{opt:log_start} 'YYYY-MM-DD HH:MM:SS' (its lines are then laid out by the durations "
                          "they print), or stamp its lines as they are written (e.g. `| ts '%%Y-%%m-%%d "
                          "%%H:%%M:%%S'`)", tl->log_lines, tl->steps_len, tl->events_len);
             return GV_ERR_INPUT;
@@ -268,7 +268,7 @@ gv_status gv_run_read(gv_run *r, const gv_diag *diag, gv_error *err)
         r->rules = gv_log_rules_builtin_at((size_t)r->rules_builtin, err);
     }
     if (st != GV_OK || ((o->log_path || o->rules_path) && !r->rules))
-        return o->rules_path ? GV_ERR_USAGE : GV_ERR_INPUT;
+        return o->rules_path ? GV_ERR_OPTION : GV_ERR_INPUT;
     if (r->rules)
         gv_log_rules_register_types(r->rules, &r->tl, NULL);
     timing(r, "rules loaded");
@@ -293,7 +293,7 @@ gv_status gv_run_analyse(gv_run *r, const gv_diag *diag, gv_error *err)
     gv_correlator_finish(r->corr, diag, r->o.log_path);
     if (r->tl.rows_read == r->tl.rows_outside_range) {
         gv_error_set(err, r->o.gpu_path, 0, "no sample inside the analysed range");
-        return GV_ERR_USAGE;
+        return GV_ERR_OPTION;
     }
     gv_anomalies_detect(&r->tl, &r->o.anomalies);
     timing(r, "analysis done");
