@@ -47,14 +47,14 @@ static void test_slow_sessions(void)
         session(&tl, 100 * (s + 1), 1000.0 * s, normal, 3);
     session(&tl, 400, 3000, slow, 3);
     session(&tl, 500, 4000, bit, 3);
-    tl.t_first = 0;
-    tl.t_last = S(5000);
+    tl.pass.t_first = 0;
+    tl.pass.t_last = S(5000);
     gv_anomaly_opts o = {.slow_factor = 2};
     gv_anomalies_detect(&tl, &o);
-    CHECK_EQ_LONG(tl.anomaly_counts[GV_AN_SLOW_EVALUATION], 1);
-    CHECK_EQ_LONG(tl.anomalies_len, 1);
-    if (tl.anomalies_len == 1) {
-        const gv_anomaly *a = &tl.anomalies[0];
+    CHECK_EQ_LONG(tl.analysis.anomaly_counts[GV_AN_SLOW_EVALUATION], 1);
+    CHECK_EQ_LONG(tl.analysis.anomalies_len, 1);
+    if (tl.analysis.anomalies_len == 1) {
+        const gv_anomaly *a = &tl.analysis.anomalies[0];
         CHECK_EQ_LONG(a->t, S(3000));
         CHECK_EQ_LONG(a->duration, S(87));
         CHECK_NEAR(a->value, 87, 1e-9);
@@ -86,8 +86,8 @@ static void test_severities(void)
     gv_timeline_init(&tl);
     for (int i = 0; i < GV_ANOMALIES_PER_KIND_MAX + 5; i++)
         gv_timeline_add_anomaly(&tl, GV_AN_SAMPLE_GAP, S(i), S(70), -1, 70, "gap %d", i);
-    CHECK_EQ_LONG(tl.anomalies_len, GV_ANOMALIES_PER_KIND_MAX);
-    CHECK_EQ_LONG(tl.anomaly_severity_counts[GV_SEV_WARNING], GV_ANOMALIES_PER_KIND_MAX + 5);
+    CHECK_EQ_LONG(tl.analysis.anomalies_len, GV_ANOMALIES_PER_KIND_MAX);
+    CHECK_EQ_LONG(tl.analysis.anomaly_severity_counts[GV_SEV_WARNING], GV_ANOMALIES_PER_KIND_MAX + 5);
     gv_timeline_cleanup(&tl);
 }
 

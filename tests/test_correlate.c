@@ -58,10 +58,10 @@ static void test_correlator(void)
     sink.row(sink.ctx, BASE + S(20), last, NULL);
     gv_correlator_finish(c, NULL, "t.log");
 
-    CHECK_EQ_LONG(tl.t_first, BASE);
-    CHECK_EQ_LONG(tl.t_last, BASE + S(20));
-    CHECK_EQ_LONG(tl.events_before, 1);
-    CHECK_EQ_LONG(tl.events_after, 1);
+    CHECK_EQ_LONG(tl.pass.t_first, BASE);
+    CHECK_EQ_LONG(tl.pass.t_last, BASE + S(20));
+    CHECK_EQ_LONG(tl.pass.events_before, 1);
+    CHECK_EQ_LONG(tl.pass.events_after, 1);
     CHECK_EQ_LONG(tl.events_len, 3);
     /* energy: GPU0 ramp 100->200 W over 10 s = 1500 J (the 8 s hole is interpolated over, the
      * 10 s gap to 20 s is not integrated); GPU1 200 W x 10 s = 2000 J */
@@ -75,10 +75,10 @@ static void test_correlator(void)
     CHECK_NEAR(tl.series[1].stats.energy_wh, 0, 0); /* temperature is not integrated */
 
     /* idle cutoff: last sample >= 150 W at 10 s, + 6 s */
-    CHECK_EQ_LONG(tl.last_active, BASE + S(10));
-    CHECK_EQ_LONG(tl.idle_cutoff, BASE + S(16));
+    CHECK_EQ_LONG(tl.pass.last_active, BASE + S(10));
+    CHECK_EQ_LONG(tl.pass.idle_cutoff, BASE + S(16));
     gv_level lv = {0};
-    finest(tl.pyramid, 0, &lv);
+    finest(tl.pass.pyramid, 0, &lv);
     CHECK_EQ_LONG(gv_level_filled(&lv), 11); /* every valid sample in its own bucket */
     gv_level_cleanup(&lv);
 

@@ -102,9 +102,9 @@ static void test_dirty(void)
         CHECK_STR(tl.series[6].name, "util");
         CHECK_EQ_LONG(tl.series[6].kind, GV_SERIES_OTHER);
         CHECK_EQ_LONG(c.rows, 3);
-        CHECK_EQ_LONG(tl.rows_read, 3);
-        CHECK_EQ_LONG(tl.rows_skipped, 4);
-        CHECK_EQ_LONG(tl.restarts, 1);
+        CHECK_EQ_LONG(tl.ingest.rows_read, 3);
+        CHECK_EQ_LONG(tl.ingest.rows_skipped, 4);
+        CHECK_EQ_LONG(tl.ingest.restarts, 1);
         CHECK_EQ_LONG(c.t[0], 1766437560162000LL);
         CHECK_EQ_LONG(c.t[2], 1766437560212000LL);
         CHECK(c.v[0][0] == 642.32 && c.v[0][2] == 70 && c.v[0][6] == 99);
@@ -278,7 +278,7 @@ static void test_dcgm(void)
         CHECK_EQ_LONG(w.n, 2);
         CHECK_EQ_LONG(w.line[0], 9);
         CHECK_EQ_LONG(w.line[1], 10);
-        CHECK_EQ_LONG(tl.rows_skipped, 2);
+        CHECK_EQ_LONG(tl.ingest.rows_skipped, 2);
         gv_timeline_cleanup(&tl);
     }
 }

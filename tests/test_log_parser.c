@@ -95,15 +95,15 @@ static void test_events(size_t chunk)
     const gv_event *v0 = &tl.events[0];
     CHECK_EQ_LONG(v0->line, 1);
     CHECK_EQ_LONG(v0->t, 0);
-    CHECK_EQ_LONG(tl.log_spans_len, 2); /* line 1; line 6 (a task without a time) */
-    CHECK_EQ_LONG(tl.log_spans[0].line_lo, 0);
-    CHECK_EQ_LONG(tl.log_spans[0].line_hi, 2);
-    CHECK_EQ_LONG(tl.log_spans[0].t_lo, GV_TIME_NONE);
-    CHECK_EQ_LONG(tl.log_spans[0].t_hi, T("2025-12-22 21:00:00.005"));
-    CHECK_EQ_LONG(tl.log_spans[1].line_lo, 5);
-    CHECK_EQ_LONG(tl.log_spans[1].line_hi, 7);
-    CHECK_EQ_LONG(tl.log_lines, 20);
-    CHECK_EQ_LONG(tl.log_stamped_lines, 18); /* all but lines 1 and 6 */
+    CHECK_EQ_LONG(tl.log.spans_len, 2); /* line 1; line 6 (a task without a time) */
+    CHECK_EQ_LONG(tl.log.spans[0].line_lo, 0);
+    CHECK_EQ_LONG(tl.log.spans[0].line_hi, 2);
+    CHECK_EQ_LONG(tl.log.spans[0].t_lo, GV_TIME_NONE);
+    CHECK_EQ_LONG(tl.log.spans[0].t_hi, T("2025-12-22 21:00:00.005"));
+    CHECK_EQ_LONG(tl.log.spans[1].line_lo, 5);
+    CHECK_EQ_LONG(tl.log.spans[1].line_hi, 7);
+    CHECK_EQ_LONG(tl.log.lines, 20);
+    CHECK_EQ_LONG(tl.log.stamped_lines, 18); /* all but lines 1 and 6 */
 
     /* events are in log order before sorting */
     const gv_event *v = &tl.events[1];
@@ -175,7 +175,7 @@ static void test_events(size_t chunk)
 
     /* steps: base line, mid line (restart -> phase 2), SFT line, mid line */
     CHECK_EQ_LONG(tl.steps_len, 4);
-    CHECK_EQ_LONG(tl.step_phases, 3); /* 12 -> 1 restarts, 200 -> 2 restarts */
+    CHECK_EQ_LONG(tl.log.step_phases, 3); /* 12 -> 1 restarts, 200 -> 2 restarts */
     const gv_step *s0 = &tl.steps[0];
     CHECK_EQ_LONG(s0->step, 12);
     CHECK(s0->loss == 3.241555 && s0->dt_ms == 2940.12);
@@ -190,8 +190,8 @@ static void test_events(size_t chunk)
     CHECK_EQ_LONG(s2->step, 200);
     CHECK(s2->loss == 1.234567 && isnan(s2->dt_ms) && isnan(s2->tok_per_sec) && isnan(s2->mfu));
 
-    CHECK_EQ_LONG(tl.log_first, T("2025-12-22 21:00:00.005"));
-    CHECK_EQ_LONG(tl.log_last, T("2025-12-22 21:05:00"));
+    CHECK_EQ_LONG(tl.log.first, T("2025-12-22 21:00:00.005"));
+    CHECK_EQ_LONG(tl.log.last, T("2025-12-22 21:05:00"));
 
     /* warnings: the incomplete session, time going back (line 20) */
     CHECK_EQ_LONG(w.n, 2);
@@ -374,7 +374,7 @@ static void test_parse_file_helper(void)
     CHECK((size_t)steps > (size_t)(3L << 20) / 64); /* (past the reservation) */
     CHECK_EQ_LONG(tl[1].steps_len, steps);
     CHECK_EQ_LONG(lines[1], lines[0]);
-    CHECK_EQ_LONG(tl[0].step_phases, 2); /* (k % 40000: one restart) */
+    CHECK_EQ_LONG(tl[0].log.step_phases, 2); /* (k % 40000: one restart) */
     CHECK(memcmp(tl[0].steps, tl[1].steps, (size_t)steps * sizeof *tl[0].steps) == 0);
     CHECK_EQ_LONG(tl[1].events_len, tl[0].events_len);
     CHECK(tl[0].events_len >= 6);
@@ -418,7 +418,7 @@ static void test_duplicates_and_parts(size_t chunk)
     gv_timeline tl;
     warnings w;
     parse(TEXT, sizeof TEXT - 1, chunk, &tl, &w);
-    CHECK_EQ_LONG(tl.log_duplicate_lines, 2);
+    CHECK_EQ_LONG(tl.log.duplicate_lines, 2);
     CHECK_EQ_LONG(tl.steps_len, 4); /* lines 2, 4, and the two parts of line 9 */
     CHECK_EQ_LONG(tl.steps[1].line, 4);
     CHECK_EQ_LONG(tl.steps[2].line, 9);
@@ -428,10 +428,10 @@ static void test_duplicates_and_parts(size_t chunk)
     CHECK_EQ_LONG(tl.events[1].type, GV_EV_CHECKPOINT);
     CHECK_EQ_LONG(tl.events[1].t, T("2025-12-22 21:00:09"));
     CHECK_EQ_LONG(tl.events[1].time_basis, GV_TB_STAMPED);
-    CHECK_EQ_LONG(tl.log_stamped_lines, 2);
+    CHECK_EQ_LONG(tl.log.stamped_lines, 2);
     /* the steps of line 9 come before its logging part: the span ends on that line, inclusive */
-    CHECK_EQ_LONG(tl.log_spans_len, 1);
-    CHECK(tl.log_spans[0].line_lo == 1 && tl.log_spans[0].line_hi == 9 && tl.log_spans[0].hi_inclusive);
+    CHECK_EQ_LONG(tl.log.spans_len, 1);
+    CHECK(tl.log.spans[0].line_lo == 1 && tl.log.spans[0].line_hi == 9 && tl.log.spans[0].hi_inclusive);
     gv_timeline_cleanup(&tl);
 }
 

@@ -17,7 +17,7 @@
  * - phases: each interval between consecutive rows is split at the planned segments
  *   (phases.h); time goes to the segment's phase, or to idle (no GPU at/above the threshold at
  *   either row) or other; energy likewise, per GPU, over its integrable intervals.
- * - rows outside [tl->range_start, tl->range_end] are counted and otherwise ignored. */
+ * - rows outside [tl->pass.range_start, tl->pass.range_end] are counted and otherwise ignored. */
 #ifndef GPUVIZ_CORRELATE_H
 #define GPUVIZ_CORRELATE_H
 
@@ -36,7 +36,7 @@ typedef struct {
     double temp_limit_c;      /* over-temperature anomaly above this */
     double imbalance_ratio;   /* gpu_imbalance: a GPU below this share of the others' median (0: 0.75) */
     bool relative_range;      /* range_hours give the analysed range in hours since the first
-                                 row (a NAN end stays open); else tl->range_start/end apply */
+                                 row (a NAN end stays open); else gv_correlator_set_range's */
     double range_hours[2];
 } gv_correlate_opts;
 
@@ -44,6 +44,10 @@ typedef struct gv_correlator gv_correlator;
 
 /* tl must outlive the correlator. Caller frees with _free. */
 gv_correlator *gv_correlator_new(gv_timeline *tl, const gv_correlate_opts *opts);
+/* The analysed range in wall-clock time (GV_TIME_NONE: that end open; both open by default), known
+ * only once the log is read (a step range): call before the first row. The pass records it in
+ * tl->pass.range_start/end. */
+void gv_correlator_set_range(gv_correlator *c, gv_time_us start, gv_time_us end);
 /* The sink to hand to the CSV reader. */
 gv_sample_sink gv_correlator_sink(gv_correlator *c);
 /* Writes statistics, display points, idle cutoff and event correlations into the timeline, and

@@ -13,7 +13,7 @@
  * the two stamps allow. When the printed durations add up to more than the span (clocks differ,
  * overheads), they are scaled down to fit it. A span with one end only (before the first or after
  * the last stamped line) is laid out from that end by the printed durations alone (unbounded
- * uncertainty); --log-start (tl->log_start) gives the lines before the first stamp a start.
+ * uncertainty); --log-start (tl->clock.start) gives the lines before the first stamp a start.
  *
  * Owns nothing; writes the times of the steps and events in spans, each event's time basis and
  * uncertainty, and the tl->log_* counters. docs/formats.md ("How a log is timed") says the same. */
@@ -25,7 +25,11 @@
 
 #include <stdbool.h>
 
-/* True when the log has steps or events but no line with a time and no tl->log_start: nothing
+/* When the log began (GV_TIME_NONE: not known; GV_LOG_ORIGIN: a log without any time, on its own
+ * clock): tl->clock.start, for the calls below. Call after parsing the log. */
+void gv_log_clock_set_start(gv_timeline *tl, gv_time_us start);
+
+/* True when the log has steps or events but no line with a time and no tl->clock.start: nothing
  * can place it on the GPU clock (the caller reports it). */
 bool gv_log_clock_untimed(const gv_timeline *tl);
 
@@ -34,10 +38,10 @@ bool gv_log_clock_untimed(const gv_timeline *tl);
  * first stamp (then ignored). */
 void gv_log_clock_place(gv_timeline *tl, const char *file, const gv_diag *diag);
 
-/* A log on its own clock (elapsed times: tl->log_relative; or one without any time, placed from
- * tl->log_start = GV_LOG_ORIGIN) put on the wall clock: every time moves by zero - GV_LOG_ORIGIN
+/* A log on its own clock (elapsed times: tl->log.relative; or one without any time, placed from
+ * tl->clock.start = GV_LOG_ORIGIN) put on the wall clock: every time moves by zero - GV_LOG_ORIGIN
  * (zero: the wall-clock time of the log's zero), every event's uncertainty grows by
- * uncertainty_s (how well zero is known), and tl->log_anchor* record it. Call after placing. */
+ * uncertainty_s (how well zero is known), and tl->clock.anchor* record it. Call after placing. */
 void gv_log_clock_anchor(gv_timeline *tl, gv_time_us zero, gv_anchor_kind by, double uncertainty_s);
 
 /* Where training began on the log's own clock: its zero for elapsed times (the progress bar's

@@ -25,7 +25,7 @@ typedef struct {
 } gv_segment;
 
 /* Builds sorted, non-overlapping segments from tl's events and steps (only steps inside
- * [tl->range_start, tl->range_end] count), and fills tl->train_phases (labels, spans, step and
+ * [tl->pass.range_start, tl->pass.range_end] count), and fills tl->pass.train_phases (labels, spans, step and
  * token counts; seconds and energy are left for the pass). Returns the segment count; *segs is
  * malloc'd (caller frees). */
 size_t gv_phases_plan(gv_timeline *tl, gv_segment **segs);

@@ -1,4 +1,5 @@
-/* timeline.h: the shared model. Readers fill it, analysis annotates it, emitters read it (const).
+/* timeline.h: the shared model. Readers fill it, analysis annotates it, emitters read it (const);
+ * who writes which part is said once, above gv_timeline.
  * Owns: the series schema (columns of the GPU CSV), the GPUs, the events parsed from the log, the
  * training-step series, the per-series statistics and display buckets, and every string in them
  * (in the timeline's arena). Times are gv_time_us on the inputs' wall clock. */
@@ -241,12 +242,28 @@ typedef struct {
 
 #define GV_ANOMALIES_PER_KIND_MAX 200 /* more are counted, not stored */
 
+/* The model, by producer. Each part below is written by the stage named with it and read as
+ * const by every later one (the outputs get a const gv_timeline *); nothing else writes it:
+ *   schema     series, gpus                  the GPU file's reader (ingest/csv_reader, dcgm_reader)
+ *   log facts  types, events, steps, log     the rules and the log parser (ingest/log_rules,
+ *                                            log_parser); a log's events and steps are then placed
+ *                                            on the wall clock by analyze/log_clock (clock) and
+ *                                            analyze/retime (retime), and the pass keeps the events
+ *                                            inside the samples and adds their energy
+ *   ingest     rows, restarts, time zone     the GPU file's readers
+ *   pass       pyramid, range, idle, phases  the one pass over the samples (analyze/correlate)
+ *   analysis   anomalies                     analyze/sample_watch (in the pass) and anomalies
+ * Options (ranges, thresholds) are the stages' own arguments, not the model's. */
 typedef struct {
     gv_arena arena;
+
+    /* schema: the GPU file's reader */
     gv_series *series;
     size_t series_len, series_cap;
     gv_gpu *gpus;
     size_t gpus_len, gpus_cap;
+
+    /* log facts: the rules (types) and the log parser; placed by log_clock and retime */
     gv_event_type_info *types;   /* event types (strings in the arena); the built-in three first */
     size_t types_len, types_cap;
     gv_event *events;
@@ -254,60 +271,72 @@ typedef struct {
     gv_step *steps;
     size_t steps_len, steps_cap;
     bool steps_large;          /* steps came from gv_xalloc_large or gv_reserve_large (free with gv_free_large) */
-    size_t step_phases;  /* number of training phases seen (0 if no step lines) */
-    long *step_totals;   /* per training phase: the steps its lines said it would run (`step
-                            766/1200`: 1200), -1 unknown; NULL when no line said (log_parser) */
+    struct gv_log_facts {
+        size_t step_phases;  /* number of training phases seen (0 if no step lines) */
+        long *step_totals;   /* per training phase: the steps its lines said it would run (`step
+                                766/1200`: 1200), -1 unknown; NULL when no line said */
+        gv_time_us first, last;  /* time range of the log's timestamps */
+        /* timestamps going backwards (the first GV_ANOMALIES_PER_KIND_MAX are kept, all counted) */
+        struct gv_log_backwards { long line; gv_time_us t; double back_s; } *backwards;
+        size_t backwards_len, backwards_cap, backwards_count;
+        /* runs of lines without a time (their placing: log_clock) */
+        gv_log_span *spans;
+        size_t spans_len, spans_cap;
+        size_t lines, stamped_lines;  /* lines read, lines with a time of their own */
+        bool relative;                /* its times are `elapsed` ones: GV_LOG_ORIGIN + the time since
+                                         its start, until gv_log_clock_anchor moves them */
+        size_t duplicate_lines;       /* lines skipped as an immediate repeat */
+    } log;
 
-    gv_pyramid *pyramid;         /* display data of every series (owned; NULL before the pass) */
+    /* ingest: the GPU file's readers */
+    struct gv_ingest_counts {
+        size_t rows_read, rows_skipped, restarts, time_backwards;
+        size_t gpus_inferred;        /* one row per GPU without an id column: GPUs counted from the
+                                        rows' times (0: not counted) */
+        bool tz_known;               /* the samples' times said their zone (Z, +08:00, epoch) */
+        int tz_offset_s;             /* ... UTC + this (east positive); times stay as written */
+    } ingest;
 
-    /* sample pass results */
-    size_t rows_read, rows_skipped, restarts, time_backwards;
-    size_t gpus_inferred;        /* one row per GPU without an id column: GPUs counted from the
-                                    rows' times (0: not counted) */
-    gv_time_us t_first, t_last;  /* min and max sample time (GV_TIME_NONE if no samples) */
-    gv_time_us idle_cutoff;      /* GV_TIME_NONE when no cutoff applies */
-    gv_time_us last_active;      /* last sample with any GPU at/above the threshold */
-    size_t events_before, events_after; /* events dropped for lying outside [t_first, t_last] */
-    gv_time_us log_first, log_last;     /* time range of the log's timestamps */
+    /* clock: how the log's lines without a time were placed (analyze/log_clock) */
+    struct gv_log_placing {
+        gv_time_us start;            /* when the log began (given), moved with the anchor;
+                                        GV_TIME_NONE if not given */
+        gv_anchor_kind anchor_by;    /* how a log on its own clock was put on the wall clock */
+        gv_time_us anchor;           /* the wall-clock time of its zero (GV_TIME_NONE: none) */
+        double anchor_uncertainty_s;
+        size_t placed_steps, placed_events, compressed_spans;
+        double max_uncertainty_s;    /* largest finite uncertainty of a placed event */
+    } clock;
 
-    /* log timestamps going backwards (recorded by the log parser; the first
-     * GV_ANOMALIES_PER_KIND_MAX are kept, all are counted) */
-    struct gv_log_backwards { long line; gv_time_us t; double back_s; } *log_backwards;
-    size_t log_backwards_len, log_backwards_cap, log_backwards_count;
+    /* retime: buffered-log repair (analyze/retime) */
+    struct gv_retime_counts {
+        size_t bursts, steps, events;
+        double max_shift_s;
+    } retime;
 
-    /* analysis (filled by the correlator and the anomaly pass) */
-    double phase_seconds[GV_PHASE_COUNT];
-    double idle_after_run_s;             /* of phase_seconds[IDLE]: after the last active sample
-                                            (the run's tail); the rest is idle during the run */
-    double *phase_energy_wh;             /* GV_PHASE_COUNT x gpus_len, phase-major */
-    gv_train_phase *train_phases;        /* step_phases entries */
-    gv_anomaly *anomalies;
-    size_t anomalies_len, anomalies_cap;
-    size_t anomaly_counts[GV_AN_KIND_COUNT]; /* including those not stored */
-    size_t anomaly_severity_counts[GV_SEV_COUNT]; /* the same, by severity */
-    gv_time_us range_start, range_end;   /* analysed time range (GV_TIME_NONE = open) */
-    size_t rows_outside_range;
+    /* pass: the one pass over the samples (analyze/correlate) */
+    struct gv_pass_results {
+        gv_pyramid *pyramid;         /* display data of every series (owned; NULL before the pass) */
+        gv_time_us t_first, t_last;  /* min and max sample time (GV_TIME_NONE if no samples) */
+        gv_time_us range_start, range_end; /* the analysed time range (GV_TIME_NONE = open) */
+        size_t rows_outside_range;
+        gv_time_us idle_cutoff;      /* GV_TIME_NONE when no cutoff applies */
+        gv_time_us last_active;      /* last sample with any GPU at/above the threshold */
+        size_t events_before, events_after; /* events dropped for lying outside [t_first, t_last] */
+        double phase_seconds[GV_PHASE_COUNT];
+        double idle_after_run_s;     /* of phase_seconds[IDLE]: after the last active sample (the
+                                        run's tail); the rest is idle during the run */
+        double *phase_energy_wh;     /* GV_PHASE_COUNT x gpus_len, phase-major */
+        gv_train_phase *train_phases; /* log.step_phases entries */
+    } pass;
 
-    /* the log's clock: runs of lines without a time (log parser), and how they were placed
-     * (gv_log_clock_place) */
-    gv_log_span *log_spans;
-    size_t log_spans_len, log_spans_cap;
-    size_t log_lines, log_stamped_lines;   /* lines read, lines with a time of their own */
-    bool tz_known;                         /* the samples' times said their zone (Z, +08:00, epoch) */
-    int tz_offset_s;                       /* ... UTC + this (east positive); times stay as written */
-    bool log_relative;                     /* its times are `elapsed` ones: GV_LOG_ORIGIN + the time
-                                              since its start, until gv_log_clock_anchor moves them */
-    gv_anchor_kind log_anchor_by;          /* how a log on its own clock was put on the wall clock */
-    gv_time_us log_anchor;                 /* the wall-clock time of its zero (GV_TIME_NONE: none) */
-    double log_anchor_uncertainty_s;
-    size_t log_duplicate_lines;            /* lines skipped as an immediate repeat */
-    size_t log_placed_steps, log_placed_events, log_compressed_spans;
-    double log_max_uncertainty_s;          /* largest finite uncertainty of a placed event */
-    gv_time_us log_start;                  /* --log-start, GV_TIME_NONE if not given */
-
-    /* buffered-log repair (gv_retime_bursts) */
-    size_t retimed_bursts, retimed_steps, retimed_events;
-    double retime_max_shift_s;
+    /* analysis: anomalies (analyze/sample_watch during the pass, analyze/anomalies after it) */
+    struct gv_analysis_results {
+        gv_anomaly *anomalies;
+        size_t anomalies_len, anomalies_cap;
+        size_t anomaly_counts[GV_AN_KIND_COUNT]; /* including those not stored */
+        size_t anomaly_severity_counts[GV_SEV_COUNT]; /* the same, by severity */
+    } analysis;
 } gv_timeline;
 
 void gv_timeline_init(gv_timeline *tl);

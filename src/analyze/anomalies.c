@@ -22,9 +22,9 @@ static double median(double *v, size_t n)
 
 static bool in_range(const gv_timeline *tl, gv_time_us t)
 {
-    return t >= tl->t_first && t <= tl->t_last &&
-           (tl->range_start == GV_TIME_NONE || t >= tl->range_start) &&
-           (tl->range_end == GV_TIME_NONE || t <= tl->range_end);
+    return t >= tl->pass.t_first && t <= tl->pass.t_last &&
+           (tl->pass.range_start == GV_TIME_NONE || t >= tl->pass.range_start) &&
+           (tl->pass.range_end == GV_TIME_NONE || t <= tl->pass.range_end);
 }
 
 /* The training run (phase) a log line belongs to: how many runs' first step lines precede it
@@ -274,8 +274,8 @@ static void throughput_drops(gv_timeline *tl)
 
 static void log_time_backwards(gv_timeline *tl)
 {
-    for (size_t i = 0; i < tl->log_backwards_len; i++) {
-        const struct gv_log_backwards *b = &tl->log_backwards[i];
+    for (size_t i = 0; i < tl->log.backwards_len; i++) {
+        const struct gv_log_backwards *b = &tl->log.backwards[i];
         if (in_range(tl, b->t))
             gv_timeline_add_anomaly(tl, GV_AN_TIME_BACKWARDS, b->t, 0, -1, b->back_s,
                                     "log time goes back %.3f s at line %ld", b->back_s, b->line);

@@ -29,6 +29,7 @@ typedef struct {        /* one event x one GPU */
 struct gv_correlator {
     gv_timeline *tl;
     gv_correlate_opts o;
+    gv_time_us range[2];    /* the analysed range (gv_correlator_set_range), GV_TIME_NONE: open */
     last_sample *last;      /* per series */
     int *gpu_power, *gpu_temp; /* per GPU: series indices (-1 none) */
     size_t gpus_len;
@@ -77,12 +78,20 @@ gv_correlator *gv_correlator_new(gv_timeline *tl, const gv_correlate_opts *opts)
     gv_correlator *c = gv_xcalloc(1, sizeof *c);
     c->tl = tl;
     c->o = *opts;
+    c->range[0] = c->range[1] = GV_TIME_NONE;
     c->threshold_last_active = GV_TIME_NONE;
     c->gap_us = (gv_time_us)(GV_MAX_GAP_S * 1e6);
     c->reg.lo = INT64_MAX; /* empty: the first split() looks the region up */
     c->reg.hi = INT64_MIN;
     c->pyr_last = INT64_MIN;
     return c;
+}
+
+void gv_correlator_set_range(gv_correlator *c, gv_time_us start, gv_time_us end)
+{
+    assert(!c->started);
+    c->range[0] = start;
+    c->range[1] = end;
 }
 
 static gv_status on_begin(void *ctx, gv_error *err)
@@ -97,8 +106,8 @@ static gv_status on_begin(void *ctx, gv_error *err)
     size_t cap = 1024, want = c->o.display_bytes / (11 * (tl->series_len ? tl->series_len : 1));
     while (cap < want && cap < ((size_t)1 << 24))
         cap *= 2;
-    gv_pyramid_free(tl->pyramid);
-    tl->pyramid = gv_pyramid_new(tl->series_len, cap, 10000);
+    gv_pyramid_free(tl->pass.pyramid);
+    tl->pass.pyramid = gv_pyramid_new(tl->series_len, cap, 10000);
     c->last = gv_xcalloc(tl->series_len ? tl->series_len : 1, sizeof *c->last);
     c->prev_values = gv_xcalloc(tl->series_len ? tl->series_len : 1, sizeof *c->prev_values);
     c->fresh_values = gv_xcalloc(tl->series_len ? tl->series_len : 1, sizeof *c->fresh_values);
@@ -117,8 +126,8 @@ static gv_status on_begin(void *ctx, gv_error *err)
         c->acc[i].max = -INFINITY;
         c->acc[i].power_w = c->acc[i].temp_c = NAN;
     }
-    free(tl->phase_energy_wh);
-    tl->phase_energy_wh = gv_xcalloc(GV_PHASE_COUNT * (c->gpus_len + 1), sizeof *tl->phase_energy_wh);
+    free(tl->pass.phase_energy_wh);
+    tl->pass.phase_energy_wh = gv_xcalloc(GV_PHASE_COUNT * (c->gpus_len + 1), sizeof *tl->pass.phase_energy_wh);
     c->win_order = gv_xmalloc((c->ev_len + 1) * sizeof *c->win_order);
     c->active = gv_xmalloc((c->ev_len + 1) * sizeof *c->active);
     /* events are sorted by t; windows are needed in start order */
@@ -238,15 +247,15 @@ static inline void add_piece(gv_correlator *c, gv_phase ph, int train, int g, do
 {
     gv_timeline *tl = c->tl;
     if (g < 0) {
-        tl->phase_seconds[ph] += x;
+        tl->pass.phase_seconds[ph] += x;
         if (ph == GV_PHASE_IDLE)
             c->idle_tail_s += x; /* (since the last active sample: after the run, if none follows) */
         if (train >= 0)
-            tl->train_phases[train].seconds += x;
+            tl->pass.train_phases[train].seconds += x;
     } else {
-        tl->phase_energy_wh[ph * c->gpus_len + (size_t)g] += x;
+        tl->pass.phase_energy_wh[ph * c->gpus_len + (size_t)g] += x;
         if (train >= 0)
-            tl->train_phases[train].energy_wh += x;
+            tl->pass.train_phases[train].energy_wh += x;
     }
 }
 
@@ -323,9 +332,11 @@ static void start(gv_correlator *c, gv_time_us t0)
 {
     gv_timeline *tl = c->tl;
     c->started = true;
+    tl->pass.range_start = c->range[0];
+    tl->pass.range_end = c->range[1];
     for (int i = 0; i < 2 && c->o.relative_range; i++)
         if (!isnan(c->o.range_hours[i]))
-            *(i ? &tl->range_end : &tl->range_start) = t0 + (gv_time_us)llround(c->o.range_hours[i] * 3.6e9);
+            *(i ? &tl->pass.range_end : &tl->pass.range_start) = t0 + (gv_time_us)llround(c->o.range_hours[i] * 3.6e9);
     c->segs_len = gv_phases_plan(tl, &c->segs);
     c->watch = gv_sample_watch_new(tl, c->gpu_power, c->gpu_temp, c->o.power_threshold_w,
                                    c->o.temp_limit_c, c->o.imbalance_ratio, c->segs, c->segs_len);
@@ -333,8 +344,8 @@ static void start(gv_correlator *c, gv_time_us t0)
 
 static bool out_of_range(const gv_timeline *tl, gv_time_us t)
 {
-    return (tl->range_start != GV_TIME_NONE && t < tl->range_start) ||
-           (tl->range_end != GV_TIME_NONE && t > tl->range_end);
+    return (tl->pass.range_start != GV_TIME_NONE && t < tl->pass.range_start) ||
+           (tl->pass.range_end != GV_TIME_NONE && t > tl->pass.range_end);
 }
 
 /* The part of a row's work that depends on the rows before it in time order: phases, nearest
@@ -372,7 +383,7 @@ ordered_row(gv_correlator *c, gv_time_us t, const double *values, const unsigned
         }
     } else if (c->have_prev) {
         gv_time_us p = c->prev_t;
-        tl->time_backwards++;
+        tl->ingest.time_backwards++;
         nearest_update(c, t, p, p, c->prev);
         nearest_update(c, t, p, t, values);
         c->ev_cur = 0; /* time went back: the cursor starts over */
@@ -380,10 +391,10 @@ ordered_row(gv_correlator *c, gv_time_us t, const double *values, const unsigned
     } else {
         nearest_update(c, INT64_MIN, t, t, values);
     }
-    if (!c->have_prev || t < tl->t_first)
-        tl->t_first = t;
-    if (!c->have_prev || t > tl->t_last)
-        tl->t_last = t;
+    if (!c->have_prev || t < tl->pass.t_first)
+        tl->pass.t_first = t;
+    if (!c->have_prev || t > tl->pass.t_last)
+        tl->pass.t_last = t;
     c->have_prev = true;
     c->prev_t = t;
     c->prev_active = active_now;
@@ -508,7 +519,7 @@ static void on_row(void *ctx, gv_time_us t, const double *values, const unsigned
     if (!c->started)
         start(c, t);
     if (out_of_range(tl, t)) {
-        tl->rows_outside_range++;
+        tl->pass.rows_outside_range++;
         return;
     }
     gv_sample_watch_row(c->watch, c->have_prev ? c->prev_t : GV_TIME_NONE, t, values);
@@ -524,9 +535,9 @@ static void on_row(void *ctx, gv_time_us t, const double *values, const unsigned
     } else if (fresh) { /* merged files: only the series read at t are samples */
         for (size_t s = 0; s < tl->series_len; s++)
             c->fresh_values[s] = fresh[s] ? values[s] : NAN;
-        gv_pyramid_add_row(tl->pyramid, t, c->fresh_values);
+        gv_pyramid_add_row(tl->pass.pyramid, t, c->fresh_values);
     } else {
-        gv_pyramid_add_row(tl->pyramid, t, values);
+        gv_pyramid_add_row(tl->pass.pyramid, t, values);
     }
     for (size_t s = 0; s < tl->series_len; s++)
         series_rows(c, s, 1, &t, values, fresh, tl->series_len);
@@ -543,7 +554,7 @@ static void on_rows(void *ctx, size_t n, const gv_time_us *t, const double *valu
         return;
     if (!c->started)
         start(c, t[0]);
-    if (tl->range_start != GV_TIME_NONE || tl->range_end != GV_TIME_NONE) {
+    if (tl->pass.range_start != GV_TIME_NONE || tl->pass.range_end != GV_TIME_NONE) {
         for (size_t i = 0; i < n; i++)
             if (out_of_range(tl, t[i])) { /* rare: row by row */
                 for (size_t j = 0; j < n; j++)
@@ -572,14 +583,14 @@ static void on_rows(void *ctx, size_t n, const gv_time_us *t, const double *valu
     }
     if (c->pyr_rowwise) {
         for (size_t i = 0; i < n; i++)
-            gv_pyramid_add_row(tl->pyramid, t[i], &values[i * ns]);
+            gv_pyramid_add_row(tl->pass.pyramid, t[i], &values[i * ns]);
         for (size_t s = 0; s < ns; s++)
             series_rows(c, s, n, t, values, NULL, ns);
         return;
     }
     GV_GROW(c->run_end, c->runs_cap, n);
     c->run_cells = gv_xrealloc(c->run_cells, c->runs_cap * sizeof *c->run_cells);
-    size_t runs = gv_pyramid_place(tl->pyramid, n, t, c->run_end, c->run_cells);
+    size_t runs = gv_pyramid_place(tl->pass.pyramid, n, t, c->run_end, c->run_cells);
     for (size_t s = 0; s < ns; s++)
         series_block(c, s, runs, t, values, ns);
 }
@@ -600,20 +611,20 @@ static void fmt_range(char *out, size_t n, gv_time_us a, gv_time_us b)
 void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log_name)
 {
     gv_timeline *tl = c->tl;
-    if (!tl->pyramid) /* no header was read */
+    if (!tl->pass.pyramid) /* no header was read */
         return;
     if (!c->started) /* no row at all: plan anyway so that the model is complete */
         start(c, 0);
     gv_sample_watch_finish(c->watch);
 
     /* idle cutoff; the idle time after the last active sample is the run's tail, not a stall */
-    tl->last_active = c->threshold_last_active;
-    tl->idle_after_run_s = c->threshold_last_active != GV_TIME_NONE ? c->idle_tail_s : 0;
-    tl->idle_cutoff = GV_TIME_NONE;
+    tl->pass.last_active = c->threshold_last_active;
+    tl->pass.idle_after_run_s = c->threshold_last_active != GV_TIME_NONE ? c->idle_tail_s : 0;
+    tl->pass.idle_cutoff = GV_TIME_NONE;
     if (c->o.idle_cutoff && c->threshold_last_active != GV_TIME_NONE) {
         gv_time_us cut = c->threshold_last_active + (gv_time_us)llround(c->o.buffer_min * 60e6);
-        if (cut < tl->t_last)
-            tl->idle_cutoff = cut;
+        if (cut < tl->pass.t_last)
+            tl->pass.idle_cutoff = cut;
     }
 
     /* a clock that differs by whole hours (time zones): the shift that puts the most events
@@ -624,7 +635,7 @@ void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log
         size_t in = 0;
         for (size_t i = 0; i < c->ev_len; i++) {
             gv_time_us t = tl->events[i].t + (gv_time_us)h * 3600 * 1000000;
-            in += t >= tl->t_first && t <= tl->t_last;
+            in += t >= tl->pass.t_first && t <= tl->pass.t_last;
         }
         if (in > best_in || (in == best_in && labs(h) < labs(best_h))) {
             best_in = in;
@@ -634,15 +645,15 @@ void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log
 
     /* event correlations, then drop events outside [t_first, t_last] */
     size_t o = 0;
-    tl->events_before = tl->events_after = 0;
+    tl->pass.events_before = tl->pass.events_after = 0;
     for (size_t i = 0; i < c->ev_len; i++) {
         gv_event ev = tl->events[i];
-        if (ev.t < tl->t_first) {
-            tl->events_before++;
+        if (ev.t < tl->pass.t_first) {
+            tl->pass.events_before++;
             continue;
         }
-        if (ev.t > tl->t_last) {
-            tl->events_after++;
+        if (ev.t > tl->pass.t_last) {
+            tl->pass.events_after++;
             continue;
         }
         ev.gpu = gv_arena_alloc(&tl->arena, (c->gpus_len + 1) * sizeof *ev.gpu);
@@ -662,11 +673,11 @@ void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log
         tl->events[o++] = ev;
     }
     tl->events_len = o;
-    if (tl->events_before || tl->events_after) {
+    if (tl->pass.events_before || tl->pass.events_after) {
         char mon[80], log[80];
-        fmt_range(mon, sizeof mon, tl->t_first, tl->t_last);
-        if (tl->log_first != GV_TIME_NONE)
-            fmt_range(log, sizeof log, tl->log_first, tl->log_last);
+        fmt_range(mon, sizeof mon, tl->pass.t_first, tl->pass.t_last);
+        if (tl->log.first != GV_TIME_NONE)
+            fmt_range(log, sizeof log, tl->log.first, tl->log.last);
         else
             snprintf(log, sizeof log, "(no timestamps)");
         char hint[200];
@@ -679,15 +690,15 @@ void gv_correlator_finish(gv_correlator *c, const gv_diag *diag, const char *log
             snprintf(hint, sizeof hint, "%s",
                      o == 0 ? "; no event falls inside the samples: if the two clocks differ, shift "
                               "the log with {opt:log_offset_s} SECONDS"
-                     : tl->events_after == 0  ? "; the sampler started after the training began"
-                     : tl->events_before == 0 ? "; the sampler stopped before the training ended"
+                     : tl->pass.events_after == 0  ? "; the sampler started after the training began"
+                     : tl->pass.events_before == 0 ? "; the sampler stopped before the training ended"
                                               : "; the sampler covered only part of the training");
-        bool ranged = tl->range_start != GV_TIME_NONE || tl->range_end != GV_TIME_NONE;
+        bool ranged = tl->pass.range_start != GV_TIME_NONE || tl->pass.range_end != GV_TIME_NONE;
         gv_diag_warn(diag, GV_WARN_RANGE, log_name, 0,
                      "%zu events before %s and %zu after it ended were left out "
                      "(log %s, GPU samples %s)%s",
-                     tl->events_before, ranged ? "the analysed range" : "monitoring started",
-                     tl->events_after, log, mon, ranged ? "" : hint);
+                     tl->pass.events_before, ranged ? "the analysed range" : "monitoring started",
+                     tl->pass.events_after, log, mon, ranged ? "" : hint);
     }
 }
 

@@ -34,16 +34,16 @@ static int by_span_line(const void *a, const void *b)
 /* The span holding line (strictly between its stamped lines), or (size_t)-1. */
 static size_t span_of(const gv_timeline *tl, long line)
 {
-    size_t lo = 0, hi = tl->log_spans_len;
+    size_t lo = 0, hi = tl->log.spans_len;
     while (lo < hi) { /* the first span that ends at or after line */
         size_t mid = lo + (hi - lo) / 2;
-        if (tl->log_spans[mid].line_hi < line)
+        if (tl->log.spans[mid].line_hi < line)
             lo = mid + 1;
         else
             hi = mid;
     }
-    for (; lo < tl->log_spans_len && tl->log_spans[lo].line_lo <= line; lo++) {
-        const gv_log_span *s = &tl->log_spans[lo];
+    for (; lo < tl->log.spans_len && tl->log.spans[lo].line_lo <= line; lo++) {
+        const gv_log_span *s = &tl->log.spans[lo];
         if ((s->line_lo < line || (s->lo_inclusive && s->line_lo == line)) &&
             (line < s->line_hi || (s->hi_inclusive && s->line_hi == line)))
             return lo;
@@ -121,7 +121,7 @@ static void place_span(gv_timeline *tl, const gv_log_span *s, item *it, size_t n
         if (total > gap) {
             f = total > 0 ? gap / total : 1;
             unc_all = total - gap; /* how much the printed durations overshoot */
-            tl->log_compressed_spans++;
+            tl->clock.compressed_spans++;
         } else {
             slack = gap - total;
         }
@@ -154,38 +154,40 @@ static void place_span(gv_timeline *tl, const gv_log_span *s, item *it, size_t n
             gv_event_place(ev, t, f, prev);
             ev->time_basis = (unsigned char)basis;
             ev->time_uncertainty_s = unc;
-            if (isfinite(unc) && unc > tl->log_max_uncertainty_s)
-                tl->log_max_uncertainty_s = unc;
-            tl->log_placed_events++;
+            if (isfinite(unc) && unc > tl->clock.max_uncertainty_s)
+                tl->clock.max_uncertainty_s = unc;
+            tl->clock.placed_events++;
         } else {
             tl->steps[it[k].idx].t = t;
-            tl->log_placed_steps++;
+            tl->clock.placed_steps++;
         }
         assert(prev == GV_TIME_NONE || t >= prev);
         prev = t;
     }
 }
 
+void gv_log_clock_set_start(gv_timeline *tl, gv_time_us start) { tl->clock.start = start; }
+
 bool gv_log_clock_untimed(const gv_timeline *tl)
 {
-    return tl->log_stamped_lines == 0 && tl->log_start == GV_TIME_NONE &&
+    return tl->log.stamped_lines == 0 && tl->clock.start == GV_TIME_NONE &&
            (tl->steps_len || tl->events_len);
 }
 
 void gv_log_clock_place(gv_timeline *tl, const char *file, const gv_diag *diag)
 {
-    if (tl->log_spans_len == 0)
+    if (tl->log.spans_len == 0)
         return;
-    gv_log_span *first = &tl->log_spans[0];
+    gv_log_span *first = &tl->log.spans[0];
     bool from_start = false;
-    if (tl->log_start != GV_TIME_NONE && first->line_lo == 0) {
-        if (first->t_hi != GV_TIME_NONE && tl->log_start > first->t_hi) {
+    if (tl->clock.start != GV_TIME_NONE && first->line_lo == 0) {
+        if (first->t_hi != GV_TIME_NONE && tl->clock.start > first->t_hi) {
             char a[40];
             gv_time_format_iso(first->t_hi, a, sizeof a);
             gv_diag_warn(diag, GV_WARN_LOG_LINE, file, first->line_hi,
                          "the log start given is after this line's own time (%s); ignored", a);
         } else {
-            first->t_lo = tl->log_start;
+            first->t_lo = tl->clock.start;
             from_start = true;
         }
     }
@@ -219,7 +221,7 @@ void gv_log_clock_place(gv_timeline *tl, const char *file, const gv_diag *diag)
         size_t b = a;
         while (b < n && it[b].span == it[a].span)
             b++;
-        place_span(tl, &tl->log_spans[it[a].span], it + a, b - a, from_start && it[a].span == 0);
+        place_span(tl, &tl->log.spans[it[a].span], it + a, b - a, from_start && it[a].span == 0);
         a = b;
     }
     free(it);
@@ -227,19 +229,19 @@ void gv_log_clock_place(gv_timeline *tl, const char *file, const gv_diag *diag)
     /* the log's time range now covers what was placed */
     for (size_t i = 0; i < tl->events_len; i++) {
         const gv_event *ev = &tl->events[i];
-        if (tl->log_first == GV_TIME_NONE || ev->start < tl->log_first)
-            tl->log_first = ev->start;
-        if (tl->log_last == GV_TIME_NONE || ev->end > tl->log_last)
-            tl->log_last = ev->end;
+        if (tl->log.first == GV_TIME_NONE || ev->start < tl->log.first)
+            tl->log.first = ev->start;
+        if (tl->log.last == GV_TIME_NONE || ev->end > tl->log.last)
+            tl->log.last = ev->end;
     }
     for (size_t i = 0; i < tl->steps_len; i++) {
         gv_time_us t = tl->steps[i].t;
         if (t == GV_TIME_NONE)
             continue;
-        if (tl->log_first == GV_TIME_NONE || t < tl->log_first)
-            tl->log_first = t;
-        if (tl->log_last == GV_TIME_NONE || t > tl->log_last)
-            tl->log_last = t;
+        if (tl->log.first == GV_TIME_NONE || t < tl->log.first)
+            tl->log.first = t;
+        if (tl->log.last == GV_TIME_NONE || t > tl->log.last)
+            tl->log.last = t;
     }
 }
 
@@ -249,17 +251,17 @@ void gv_log_clock_anchor(gv_timeline *tl, gv_time_us zero, gv_anchor_kind by, do
     gv_timeline_shift_log(tl, zero - GV_LOG_ORIGIN);
     for (size_t i = 0; i < tl->events_len; i++)
         tl->events[i].time_uncertainty_s += uncertainty_s;
-    tl->log_relative = false;
-    tl->log_anchor_by = by;
-    tl->log_anchor = zero;
-    tl->log_anchor_uncertainty_s = uncertainty_s;
-    if (tl->log_start != GV_TIME_NONE)
-        tl->log_start += zero - GV_LOG_ORIGIN;
+    tl->log.relative = false;
+    tl->clock.anchor_by = by;
+    tl->clock.anchor = zero;
+    tl->clock.anchor_uncertainty_s = uncertainty_s;
+    if (tl->clock.start != GV_TIME_NONE)
+        tl->clock.start += zero - GV_LOG_ORIGIN;
 }
 
 gv_time_us gv_log_clock_training_start(const gv_timeline *tl)
 {
-    if (tl->log_relative)
+    if (tl->log.relative)
         return GV_LOG_ORIGIN;
     for (size_t i = 0; i < tl->steps_len; i++) {
         const gv_step *s = &tl->steps[i];

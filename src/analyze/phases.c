@@ -29,8 +29,8 @@ static const gv_phase PRIO_PHASE[4] = {GV_PHASE_TRAINING, GV_PHASE_VALIDATION,
 
 static bool in_range(const gv_timeline *tl, gv_time_us t)
 {
-    return (tl->range_start == GV_TIME_NONE || t >= tl->range_start) &&
-           (tl->range_end == GV_TIME_NONE || t <= tl->range_end);
+    return (tl->pass.range_start == GV_TIME_NONE || t >= tl->pass.range_start) &&
+           (tl->pass.range_end == GV_TIME_NONE || t <= tl->pass.range_end);
 }
 
 static void add_interval(edge **e, size_t *len, size_t *cap, gv_time_us a, gv_time_us b, int prio,
@@ -47,9 +47,9 @@ static void label_train_phases(gv_timeline *tl)
 {
     /* a phase is named after the kind of the first checkpoint saved between its start and the
      * start of the next phase (base_checkpoints -> "base") */
-    for (size_t p = 0; p < tl->step_phases; p++) {
-        gv_train_phase *tp = &tl->train_phases[p];
-        gv_time_us next = p + 1 < tl->step_phases ? tl->train_phases[p + 1].start : INT64_MAX;
+    for (size_t p = 0; p < tl->log.step_phases; p++) {
+        gv_train_phase *tp = &tl->pass.train_phases[p];
+        gv_time_us next = p + 1 < tl->log.step_phases ? tl->pass.train_phases[p + 1].start : INT64_MAX;
         for (size_t i = 0; i < tl->events_len && !tp->label; i++) {
             const gv_event *ev = &tl->events[i];
             if (ev->type == GV_EV_CHECKPOINT && ev->t >= tp->start && ev->t < next &&
@@ -74,10 +74,10 @@ static int cmp_double(const void *a, const void *b)
  * GV_TRAIN_BRIDGE_GAP_FACTOR times the median gap between its step lines (in range). Caller frees. */
 static double *sparse_limits(const gv_timeline *tl)
 {
-    double *limit = gv_xmalloc((tl->step_phases + 1) * sizeof *limit);
+    double *limit = gv_xmalloc((tl->log.step_phases + 1) * sizeof *limit);
     double *gaps = gv_xmalloc((tl->steps_len + 1) * sizeof *gaps);
     size_t i = 0;
-    for (size_t p = 0; p <= tl->step_phases; p++)
+    for (size_t p = 0; p <= tl->log.step_phases; p++)
         limit[p] = GV_TRAIN_BRIDGE_MIN_S;
     while (i < tl->steps_len) { /* (a phase's steps are consecutive) */
         int phase = tl->steps[i].phase;
@@ -91,7 +91,7 @@ static double *sparse_limits(const gv_timeline *tl)
                 gaps[n++] = (double)(t - last) / 1e6;
             last = t;
         }
-        if (n && phase >= 0 && (size_t)phase < tl->step_phases) {
+        if (n && phase >= 0 && (size_t)phase < tl->log.step_phases) {
             qsort(gaps, n, sizeof *gaps, cmp_double);
             limit[phase] = fmax(GV_TRAIN_BRIDGE_MIN_S, GV_TRAIN_BRIDGE_GAP_FACTOR * gaps[n / 2]);
         }
@@ -105,12 +105,12 @@ size_t gv_phases_plan(gv_timeline *tl, gv_segment **segs)
     edge *e = NULL;
     size_t len = 0, cap = 0;
 
-    free(tl->train_phases);
-    tl->train_phases = gv_xcalloc(tl->step_phases + 1, sizeof *tl->train_phases);
-    for (size_t p = 0; p < tl->step_phases; p++)
-        tl->train_phases[p] = (gv_train_phase){.start = GV_TIME_NONE, .end = GV_TIME_NONE,
+    free(tl->pass.train_phases);
+    tl->pass.train_phases = gv_xcalloc(tl->log.step_phases + 1, sizeof *tl->pass.train_phases);
+    for (size_t p = 0; p < tl->log.step_phases; p++)
+        tl->pass.train_phases[p] = (gv_train_phase){.start = GV_TIME_NONE, .end = GV_TIME_NONE,
                                                .first_step = -1, .last_step = -1, .tokens = NAN,
-                                               .total_steps = tl->step_totals ? tl->step_totals[p] : -1};
+                                               .total_steps = tl->log.step_totals ? tl->log.step_totals[p] : -1};
 
     double *no_dt_limit = sparse_limits(tl);
     const gv_step *prev = NULL;
@@ -118,7 +118,7 @@ size_t gv_phases_plan(gv_timeline *tl, gv_segment **segs)
         const gv_step *s = &tl->steps[i];
         if (s->t == GV_TIME_NONE || !in_range(tl, s->t))
             continue;
-        gv_train_phase *tp = &tl->train_phases[s->phase];
+        gv_train_phase *tp = &tl->pass.train_phases[s->phase];
         double dt_s = isfinite(s->dt_ms) && s->dt_ms > 0 ? s->dt_ms / 1000 : NAN;
         gv_time_us from = s->t;
         if (prev && prev->phase == s->phase) {

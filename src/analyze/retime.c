@@ -15,8 +15,8 @@ static bool sane_dt(double ms) { return gv_duration_ok(ms / 1000); }
 static void note_shift(gv_timeline *tl, gv_time_us delta)
 {
     double s = fabs((double)delta / 1e6);
-    if (s > tl->retime_max_shift_s)
-        tl->retime_max_shift_s = s;
+    if (s > tl->retime.max_shift_s)
+        tl->retime.max_shift_s = s;
 }
 
 /* What an event's line says of the time before it: a session its tasks' times, a `duration`
@@ -72,7 +72,7 @@ static void retime_burst(gv_timeline *tl, size_t i, size_t j, gv_time_us *fresh,
             gv_event_place(ev, at, 1, cursor < floor_t ? floor_t : cursor);
             if (at != old) {
                 note_shift(tl, at - old);
-                tl->retimed_events++;
+                tl->retime.events++;
             }
             /* its true time lies between the step line before the burst and the flush */
             ev->time_basis = GV_TB_BURST;
@@ -88,10 +88,10 @@ static void retime_burst(gv_timeline *tl, size_t i, size_t j, gv_time_us *fresh,
         if (fresh[k] != st[k].t) {
             note_shift(tl, fresh[k] - st[k].t);
             st[k].t = fresh[k];
-            tl->retimed_steps++;
+            tl->retime.steps++;
         }
     }
-    tl->retimed_bursts++;
+    tl->retime.bursts++;
 }
 
 void gv_retime_bursts(gv_timeline *tl)

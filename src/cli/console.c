@@ -34,19 +34,19 @@ static void print_phases(const gv_msgs *m, const gv_timeline *tl)
         return;
     gv_msg_info(m, "  %-12s %10s %7s %11s %7s\n", "phase", "time", "share", "energy Wh", "share");
     for (int p = 0; p < GV_PHASE_COUNT; p++) {
-        if (tl->phase_seconds[p] <= 0)
+        if (tl->pass.phase_seconds[p] <= 0)
             continue;
         char t[32];
-        fmt_clock(t, sizeof t, tl->phase_seconds[p]);
+        fmt_clock(t, sizeof t, tl->pass.phase_seconds[p]);
         gv_msg_info(m, "  %-12s %10s %6.1f%% %11.1f %6.1f%%", gv_phase_name((gv_phase)p), t,
-                    100 * tl->phase_seconds[p] / all_s, wh[p], all_wh > 0 ? 100 * wh[p] / all_wh : 0);
-        if (p == GV_PHASE_IDLE && tl->idle_after_run_s > 0) /* the run's tail is not a stall */
+                    100 * tl->pass.phase_seconds[p] / all_s, wh[p], all_wh > 0 ? 100 * wh[p] / all_wh : 0);
+        if (p == GV_PHASE_IDLE && tl->pass.idle_after_run_s > 0) /* the run's tail is not a stall */
             gv_msg_info(m, "  (during the run %.1f%%, after it %.1f%%)",
-                        100 * (tl->phase_seconds[p] - tl->idle_after_run_s) / all_s, 100 * tl->idle_after_run_s / all_s);
+                        100 * (tl->pass.phase_seconds[p] - tl->pass.idle_after_run_s) / all_s, 100 * tl->pass.idle_after_run_s / all_s);
         gv_msg_info(m, "\n");
     }
-    for (size_t p = 0; tl->train_phases && p < tl->step_phases; p++) {
-        const gv_train_phase *t = &tl->train_phases[p];
+    for (size_t p = 0; tl->pass.train_phases && p < tl->log.step_phases; p++) {
+        const gv_train_phase *t = &tl->pass.train_phases[p];
         if (!t->steps)
             continue;
         bool named = t->label && strncmp(t->label, "phase ", 6) != 0; /* (base, mid, chatsft) */
@@ -68,20 +68,20 @@ static void print_anomalies(const gv_msgs *m, const gv_timeline *tl)
 {
     size_t total = 0;
     for (int k = 0; k < GV_AN_KIND_COUNT; k++)
-        total += tl->anomaly_counts[k];
+        total += tl->analysis.anomaly_counts[k];
     gv_msg_info(m, "  anomalies: %zu", total);
     for (int s = GV_SEV_COUNT - 1, n = 0; s >= 0; s--)
-        if (tl->anomaly_severity_counts[s])
-            gv_msg_info(m, "%s%zu %s", n++ ? ", " : " (", tl->anomaly_severity_counts[s], gv_severity_name((gv_severity)s));
+        if (tl->analysis.anomaly_severity_counts[s])
+            gv_msg_info(m, "%s%zu %s", n++ ? ", " : " (", tl->analysis.anomaly_severity_counts[s], gv_severity_name((gv_severity)s));
     for (int k = 0, n = 0; k < GV_AN_KIND_COUNT; k++)
-        if (tl->anomaly_counts[k])
-            gv_msg_info(m, "%s%s %zu", n++ ? ", " : "; ", gv_anomaly_kind_name((gv_anomaly_kind)k), tl->anomaly_counts[k]);
+        if (tl->analysis.anomaly_counts[k])
+            gv_msg_info(m, "%s%s %zu", n++ ? ", " : "; ", gv_anomaly_kind_name((gv_anomaly_kind)k), tl->analysis.anomaly_counts[k]);
     gv_msg_info(m, "%s\n", total ? ")" : "");
     for (int s = GV_SEV_COUNT - 1; s >= 0; s--)
         for (int k = 0; k < GV_AN_KIND_COUNT; k++) {
             size_t shown = 0, of = 0;
-            for (size_t i = 0; i < tl->anomalies_len; i++) {
-                const gv_anomaly *a = &tl->anomalies[i];
+            for (size_t i = 0; i < tl->analysis.anomalies_len; i++) {
+                const gv_anomaly *a = &tl->analysis.anomalies[i];
                 if ((int)a->kind != k || (int)a->severity != s)
                     continue;
                 if (of++ >= ANOMALIES_SHOWN_PER_KIND)
@@ -98,10 +98,10 @@ static void print_anomalies(const gv_msgs *m, const gv_timeline *tl)
         }
     for (int k = 0; k < GV_AN_KIND_COUNT; k++) { /* past the number stored: counted only */
         size_t stored = 0;
-        for (size_t i = 0; i < tl->anomalies_len; i++)
-            stored += (int)tl->anomalies[i].kind == k;
-        if (tl->anomaly_counts[k] > stored)
-            gv_msg_info(m, "    ... and %zu more %s, counted only\n", tl->anomaly_counts[k] - stored,
+        for (size_t i = 0; i < tl->analysis.anomalies_len; i++)
+            stored += (int)tl->analysis.anomalies[i].kind == k;
+        if (tl->analysis.anomaly_counts[k] > stored)
+            gv_msg_info(m, "    ... and %zu more %s, counted only\n", tl->analysis.anomaly_counts[k] - stored,
                         gv_anomaly_kind_name((gv_anomaly_kind)k));
     }
 }
@@ -113,13 +113,13 @@ static void print_log_timing(const gv_msgs *m, const gv_timeline *tl, const gv_a
     for (size_t i = 0; i < tl->events_len; i++)
         if (tl->events[i].time_basis < GV_TB_COUNT)
             by[tl->events[i].time_basis]++;
-    gv_msg_info(m, "  log timing: %zu of %zu lines carry a time", tl->log_stamped_lines, tl->log_lines);
-    if (tl->log_placed_steps || tl->log_placed_events)
+    gv_msg_info(m, "  log timing: %zu of %zu lines carry a time", tl->log.stamped_lines, tl->log.lines);
+    if (tl->clock.placed_steps || tl->clock.placed_events)
         gv_msg_info(m, "; %zu step lines and %zu events without one placed by the durations they print",
-                    tl->log_placed_steps, tl->log_placed_events);
+                    tl->clock.placed_steps, tl->clock.placed_events);
     if (by[GV_TB_BRACKETED])
         gv_msg_info(m, " (%zu events between two stamped lines, within %.1f s)", by[GV_TB_BRACKETED],
-                    tl->log_max_uncertainty_s);
+                    tl->clock.max_uncertainty_s);
     if (by[GV_TB_AFTER_LAST])
         gv_msg_info(m, "; %zu events after the last stamped line (no bound)", by[GV_TB_AFTER_LAST]);
     if (by[GV_TB_BEFORE_FIRST])
@@ -127,15 +127,15 @@ static void print_log_timing(const gv_msgs *m, const gv_timeline *tl, const gv_a
                     by[GV_TB_BEFORE_FIRST]);
     if (by[GV_TB_LOG_START])
         gv_msg_info(m, "; %zu events counted from the log start given", by[GV_TB_LOG_START]);
-    if (tl->log_compressed_spans)
+    if (tl->clock.compressed_spans)
         gv_msg_info(m, "; in %zu gaps the printed durations exceed the time between the stamps and "
-                       "were scaled down", tl->log_compressed_spans);
-    if (tl->log_anchor_by == GV_ANCHOR_ALIGN_AUTO && al && al->len) {
+                       "were scaled down", tl->clock.compressed_spans);
+    if (tl->clock.anchor_by == GV_ANCHOR_ALIGN_AUTO && al && al->len) {
         char at[40];
         gv_time_format_iso(al->periods[al->chosen].start, at, sizeof at);
         gv_msg_info(m, "; put on the GPU clock by --align-log auto: its training start (%.0f s of steps) at "
                        "the rise of GPU power at %s (within %.1f s: the sample before it), the %s",
-                    al->train_s, at, tl->log_anchor_uncertainty_s,
+                    al->train_s, at, tl->clock.anchor_uncertainty_s,
                     al->chosen ? "first period of activity that lasts 80% as long"
                                : "first period of activity");
         if (al->len > 1) {
@@ -147,12 +147,12 @@ static void print_log_timing(const gv_msgs *m, const gv_timeline *tl, const gv_a
             }
             gv_msg_info(m, "); --log-start picks another");
         }
-    } else if (tl->log_anchor_by == GV_ANCHOR_LOG_START) {
+    } else if (tl->clock.anchor_by == GV_ANCHOR_LOG_START) {
         gv_msg_info(m, "; its elapsed times count from the --log-start given");
     }
-    if (tl->log_duplicate_lines)
+    if (tl->log.duplicate_lines)
         gv_msg_info(m, "; %zu lines repeated at once (output captured twice) read once",
-                    tl->log_duplicate_lines);
+                    tl->log.duplicate_lines);
     gv_msg_info(m, "\n");
 }
 
@@ -199,29 +199,29 @@ static void print_gpus(const gv_msgs *m, const gv_timeline *tl)
 void gv_console_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_opts *o, const gv_align_result *al)
 {
     char a[40], b[40], dur[48];
-    gv_time_format_iso(tl->t_first, a, sizeof a);
-    gv_time_format_iso(tl->t_last, b, sizeof b);
-    double secs = (double)(tl->t_last - tl->t_first) / 1e6;
+    gv_time_format_iso(tl->pass.t_first, a, sizeof a);
+    gv_time_format_iso(tl->pass.t_last, b, sizeof b);
+    double secs = (double)(tl->pass.t_last - tl->pass.t_first) / 1e6;
     fmt_duration(dur, sizeof dur, secs);
     if (o->csv_len > 1)
         gv_msg_info(m, "gpuviz: %zu GPU files merged: %zu rows read, %zu skipped", o->csv_len,
-                    tl->rows_read, tl->rows_skipped);
+                    tl->ingest.rows_read, tl->ingest.rows_skipped);
     else
-        gv_msg_info(m, "gpuviz: %s: %zu rows read, %zu skipped", o->csv_path, tl->rows_read,
-                    tl->rows_skipped);
-    if (tl->restarts)
-        gv_msg_info(m, ", %zu sampler restart%s", tl->restarts, tl->restarts == 1 ? "" : "s");
-    if (tl->gpus_inferred)
+        gv_msg_info(m, "gpuviz: %s: %zu rows read, %zu skipped", o->csv_path, tl->ingest.rows_read,
+                    tl->ingest.rows_skipped);
+    if (tl->ingest.restarts)
+        gv_msg_info(m, ", %zu sampler restart%s", tl->ingest.restarts, tl->ingest.restarts == 1 ? "" : "s");
+    if (tl->ingest.gpus_inferred)
         gv_msg_info(m, "; no GPU index column: %zu GPU%s per query, counted from the rows' times "
-                       "(--gpus N says otherwise)", tl->gpus_inferred, tl->gpus_inferred == 1 ? "" : "s");
+                       "(--gpus N says otherwise)", tl->ingest.gpus_inferred, tl->ingest.gpus_inferred == 1 ? "" : "s");
     gv_msg_info(m, "\n  time %s .. %s (%s)", a, b, dur);
-    if (tl->tz_known) {
+    if (tl->ingest.tz_known) {
         char zone[24];
-        gv_time_zone_name(tl->tz_offset_s, zone, sizeof zone);
+        gv_time_zone_name(tl->ingest.tz_offset_s, zone, sizeof zone);
         gv_msg_info(m, ", %s as the file writes them (the log's times are taken as the same clock)", zone);
     }
     if (secs > 0)
-        gv_msg_info(m, ", %.1f samples/s", (double)(tl->rows_read - 1) / secs);
+        gv_msg_info(m, ", %.1f samples/s", (double)(tl->ingest.rows_read - 1) / secs);
     gv_msg_info(m, "\n");
     print_gpus(m, tl);
     bool any_power = false;
@@ -235,8 +235,8 @@ void gv_console_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_op
                 gv_msg_info(m, "%s %s", shown++ ? "," : "", tl->series[i].name);
         gv_msg_info(m, "%s)\n", tl->series_len > 6 ? ", ..." : "");
     }
-    if (tl->idle_cutoff != GV_TIME_NONE) {
-        gv_time_format_iso(tl->idle_cutoff, a, sizeof a);
+    if (tl->pass.idle_cutoff != GV_TIME_NONE) {
+        gv_time_format_iso(tl->pass.idle_cutoff, a, sizeof a);
         gv_msg_info(m, "  idle cutoff %s (%.0f min after the last sample >= %.0f W); later samples "
                        "not plotted\n", a, o->buffer_min, o->power_threshold_w);
     }
@@ -247,20 +247,20 @@ void gv_console_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_op
         for (size_t t = 0; t < tl->types_len; t++)
             gv_msg_info(m, "%s %zu %s", t ? "," : "", c[t], tl->types[t].name);
         free(c);
-        if (tl->events_before || tl->events_after)
-            gv_msg_info(m, " (%zu outside the samples left out)", tl->events_before + tl->events_after);
-        gv_msg_info(m, "; %zu training step lines in %zu phase%s\n", tl->steps_len, tl->step_phases,
-                    tl->step_phases == 1 ? "" : "s");
+        if (tl->pass.events_before || tl->pass.events_after)
+            gv_msg_info(m, " (%zu outside the samples left out)", tl->pass.events_before + tl->pass.events_after);
+        gv_msg_info(m, "; %zu training step lines in %zu phase%s\n", tl->steps_len, tl->log.step_phases,
+                    tl->log.step_phases == 1 ? "" : "s");
     }
-    if (tl->log_placed_steps || tl->log_placed_events || tl->log_duplicate_lines)
+    if (tl->clock.placed_steps || tl->clock.placed_events || tl->log.duplicate_lines)
         print_log_timing(m, tl, al);
     if (o->log_path && (o->rules_builtin > 0 || o->rules_path))
         gv_msg_info(m, "  log rules: %s%s\n", o->rules_path ? o->rules_path : gv_log_rules_builtin_name((size_t)o->rules_builtin),
                     o->rules_guessed ? " (chosen by the log's content; --rules NAME says otherwise)" : "");
-    if (tl->retimed_bursts)
+    if (tl->retime.bursts)
         gv_msg_info(m, "  log: %zu bursts of buffered lines re-timed by the steps' dt (%zu steps, %zu "
-                       "events moved, by at most %.1f s)\n", tl->retimed_bursts, tl->retimed_steps,
-                    tl->retimed_events, tl->retime_max_shift_s);
+                       "events moved, by at most %.1f s)\n", tl->retime.bursts, tl->retime.steps,
+                    tl->retime.events, tl->retime.max_shift_s);
     print_phases(m, tl);
     print_anomalies(m, tl);
 }
@@ -268,7 +268,7 @@ void gv_console_summary(const gv_msgs *m, const gv_timeline *tl, const gv_cli_op
 
 void gv_console_verdict(const gv_msgs *m, const gv_timeline *tl)
 {
-    const size_t *n = tl->anomaly_severity_counts;
+    const size_t *n = tl->analysis.anomaly_severity_counts;
     size_t total = n[GV_SEV_CRITICAL] + n[GV_SEV_WARNING] + n[GV_SEV_INFO];
     if (!total) {
         gv_msg_info(m, "gpuviz: verdict: no anomaly\n");

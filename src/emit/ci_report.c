@@ -96,7 +96,7 @@ gv_status gv_summary_md_write(FILE *f, const gv_timeline *tl, const char *title,
     for (size_t i = 0; i < n; i++)
         failed += !c[i].pass;
     for (int k = 0; k < GV_AN_KIND_COUNT; k++)
-        anomalies += tl->anomaly_counts[k];
+        anomalies += tl->analysis.anomaly_counts[k];
     fputs("## gpuviz: ", f);
     md_text(f, title);
     fputs("\n\n**Verdict:** ", f);
@@ -111,22 +111,22 @@ gv_status gv_summary_md_write(FILE *f, const gv_timeline *tl, const char *title,
     fprintf(f, "; %zu anomal%s\n\n", anomalies, anomalies == 1 ? "y" : "ies");
 
     char a[40], b[40];
-    gv_time_format_iso(tl->t_first, a, sizeof a);
-    gv_time_format_iso(tl->t_last, b, sizeof b);
+    gv_time_format_iso(tl->pass.t_first, a, sizeof a);
+    gv_time_format_iso(tl->pass.t_last, b, sizeof b);
     double wh[GV_PHASE_COUNT], all_s, all_wh;
     gv_timeline_phase_totals(tl, wh, &all_s, &all_wh);
     fprintf(f, "| | |\n|---|---|\n| time | %s \xE2\x86\x92 %s (", a, b);
-    md_duration(f, (double)(tl->t_last - tl->t_first) / 1e6);
-    fprintf(f, ") |\n| samples | %zu (%zu skipped) |\n| GPUs | %zu |\n", tl->rows_read, tl->rows_skipped, tl->gpus_len);
+    md_duration(f, (double)(tl->pass.t_last - tl->pass.t_first) / 1e6);
+    fprintf(f, ") |\n| samples | %zu (%zu skipped) |\n| GPUs | %zu |\n", tl->ingest.rows_read, tl->ingest.rows_skipped, tl->gpus_len);
     fprintf(f, "| energy | %.1f Wh |\n| training steps | %zu |\n\n", all_wh, tl->steps_len);
 
     fputs("| phase | time | share of time | energy (Wh) | share of energy |\n|---|---:|---:|---:|---:|\n", f);
     for (int p = 0; p < GV_PHASE_COUNT; p++) {
-        if (tl->phase_seconds[p] <= 0 && wh[p] <= 0)
+        if (tl->pass.phase_seconds[p] <= 0 && wh[p] <= 0)
             continue;
         fprintf(f, "| %s | ", gv_phase_name((gv_phase)p));
-        md_duration(f, tl->phase_seconds[p]);
-        fprintf(f, " | %.1f%% | %.1f | %.1f%% |\n", all_s > 0 ? 100 * tl->phase_seconds[p] / all_s : 0, wh[p],
+        md_duration(f, tl->pass.phase_seconds[p]);
+        fprintf(f, " | %.1f%% | %.1f | %.1f%% |\n", all_s > 0 ? 100 * tl->pass.phase_seconds[p] / all_s : 0, wh[p],
                 all_wh > 0 ? 100 * wh[p] / all_wh : 0);
     }
 
@@ -143,8 +143,8 @@ gv_status gv_summary_md_write(FILE *f, const gv_timeline *tl, const char *title,
     if (anomalies) {
         fputs("\n**Anomalies**\n\n", f);
         for (int k = 0; k < GV_AN_KIND_COUNT; k++)
-            if (tl->anomaly_counts[k])
-                fprintf(f, "- %s: %zu\n", gv_anomaly_kind_name((gv_anomaly_kind)k), tl->anomaly_counts[k]);
+            if (tl->analysis.anomaly_counts[k])
+                fprintf(f, "- %s: %zu\n", gv_anomaly_kind_name((gv_anomaly_kind)k), tl->analysis.anomaly_counts[k]);
     }
     return finish(f, "Markdown summary", err);
 }

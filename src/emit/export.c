@@ -57,7 +57,7 @@ static void csv_row(FILE *f, const gv_timeline *tl, const gv_event *ev, const ch
     csv_field(f, gv_event_type_name(tl, ev->type));
     fputc(',', f);
     csv_time(f, ev->t);
-    fprintf(f, ",%.6f,", (double)(ev->t - tl->t_first) / 3.6e9);
+    fprintf(f, ",%.6f,", (double)(ev->t - tl->pass.t_first) / 3.6e9);
     if (ev->step >= 0)
         fprintf(f, "%ld", ev->step);
     fputc(',', f);

@@ -86,7 +86,7 @@ static const char *series_kind_name(gv_series_kind k)
     return "other";
 }
 
-static double hours(const gv_timeline *tl, gv_time_us t) { return (double)(t - tl->t_first) / 3.6e9; }
+static double hours(const gv_timeline *tl, gv_time_us t) { return (double)(t - tl->pass.t_first) / 3.6e9; }
 
 static size_t base64_to(char *out, const unsigned char *p, size_t n)
 {
@@ -140,7 +140,7 @@ typedef struct {
 
 static bool step_in_range(const gv_timeline *tl, const gv_step *st)
 {
-    return st->t != GV_TIME_NONE && st->t >= tl->t_first && st->t <= tl->t_last;
+    return st->t != GV_TIME_NONE && st->t >= tl->pass.t_first && st->t <= tl->pass.t_last;
 }
 
 static step_plan plan_steps(const gv_timeline *tl, size_t max_bytes)
@@ -160,7 +160,7 @@ static step_plan plan_steps(const gv_timeline *tl, size_t max_bytes)
     cap = cap < 1000 ? 1000 : cap;
     sp.stride = sp.in_range > cap ? (sp.in_range + cap - 1) / cap : 1;
     sp.kept = (sp.in_range + sp.stride - 1) / sp.stride;
-    while ((tl->t_last - tl->t_first) / sp.tick > (gv_time_us)UINT32_MAX)
+    while ((tl->pass.t_last - tl->pass.t_first) / sp.tick > (gv_time_us)UINT32_MAX)
         sp.tick *= 2;
     return sp;
 }
@@ -191,7 +191,7 @@ static void write_steps(FILE *f, const gv_timeline *tl, const step_plan *sp)
         const gv_step *st = &tl->steps[i];
         if (!step_in_range(tl, st) || seen++ % sp->stride)
             continue;
-        put_u32(b + 4 * j, (uint32_t)((st->t - tl->t_first + sp->tick / 2) / sp->tick));
+        put_u32(b + 4 * j, (uint32_t)((st->t - tl->pass.t_first + sp->tick / 2) / sp->tick));
         put_u32(b + 4 * (n + j), (uint32_t)(int32_t)(st->step >= 0 && st->step <= INT32_MAX ? st->step : -1));
         size_t c = 2;
         for (int k = 0; k < STEP_METRICS_LEN; k++)
@@ -257,7 +257,7 @@ typedef struct {
 
 static void scratch_init(level_scratch *sc, const gv_timeline *tl)
 {
-    size_t n = tl->pyramid ? gv_pyramid_finest_len(tl->pyramid) : 0; /* (every series: one grid) */
+    size_t n = tl->pass.pyramid ? gv_pyramid_finest_len(tl->pass.pyramid) : 0; /* (every series: one grid) */
     n = n > 4 ? n : 4;
     sc->fa = gv_xmalloc(n * sizeof(float));
     sc->fb = gv_xmalloc(n * sizeof(float));
@@ -284,7 +284,7 @@ static void for_each_level(const gv_timeline *tl, size_t s, level_scratch *sc,
 {
     gv_level cur, next;
     int which = 0;
-    gv_pyramid_finest(tl->pyramid, s, &cur, sc->fa, sc->fb);
+    gv_pyramid_finest(tl->pass.pyramid, s, &cur, sc->fa, sc->fb);
     while (cur.n > 1 && gv_level_filled(&cur) * 2 < cur.n) {
         gv_level_coarsen_to(&cur, &next, sc->a[which], sc->b[which]);
         which ^= 1;
@@ -305,7 +305,7 @@ static void plan_series(const gv_timeline *tl, page_plan *plan)
 {
     plan->series = gv_xcalloc(tl->series_len + 1, sizeof *plan->series);
     plan->series_len = 0;
-    for (size_t s = 0; tl->pyramid && s < tl->series_len; s++) {
+    for (size_t s = 0; tl->pass.pyramid && s < tl->series_len; s++) {
         const gv_series_stats *st = &tl->series[s].stats;
         if (st->n == 0)
             continue; /* a column with no numeric value (text, all N/A) */
@@ -407,7 +407,7 @@ static void *make_level_text(void *arg)
 
 static void level_text_init(level_text *lt, const gv_timeline *tl, page_plan *plan)
 {
-    size_t n = (tl->pyramid && tl->series_len ? gv_pyramid_finest_len(tl->pyramid) : 0) + 4;
+    size_t n = (tl->pass.pyramid && tl->series_len ? gv_pyramid_finest_len(tl->pass.pyramid) : 0) + 4;
     /* (all levels of a series hold at most 2n + MAX_LEVELS buckets) */
     *lt = (level_text){.tl = tl, .plan = plan};
     lt->text_cap = (plan->series_len + 1) * ((2 * n + MAX_LEVELS) * 6 + MAX_LEVELS * 140);
@@ -484,22 +484,22 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const st
         cJSON_AddStringToObject(d, "log", o->log_path);
     else
         cJSON_AddNullToObject(d, "log");
-    gv_json_add_time(d, "start", tl->t_first);
-    gv_json_add_time(d, "end", tl->t_last);
+    gv_json_add_time(d, "start", tl->pass.t_first);
+    gv_json_add_time(d, "end", tl->pass.t_last);
     char zone[24];
-    gv_time_zone_name(tl->tz_offset_s, zone, sizeof zone);
-    if (tl->tz_known)
+    gv_time_zone_name(tl->ingest.tz_offset_s, zone, sizeof zone);
+    if (tl->ingest.tz_known)
         cJSON_AddStringToObject(d, "time_zone", zone);
     else
         cJSON_AddNullToObject(d, "time_zone");
-    cJSON_AddNumberToObject(d, "t0_ms", floor((double)tl->t_first / 1000));
-    gv_json_add_round(d, "end_h", hours(tl, tl->t_last), 7);
-    cJSON_AddNumberToObject(d, "rows_read", (double)tl->rows_read);
-    cJSON_AddNumberToObject(d, "rows_skipped", (double)tl->rows_skipped);
-    cJSON_AddNumberToObject(d, "sampler_restarts", (double)tl->restarts);
-    if (tl->idle_cutoff != GV_TIME_NONE) {
-        gv_json_add_round(d, "cutoff_h", hours(tl, tl->idle_cutoff), 7);
-        gv_json_add_time(d, "cutoff_time", tl->idle_cutoff);
+    cJSON_AddNumberToObject(d, "t0_ms", floor((double)tl->pass.t_first / 1000));
+    gv_json_add_round(d, "end_h", hours(tl, tl->pass.t_last), 7);
+    cJSON_AddNumberToObject(d, "rows_read", (double)tl->ingest.rows_read);
+    cJSON_AddNumberToObject(d, "rows_skipped", (double)tl->ingest.rows_skipped);
+    cJSON_AddNumberToObject(d, "sampler_restarts", (double)tl->ingest.restarts);
+    if (tl->pass.idle_cutoff != GV_TIME_NONE) {
+        gv_json_add_round(d, "cutoff_h", hours(tl, tl->pass.idle_cutoff), 7);
+        gv_json_add_time(d, "cutoff_time", tl->pass.idle_cutoff);
     } else {
         cJSON_AddNullToObject(d, "cutoff_h");
     }
@@ -509,9 +509,9 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const st
     cJSON *steps = cJSON_AddObjectToObject(d, "steps");
     add_steps(steps, tl, sp);
     cJSON *runs = cJSON_AddArrayToObject(d, "runs"); /* several runs in one log: consecutive runs */
-    for (size_t k = 0; tl->train_phases && tl->step_phases > 1 && k < tl->step_phases; k++) {
-        const gv_train_phase *tp = &tl->train_phases[k];
-        if (tp->start == GV_TIME_NONE || tp->end < tl->t_first || tp->start > tl->t_last)
+    for (size_t k = 0; tl->pass.train_phases && tl->log.step_phases > 1 && k < tl->log.step_phases; k++) {
+        const gv_train_phase *tp = &tl->pass.train_phases[k];
+        if (tp->start == GV_TIME_NONE || tp->end < tl->pass.t_first || tp->start > tl->pass.t_last)
             continue;
         cJSON *r = cJSON_CreateObject();
         cJSON_AddNumberToObject(r, "n", (double)k + 1);
@@ -523,16 +523,16 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const st
         cJSON_AddItemToArray(runs, r);
     }
     cJSON *stopped = cJSON_AddArrayToObject(d, "stopped_runs"); /* runs that ended before their total */
-    for (size_t k = 0; tl->train_phases && k < tl->step_phases; k++)
-        if (gv_train_phase_complete(&tl->train_phases[k]) == 0) {
+    for (size_t k = 0; tl->pass.train_phases && k < tl->log.step_phases; k++)
+        if (gv_train_phase_complete(&tl->pass.train_phases[k]) == 0) {
             cJSON *r = cJSON_CreateObject();
             cJSON_AddNumberToObject(r, "n", (double)k + 1);
-            cJSON_AddNumberToObject(r, "last_step", (double)tl->train_phases[k].last_step);
-            cJSON_AddNumberToObject(r, "total_steps", (double)tl->train_phases[k].total_steps);
+            cJSON_AddNumberToObject(r, "last_step", (double)tl->pass.train_phases[k].last_step);
+            cJSON_AddNumberToObject(r, "total_steps", (double)tl->pass.train_phases[k].total_steps);
             cJSON_AddItemToArray(stopped, r);
         }
     cJSON_AddNumberToObject(d, "sample_interval_h",
-                            tl->rows_read > 1 ? (double)(tl->t_last - tl->t_first) / 3.6e9 / (double)(tl->rows_read - 1) : 0);
+                            tl->ingest.rows_read > 1 ? (double)(tl->pass.t_last - tl->pass.t_first) / 3.6e9 / (double)(tl->ingest.rows_read - 1) : 0);
     cJSON *gpus = cJSON_AddArrayToObject(d, "gpus");
     for (size_t g = 0; g < tl->gpus_len; g++) {
         const gv_gpu *gp = &tl->gpus[g];
@@ -569,8 +569,8 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const st
         cJSON_AddItemToArray(events, je);
     }
     cJSON *an = cJSON_AddArrayToObject(d, "anomalies");
-    for (size_t i = 0; i < tl->anomalies_len; i++) {
-        const gv_anomaly *a = &tl->anomalies[i];
+    for (size_t i = 0; i < tl->analysis.anomalies_len; i++) {
+        const gv_anomaly *a = &tl->analysis.anomalies[i];
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "kind", gv_anomaly_kind_name(a->kind));
         cJSON_AddStringToObject(x, "severity", gv_severity_name(a->severity));
@@ -584,13 +584,13 @@ static cJSON *page_data(const gv_timeline *tl, const gv_report_opts *o, const st
     double all_s, all_wh, wh[GV_PHASE_COUNT];
     gv_timeline_phase_totals(tl, wh, &all_s, &all_wh);
     gv_json_add_round(d, "idle_during_run_share",
-                      all_s > 0 ? (tl->phase_seconds[GV_PHASE_IDLE] - tl->idle_after_run_s) / all_s : NAN, 5);
+                      all_s > 0 ? (tl->pass.phase_seconds[GV_PHASE_IDLE] - tl->pass.idle_after_run_s) / all_s : NAN, 5);
     for (int p = 0; p < GV_PHASE_COUNT; p++) {
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "name", gv_phase_name((gv_phase)p));
-        gv_json_add_round(x, "seconds", tl->phase_seconds[p], 3);
+        gv_json_add_round(x, "seconds", tl->pass.phase_seconds[p], 3);
         gv_json_add_round(x, "energy_wh", wh[p], 4);
-        gv_json_add_round(x, "share_time", all_s > 0 ? tl->phase_seconds[p] / all_s : NAN, 5);
+        gv_json_add_round(x, "share_time", all_s > 0 ? tl->pass.phase_seconds[p] / all_s : NAN, 5);
         gv_json_add_round(x, "share_energy", all_wh > 0 ? wh[p] / all_wh : NAN, 5);
         cJSON_AddItemToArray(ph, x);
     }

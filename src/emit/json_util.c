@@ -107,8 +107,8 @@ cJSON *gv_json_event(const gv_timeline *tl, const gv_event *ev)
     cJSON_AddStringToObject(o, "type", gv_event_type_name(tl, ev->type));
     cJSON_AddStringToObject(o, "label", ev->label ? ev->label : "");
     gv_json_add_time(o, "timestamp", ev->t);
-    gv_json_add_round(o, "elapsed_s", (double)(ev->t - tl->t_first) / 1e6, 3);
-    gv_json_add_round(o, "elapsed_hours", (double)(ev->t - tl->t_first) / 3.6e9, 6);
+    gv_json_add_round(o, "elapsed_s", (double)(ev->t - tl->pass.t_first) / 1e6, 3);
+    gv_json_add_round(o, "elapsed_hours", (double)(ev->t - tl->pass.t_first) / 3.6e9, 6);
     gv_json_add_time(o, "start", ev->start);
     gv_json_add_time(o, "end", ev->end);
     gv_json_add_round(o, "duration_s", (double)(ev->end - ev->start) / 1e6, 3);

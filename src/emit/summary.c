@@ -27,7 +27,7 @@ static void add_size(cJSON *o, const char *name, long long v)
         cJSON_AddNullToObject(o, name);
 }
 
-static double hours_to_s(const gv_timeline *tl, gv_time_us t) { return (double)(t - tl->t_first) / 1e6; }
+static double hours_to_s(const gv_timeline *tl, gv_time_us t) { return (double)(t - tl->pass.t_first) / 1e6; }
 
 /* The k-th smallest of v[0..n) (quickselect; reorders v, leaving v[0..k) no greater than v[k]). */
 static double kth(double *v, size_t n, size_t k)
@@ -118,12 +118,12 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     cJSON *csv = cJSON_AddObjectToObject(inputs, "csv");
     cJSON_AddStringToObject(csv, "path", in->csv_path);
     add_size(csv, "bytes", in->csv_bytes);
-    cJSON_AddNumberToObject(csv, "rows_read", (double)tl->rows_read);
-    cJSON_AddNumberToObject(csv, "rows_skipped", (double)tl->rows_skipped);
-    cJSON_AddNumberToObject(csv, "restarts", (double)tl->restarts);
-    cJSON_AddNumberToObject(csv, "rows_outside_range", (double)tl->rows_outside_range);
-    if (tl->gpus_inferred)
-        cJSON_AddNumberToObject(csv, "gpus_counted", (double)tl->gpus_inferred);
+    cJSON_AddNumberToObject(csv, "rows_read", (double)tl->ingest.rows_read);
+    cJSON_AddNumberToObject(csv, "rows_skipped", (double)tl->ingest.rows_skipped);
+    cJSON_AddNumberToObject(csv, "restarts", (double)tl->ingest.restarts);
+    cJSON_AddNumberToObject(csv, "rows_outside_range", (double)tl->pass.rows_outside_range);
+    if (tl->ingest.gpus_inferred)
+        cJSON_AddNumberToObject(csv, "gpus_counted", (double)tl->ingest.gpus_inferred);
     else
         cJSON_AddNullToObject(csv, "gpus_counted");
     cJSON *files = cJSON_AddArrayToObject(csv, "files");
@@ -147,26 +147,26 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
         cJSON_AddNumberToObject(log, "lines", (double)in->log_lines);
         cJSON_AddStringToObject(log, "rules", in->log_rules ? in->log_rules : "");
         cJSON_AddBoolToObject(log, "rules_chosen_by_content", in->log_rules_guessed);
-        cJSON_AddNumberToObject(log, "events_outside_samples", (double)(tl->events_before + tl->events_after));
+        cJSON_AddNumberToObject(log, "events_outside_samples", (double)(tl->pass.events_before + tl->pass.events_after));
     } else {
         cJSON_AddNullToObject(inputs, "log");
     }
 
     cJSON *tr = cJSON_AddObjectToObject(d, "time_range");
-    gv_json_add_time(tr, "start", tl->t_first);
-    gv_json_add_time(tr, "end", tl->t_last);
-    double dur_s = (double)(tl->t_last - tl->t_first) / 1e6;
+    gv_json_add_time(tr, "start", tl->pass.t_first);
+    gv_json_add_time(tr, "end", tl->pass.t_last);
+    double dur_s = (double)(tl->pass.t_last - tl->pass.t_first) / 1e6;
     gv_json_add_round(tr, "duration_s", dur_s, 3);
-    gv_json_add_time(tr, "analysis_start", tl->range_start);
-    gv_json_add_time(tr, "analysis_end", tl->range_end);
-    gv_json_add_time(tr, "idle_cutoff", tl->idle_cutoff);
+    gv_json_add_time(tr, "analysis_start", tl->pass.range_start);
+    gv_json_add_time(tr, "analysis_end", tl->pass.range_end);
+    gv_json_add_time(tr, "idle_cutoff", tl->pass.idle_cutoff);
     char zone[24];
-    gv_time_zone_name(tl->tz_offset_s, zone, sizeof zone);
-    if (tl->tz_known) /* the samples' clock, as their file wrote it (null: not said) */
+    gv_time_zone_name(tl->ingest.tz_offset_s, zone, sizeof zone);
+    if (tl->ingest.tz_known) /* the samples' clock, as their file wrote it (null: not said) */
         cJSON_AddStringToObject(tr, "time_zone", zone);
     else
         cJSON_AddNullToObject(tr, "time_zone");
-    gv_json_add_round(d, "sample_rate_hz", dur_s > 0 ? (double)(tl->rows_read - 1) / dur_s : NAN, 3);
+    gv_json_add_round(d, "sample_rate_hz", dur_s > 0 ? (double)(tl->ingest.rows_read - 1) / dur_s : NAN, 3);
 
     cJSON *gpus = cJSON_AddArrayToObject(d, "gpus");
     double total = 0;
@@ -208,28 +208,28 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     cJSON *phases = cJSON_AddObjectToObject(d, "phases");
     for (int p = 0; p < GV_PHASE_COUNT; p++) {
         cJSON *o = cJSON_AddObjectToObject(phases, gv_phase_name((gv_phase)p));
-        gv_json_add_round(o, "seconds", tl->phase_seconds[p], 3);
+        gv_json_add_round(o, "seconds", tl->pass.phase_seconds[p], 3);
         gv_json_add_round(o, "energy_wh", ph_wh[p], 6);
-        gv_json_add_round(o, "share_time", all_s > 0 ? tl->phase_seconds[p] / all_s : NAN, 6);
+        gv_json_add_round(o, "share_time", all_s > 0 ? tl->pass.phase_seconds[p] / all_s : NAN, 6);
         gv_json_add_round(o, "share_energy", all_wh > 0 ? ph_wh[p] / all_wh : NAN, 6);
-        gv_json_add_round(o, "mean_power_w", tl->phase_seconds[p] > 0 ? ph_wh[p] * 3600 / tl->phase_seconds[p] : NAN, 3);
+        gv_json_add_round(o, "mean_power_w", tl->pass.phase_seconds[p] > 0 ? ph_wh[p] * 3600 / tl->pass.phase_seconds[p] : NAN, 3);
         cJSON *pg = cJSON_AddArrayToObject(o, "gpu");
         for (size_t g = 0; g < G; g++) {
             cJSON *x = cJSON_CreateObject();
-            double wh = tl->phase_energy_wh ? tl->phase_energy_wh[p * G + g] : 0;
+            double wh = tl->pass.phase_energy_wh ? tl->pass.phase_energy_wh[p * G + g] : 0;
             cJSON_AddNumberToObject(x, "index", tl->gpus[g].index);
             gv_json_add_round(x, "energy_wh", wh, 6);
-            gv_json_add_round(x, "mean_power_w", tl->phase_seconds[p] > 0 ? wh * 3600 / tl->phase_seconds[p] : NAN, 3);
+            gv_json_add_round(x, "mean_power_w", tl->pass.phase_seconds[p] > 0 ? wh * 3600 / tl->pass.phase_seconds[p] : NAN, 3);
             cJSON_AddItemToArray(pg, x);
         }
     }
     cJSON *idle = cJSON_AddObjectToObject(d, "idle"); /* during the run (stalls) vs its tail */
-    double idle_s = tl->phase_seconds[GV_PHASE_IDLE], after_s = tl->idle_after_run_s;
+    double idle_s = tl->pass.phase_seconds[GV_PHASE_IDLE], after_s = tl->pass.idle_after_run_s;
     gv_json_add_round(idle, "during_run_s", idle_s - after_s, 3);
     gv_json_add_round(idle, "after_run_s", after_s, 3);
     gv_json_add_round(idle, "during_run_share", all_s > 0 ? (idle_s - after_s) / all_s : NAN, 6);
     cJSON *ov = cJSON_AddObjectToObject(d, "evaluation_overhead");
-    double ov_s = tl->phase_seconds[GV_PHASE_EVALUATION] + tl->phase_seconds[GV_PHASE_VALIDATION];
+    double ov_s = tl->pass.phase_seconds[GV_PHASE_EVALUATION] + tl->pass.phase_seconds[GV_PHASE_VALIDATION];
     double ov_wh = ph_wh[GV_PHASE_EVALUATION] + ph_wh[GV_PHASE_VALIDATION];
     gv_json_add_round(ov, "seconds", ov_s, 3);
     gv_json_add_round(ov, "energy_wh", ov_wh, 6);
@@ -241,8 +241,8 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     size_t steps = 0;
     double tokens = NAN;
     cJSON *tps = cJSON_AddArrayToObject(train, "phases");
-    for (size_t p = 0; tl->train_phases && p < tl->step_phases; p++) {
-        const gv_train_phase *t = &tl->train_phases[p];
+    for (size_t p = 0; tl->pass.train_phases && p < tl->log.step_phases; p++) {
+        const gv_train_phase *t = &tl->pass.train_phases[p];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "index", (double)p);
         cJSON_AddStringToObject(o, "label", t->label ? t->label : "");
@@ -274,26 +274,26 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     gv_json_add_round(train, "energy_per_token_j", tokens > 0 ? ph_wh[GV_PHASE_TRAINING] * 3600 / tokens : NAN, 9);
 
     cJSON *rt = cJSON_AddObjectToObject(d, "log_retiming");
-    cJSON_AddNumberToObject(rt, "bursts", (double)tl->retimed_bursts);
-    cJSON_AddNumberToObject(rt, "steps", (double)tl->retimed_steps);
-    cJSON_AddNumberToObject(rt, "events", (double)tl->retimed_events);
-    gv_json_add_round(rt, "max_shift_s", tl->retime_max_shift_s, 3);
+    cJSON_AddNumberToObject(rt, "bursts", (double)tl->retime.bursts);
+    cJSON_AddNumberToObject(rt, "steps", (double)tl->retime.steps);
+    cJSON_AddNumberToObject(rt, "events", (double)tl->retime.events);
+    gv_json_add_round(rt, "max_shift_s", tl->retime.max_shift_s, 3);
 
     cJSON *lt = cJSON_AddObjectToObject(d, "log_timing");
-    cJSON_AddNumberToObject(lt, "lines", (double)tl->log_lines);
-    cJSON_AddNumberToObject(lt, "stamped_lines", (double)tl->log_stamped_lines);
-    cJSON_AddNumberToObject(lt, "duplicate_lines", (double)tl->log_duplicate_lines);
-    cJSON_AddNumberToObject(lt, "spans", (double)tl->log_spans_len);
-    cJSON_AddNumberToObject(lt, "placed_steps", (double)tl->log_placed_steps);
-    cJSON_AddNumberToObject(lt, "placed_events", (double)tl->log_placed_events);
-    cJSON_AddNumberToObject(lt, "compressed_spans", (double)tl->log_compressed_spans);
-    gv_json_add_round(lt, "max_uncertainty_s", tl->log_placed_events ? tl->log_max_uncertainty_s : NAN, 3);
-    gv_json_add_time(lt, "log_start", tl->log_start);
-    if (tl->log_anchor_by != GV_ANCHOR_NONE) { /* a log on its own clock, put on the wall clock */
+    cJSON_AddNumberToObject(lt, "lines", (double)tl->log.lines);
+    cJSON_AddNumberToObject(lt, "stamped_lines", (double)tl->log.stamped_lines);
+    cJSON_AddNumberToObject(lt, "duplicate_lines", (double)tl->log.duplicate_lines);
+    cJSON_AddNumberToObject(lt, "spans", (double)tl->log.spans_len);
+    cJSON_AddNumberToObject(lt, "placed_steps", (double)tl->clock.placed_steps);
+    cJSON_AddNumberToObject(lt, "placed_events", (double)tl->clock.placed_events);
+    cJSON_AddNumberToObject(lt, "compressed_spans", (double)tl->clock.compressed_spans);
+    gv_json_add_round(lt, "max_uncertainty_s", tl->clock.placed_events ? tl->clock.max_uncertainty_s : NAN, 3);
+    gv_json_add_time(lt, "log_start", tl->clock.start);
+    if (tl->clock.anchor_by != GV_ANCHOR_NONE) { /* a log on its own clock, put on the wall clock */
         cJSON *an = cJSON_AddObjectToObject(lt, "anchor");
-        cJSON_AddStringToObject(an, "by", tl->log_anchor_by == GV_ANCHOR_ALIGN_AUTO ? "align_auto" : "log_start");
-        gv_json_add_time(an, "zero", tl->log_anchor);
-        gv_json_add_round(an, "uncertainty_s", tl->log_anchor_uncertainty_s, 3);
+        cJSON_AddStringToObject(an, "by", tl->clock.anchor_by == GV_ANCHOR_ALIGN_AUTO ? "align_auto" : "log_start");
+        gv_json_add_time(an, "zero", tl->clock.anchor);
+        gv_json_add_round(an, "uncertainty_s", tl->clock.anchor_uncertainty_s, 3);
     } else {
         cJSON_AddNullToObject(lt, "anchor");
     }
@@ -307,7 +307,7 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
 
     cJSON *st = cJSON_AddObjectToObject(d, "steps");
     cJSON_AddNumberToObject(st, "count", (double)tl->steps_len);
-    cJSON_AddNumberToObject(st, "phases", (double)tl->step_phases);
+    cJSON_AddNumberToObject(st, "phases", (double)tl->log.step_phases);
     double *scratch = gv_xalloc_large((tl->steps_len + 1) * sizeof *scratch);
     cJSON_AddItemToObject(st, "loss", step_stats(tl, offsetof(gv_step, loss), scratch));
     cJSON_AddItemToObject(st, "tok_per_sec", step_stats(tl, offsetof(gv_step, tok_per_sec), scratch));
@@ -355,8 +355,8 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
         cJSON_AddItemToArray(events, gv_json_event(tl, &tl->events[i]));
 
     cJSON *an = cJSON_AddArrayToObject(d, "anomalies");
-    for (size_t i = 0; i < tl->anomalies_len; i++) {
-        const gv_anomaly *a = &tl->anomalies[i];
+    for (size_t i = 0; i < tl->analysis.anomalies_len; i++) {
+        const gv_anomaly *a = &tl->analysis.anomalies[i];
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "kind", gv_anomaly_kind_name(a->kind));
         cJSON_AddStringToObject(o, "severity", gv_severity_name(a->severity));
@@ -373,8 +373,8 @@ gv_summary *gv_summary_new(const gv_timeline *tl, const gv_summary_inputs *in)
     }
     cJSON *counts = cJSON_AddObjectToObject(d, "anomaly_counts");
     for (int k = 0; k < GV_AN_KIND_COUNT; k++)
-        cJSON_AddNumberToObject(counts, gv_anomaly_kind_name((gv_anomaly_kind)k), (double)tl->anomaly_counts[k]);
-    const size_t *sev = tl->anomaly_severity_counts;
+        cJSON_AddNumberToObject(counts, gv_anomaly_kind_name((gv_anomaly_kind)k), (double)tl->analysis.anomaly_counts[k]);
+    const size_t *sev = tl->analysis.anomaly_severity_counts;
     cJSON *sc = cJSON_AddObjectToObject(d, "anomaly_severity_counts");
     for (int k = GV_SEV_COUNT - 1; k >= 0; k--)
         cJSON_AddNumberToObject(sc, gv_severity_name((gv_severity)k), (double)sev[k]);

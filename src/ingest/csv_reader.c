@@ -287,7 +287,7 @@ static void release_held(gv_csv_reader *r)
     r->holding = false;
     if (r->infer_ids && r->gpus_n == 0) {
         r->gpus_n = count_gpus(r->held, r->held_len);
-        r->tl->gpus_inferred = (size_t)r->gpus_n;
+        r->tl->ingest.gpus_inferred = (size_t)r->gpus_n;
     }
     gv_time_us latest = GV_TIME_NONE;
     for (size_t i = 0; i < r->held_len && !r->infer_ids; i++) {
@@ -871,9 +871,9 @@ gv_csv_reader *gv_csv_reader_new(gv_timeline *tl, const char *file_name, gv_samp
     r->diag = diag;
     r->line = 1;
     r->prev_t = GV_TIME_NONE;
-    r->n_read = &tl->rows_read;
-    r->n_skipped = &tl->rows_skipped;
-    r->n_restarts = &tl->restarts;
+    r->n_read = &tl->ingest.rows_read;
+    r->n_skipped = &tl->ingest.rows_skipped;
+    r->n_restarts = &tl->ingest.restarts;
     r->field_col = -1;
     r->start = GV_TIME_NONE;
     start_row(r);
@@ -894,7 +894,7 @@ void gv_csv_reader_set_gpus(gv_csv_reader *r, long gpus)
 {
     r->gpus_n = gpus > 0 && gpus < SMI_MAX_GPU ? gpus : 0;
     if (r->gpus_n)
-        r->tl->gpus_inferred = 0;
+        r->tl->ingest.gpus_inferred = 0;
 }
 
 bool gv_csv_reader_chunkable(const gv_csv_reader *r)
@@ -989,13 +989,13 @@ gv_status gv_csv_reader_finish(gv_csv_reader *r, gv_error *err)
         gv_error_set(err, r->file, 0, "empty file: expected a GPU metrics CSV with a header line");
         return r->status = GV_ERR_INPUT;
     }
-    if (r->tl->rows_read == 0) {
-        gv_error_set(err, r->file, 0, "no valid rows (%zu skipped)", r->tl->rows_skipped);
+    if (r->tl->ingest.rows_read == 0) {
+        gv_error_set(err, r->file, 0, "no valid rows (%zu skipped)", r->tl->ingest.rows_skipped);
         return r->status = GV_ERR_INPUT;
     }
-    if (r->zone_known && !r->tl->tz_known) {
-        r->tl->tz_known = true;
-        r->tl->tz_offset_s = r->zone_s;
+    if (r->zone_known && !r->tl->ingest.tz_known) {
+        r->tl->ingest.tz_known = true;
+        r->tl->ingest.tz_offset_s = r->zone_s;
     }
     return GV_OK;
 }

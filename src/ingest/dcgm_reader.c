@@ -205,21 +205,21 @@ static void process(gv_dcgm_reader *r, char *s)
                 t = 0;
         }
         if (!t) {
-            r->tl->rows_skipped++;
+            r->tl->ingest.rows_skipped++;
             gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, r->line_no,
                          "skipped line: expected a date and time (YYYYMMDD HH:MM:SS) first");
             return;
         }
     }
     if ((!r->smi && strcmp(w[0], "GPU") != 0) || n < at + 1) {
-        r->tl->rows_skipped++;
+        r->tl->ingest.rows_skipped++;
         gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, r->line_no, "skipped line: not a GPU line");
         return;
     }
     char *end;
     long id = strtol(w[at], &end, 10);
     if (*end || id < 0 || id >= MAX_GPU || !r->have_names || n - at - 1 != r->fields) {
-        r->tl->rows_skipped++;
+        r->tl->ingest.rows_skipped++;
         gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, r->line_no,
                      "skipped line: expected %s<id> and %zu values, found %zu words",
                      r->smi ? "" : "'GPU' ", r->fields, n);
@@ -236,7 +236,7 @@ static void process(gv_dcgm_reader *r, char *s)
         if (nr != GV_NUM_OK)
             v[f] = NAN;
         if (nr == GV_NUM_BAD) {
-            r->tl->rows_skipped++;
+            r->tl->ingest.rows_skipped++;
             gv_diag_warn(r->diag, GV_WARN_CSV_ROW, r->file, r->line_no,
                          "skipped line: unparsable number '%.40s' in field %s", x, r->names[f]);
             return;
@@ -270,7 +270,7 @@ gv_status gv_dcgm_reader_feed(gv_dcgm_reader *r, const char *buf, size_t len, gv
         if (!r->too_long)
             process(r, r->line.data);
         else
-            r->tl->rows_skipped++;
+            r->tl->ingest.rows_skipped++;
         gv_buf_reset(&r->line);
         r->too_long = false;
         buf += n + 1;
@@ -296,8 +296,8 @@ gv_status gv_dcgm_reader_finish(gv_dcgm_reader *r, gv_error *err)
         gv_error_set(err, r->file, 0, "empty file: expected dcgmi dmon or nvidia-smi dmon output");
         return GV_ERR_INPUT;
     }
-    if (r->tl->rows_read == 0) {
-        gv_error_set(err, r->file, 0, "no valid GPU %s (%zu skipped)", r->table ? "readings in the nvidia-smi tables" : "lines", r->tl->rows_skipped);
+    if (r->tl->ingest.rows_read == 0) {
+        gv_error_set(err, r->file, 0, "no valid GPU %s (%zu skipped)", r->table ? "readings in the nvidia-smi tables" : "lines", r->tl->ingest.rows_skipped);
         return GV_ERR_INPUT;
     }
     return GV_OK;

@@ -342,12 +342,12 @@ static gv_status consume_chunks(chunker *c, chunk_worker *helper, long first_lin
             gvr_sink_rows(&sink, sl->n, sl->t, sl->v, sl->series);
         if (sl->n)
             prev_t = sl->last_t;
-        c->tl->rows_read += sl->read;
-        c->tl->rows_skipped += sl->skipped;
-        c->tl->restarts += sl->restarts;
-        if (sl->zone_known && !c->tl->tz_known) {
-            c->tl->tz_known = true;
-            c->tl->tz_offset_s = sl->zone_s;
+        c->tl->ingest.rows_read += sl->read;
+        c->tl->ingest.rows_skipped += sl->skipped;
+        c->tl->ingest.restarts += sl->restarts;
+        if (sl->zone_known && !c->tl->ingest.tz_known) {
+            c->tl->ingest.tz_known = true;
+            c->tl->ingest.tz_offset_s = sl->zone_s;
         }
         base += sl->lines;
         if (o->progress)
@@ -446,8 +446,8 @@ gv_status gvr_read_chunked(gv_input *in, const char *path, gv_timeline *tl, gv_s
         pthread_join(disp, NULL);
     for (size_t i = 0; i < started; i++)
         pthread_join(th[i], NULL);
-    if (st == GV_OK && tl->rows_read == 0) {
-        gv_error_set(err, path, 0, "no valid rows (%zu skipped)", tl->rows_skipped);
+    if (st == GV_OK && tl->ingest.rows_read == 0) {
+        gv_error_set(err, path, 0, "no valid rows (%zu skipped)", tl->ingest.rows_skipped);
         st = GV_ERR_INPUT;
     }
     for (size_t i = 0; i < c.nslots; i++) {

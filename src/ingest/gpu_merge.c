@@ -34,8 +34,8 @@ typedef struct {
     unsigned long long total, consumed;
 } source;
 
-/* Takes the next block of s (NULL at the end). */
-static block *src_take(source *s, gv_status *st, gv_error *err)
+/* Takes the next block of s (NULL at the end), its warnings passed on to diag (NULL: dropped). */
+static block *src_take(source *s, const gv_diag *diag, gv_status *st, gv_error *err)
 {
     if (!s->threaded) {
         while (!s->p.head && !s->eof && *st == GV_OK) {
@@ -54,27 +54,7 @@ static block *src_take(source *s, gv_status *st, gv_error *err)
             gvr_push_block(&s->p);
         }
     }
-    pthread_mutex_lock(&s->p.mu);
-    while (s->threaded && !s->p.head && !s->p.done)
-        pthread_cond_wait(&s->p.cv, &s->p.mu);
-    block *b = s->p.head;
-    if (b) {
-        s->p.head = b->next;
-        if (!s->p.head)
-            s->p.tail = NULL;
-    }
-    pthread_mutex_unlock(&s->p.mu);
-    return b;
-}
-
-static void src_release(source *s, block *b)
-{
-    pthread_mutex_lock(&s->p.mu);
-    b->next = s->p.free;
-    s->p.free = b;
-    s->p.in_flight--;
-    pthread_cond_broadcast(&s->p.cv);
-    pthread_mutex_unlock(&s->p.mu);
+    return gvr_take_block(&s->p, s->threaded, diag);
 }
 
 typedef struct {
@@ -135,14 +115,12 @@ static bool src_peek(merge_ctx *m, source *s, const gv_diag *diag, gv_status *st
 {
     while (!s->b || s->i >= s->b->n) {
         if (s->b) {
-            src_release(s, s->b);
+            gvr_release_block(&s->p, s->b);
             s->b = NULL;
         }
-        block *b = src_take(s, st, err);
+        block *b = src_take(s, diag, st, err);
         if (!b)
             return false;
-        for (size_t k = 0; k < b->w_len; k++)
-            gvr_pass_warning(diag, s->desc->path, &b->w[k], 1);
         if (b->begin && !s->map)
             map_series(m, s);
         s->consumed = b->bytes;
@@ -176,12 +154,7 @@ gv_status gv_gpu_read_files(const gv_gpu_input *files, size_t n, gv_timeline *tl
         if (!s->threaded) {
             gv_sample_sink to_blocks = {.begin = gvr_pipe_begin, .row = gvr_pipe_row, .ctx = &s->p};
             s->diag = (gv_diag){gvr_pipe_warn, &s->p};
-            if (s->o.format == GV_FORMAT_DCGM)
-                s->rd.dcgm = gv_dcgm_reader_new(&s->stl, s->desc->path, to_blocks, &s->diag,
-                                                s->o.dcgm_start, s->o.dcgm_interval_ms);
-            else {
-                s->rd.csv = gvr_csv_reader_for(&s->stl, s->desc->path, to_blocks, &s->diag, &s->o);
-            }
+            s->rd = gvr_reader_new(&s->stl, s->desc->path, to_blocks, &s->diag, &s->o);
             s->buf = gv_xmalloc(MERGE_CHUNK);
         }
     }
@@ -240,23 +213,23 @@ gv_status gv_gpu_read_files(const gv_gpu_input *files, size_t n, gv_timeline *tl
         gv_status ignore = GV_OK;
         gv_error scratch;
         if (s->b)
-            src_release(s, s->b);
+            gvr_release_block(&s->p, s->b);
         s->b = NULL;
         block *b;
-        while (s->threaded && (b = src_take(s, &ignore, &scratch)))
-            src_release(s, b);
+        while (s->threaded && (b = src_take(s, NULL, &ignore, &scratch)))
+            gvr_release_block(&s->p, b);
         if (s->threaded)
             pthread_join(s->th, NULL);
         if (st == GV_OK && s->p.st != GV_OK) {
             *err = s->p.err;
             st = s->p.st;
         }
-        tl->rows_read += s->stl.rows_read;
-        tl->rows_skipped += s->stl.rows_skipped;
-        tl->restarts += s->stl.restarts;
-        if (s->stl.tz_known && !tl->tz_known) {
-            tl->tz_known = true;
-            tl->tz_offset_s = s->stl.tz_offset_s;
+        tl->ingest.rows_read += s->stl.ingest.rows_read;
+        tl->ingest.rows_skipped += s->stl.ingest.rows_skipped;
+        tl->ingest.restarts += s->stl.ingest.restarts;
+        if (s->stl.ingest.tz_known && !tl->ingest.tz_known) {
+            tl->ingest.tz_known = true;
+            tl->ingest.tz_offset_s = s->stl.ingest.tz_offset_s;
         }
         gvr_free_blocks(s->p.free);
         gvr_free_blocks(s->p.head);

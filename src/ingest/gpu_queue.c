@@ -139,6 +139,33 @@ void gvr_free_blocks(block *b)
     }
 }
 
+block *gvr_take_block(pipeline *p, bool wait, const gv_diag *diag)
+{
+    pthread_mutex_lock(&p->mu);
+    while (wait && !p->head && !p->done)
+        pthread_cond_wait(&p->cv, &p->mu);
+    block *b = p->head;
+    if (b) {
+        p->head = b->next;
+        if (!p->head)
+            p->tail = NULL;
+    }
+    pthread_mutex_unlock(&p->mu);
+    for (size_t i = 0; b && diag && i < b->w_len; i++)
+        gvr_pass_warning(diag, p->path, &b->w[i], 1);
+    return b;
+}
+
+void gvr_release_block(pipeline *p, block *b)
+{
+    pthread_mutex_lock(&p->mu);
+    b->next = p->free;
+    p->free = b;
+    p->in_flight--;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
 gv_status gvr_read_threaded(gv_input *in, const char *path, gv_timeline *tl, gv_sample_sink sink,
                             const gv_diag *diag, const gv_read_opts *o,
                             unsigned long long total, gv_error *err)
@@ -155,33 +182,15 @@ gv_status gvr_read_threaded(gv_input *in, const char *path, gv_timeline *tl, gv_
         return gvr_read_sync(in, path, tl, sink, diag, o, NULL, NULL, err);
     }
     gv_status st = o->prepare ? o->prepare(o->prepare_ctx, err) : GV_OK;
-    for (;;) {
-        pthread_mutex_lock(&p.mu);
-        while (!p.head && !p.done)
-            pthread_cond_wait(&p.cv, &p.mu);
-        block *b = p.head;
-        if (b) {
-            p.head = b->next;
-            if (!p.head)
-                p.tail = NULL;
-        }
-        pthread_mutex_unlock(&p.mu);
-        if (!b)
-            break;
-        for (size_t i = 0; i < b->w_len; i++)
-            gvr_pass_warning(diag, path, &b->w[i], 1);
+    block *b;
+    while ((b = gvr_take_block(&p, true, diag))) {
         if (b->begin && st == GV_OK && sink.begin)
             st = sink.begin(sink.ctx, err);
         if (st == GV_OK)
             gvr_sink_rows(&sink, b->n, b->t, b->v, p.series);
         if (o->progress)
             o->progress(o->progress_ctx, b->bytes, total);
-        pthread_mutex_lock(&p.mu);
-        b->next = p.free;
-        p.free = b;
-        p.in_flight--;
-        pthread_cond_broadcast(&p.cv);
-        pthread_mutex_unlock(&p.mu);
+        gvr_release_block(&p, b);
     }
     pthread_join(th, NULL);
     gvr_free_blocks(p.free);

@@ -67,6 +67,9 @@ void gvr_sink_rows(const gv_sample_sink *sink, size_t n, const gv_time_us *t, co
                    size_t series);
 gv_csv_reader *gvr_csv_reader_for(gv_timeline *tl, const char *path, gv_sample_sink sink,
                                   const gv_diag *diag, const gv_read_opts *o);
+/* The reader factory: the reader of o->format (settled), as o shapes it; free with gvr_any_free. */
+any_reader gvr_reader_new(gv_timeline *tl, const char *path, gv_sample_sink sink, const gv_diag *diag,
+                          const gv_read_opts *o);
 gv_status gvr_read_sync(gv_input *in, const char *path, gv_timeline *tl, gv_sample_sink sink,
                         const gv_diag *diag, const gv_read_opts *o,
                         void (*progress)(void *, unsigned long long), void *progress_ctx,
@@ -84,6 +87,11 @@ void gvr_pass_warning(const gv_diag *diag, const char *path, const queued_warnin
 void gvr_pipe_warn(void *ctx, gv_warn_kind kind, const char *file, long line, const char *msg);
 void *gvr_parser_thread(void *arg);
 void gvr_free_blocks(block *b);
+/* The consumer's side, for every queue: the next filled block (waiting for one while the parser
+ * runs when wait; NULL at the end, or when none is ready without wait), its warnings passed on to
+ * diag in order (NULL: dropped); then the block back for reuse. */
+block *gvr_take_block(pipeline *p, bool wait, const gv_diag *diag);
+void gvr_release_block(pipeline *p, block *b);
 gv_status gvr_read_threaded(gv_input *in, const char *path, gv_timeline *tl, gv_sample_sink sink,
                             const gv_diag *diag, const gv_read_opts *o,
                             unsigned long long total, gv_error *err);

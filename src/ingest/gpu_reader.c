@@ -5,6 +5,7 @@
 
 #include "gpuviz/buf.h"
 
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -96,6 +97,15 @@ gv_csv_reader *gvr_csv_reader_for(gv_timeline *tl, const char *path, gv_sample_s
     return r;
 }
 
+any_reader gvr_reader_new(gv_timeline *tl, const char *path, gv_sample_sink sink, const gv_diag *diag,
+                          const gv_read_opts *o)
+{
+    assert(o->format != GV_FORMAT_AUTO); /* (settled by gvr_open_input) */
+    if (o->format == GV_FORMAT_DCGM)
+        return (any_reader){.dcgm = gv_dcgm_reader_new(tl, path, sink, diag, o->dcgm_start, o->dcgm_interval_ms)};
+    return (any_reader){.csv = gvr_csv_reader_for(tl, path, sink, diag, o)};
+}
+
 /* progress: called after each block with the bytes fed so far (may be NULL). */
 gv_status gvr_read_sync(gv_input *in, const char *path, gv_timeline *tl, gv_sample_sink sink,
                         const gv_diag *diag, const gv_read_opts *o,
@@ -108,12 +118,7 @@ gv_status gvr_read_sync(gv_input *in, const char *path, gv_timeline *tl, gv_samp
     row_batch batch = {.to = sink, .tl = tl};
     if (sink.rows)
         sink = (gv_sample_sink){.begin = batch_begin, .row = batch_row, .ctx = &batch};
-    any_reader rd = {NULL, NULL}, *r = &rd;
-    if (o->format == GV_FORMAT_DCGM)
-        rd.dcgm = gv_dcgm_reader_new(tl, path, sink, diag, o->dcgm_start, o->dcgm_interval_ms);
-    else {
-        rd.csv = gvr_csv_reader_for(tl, path, sink, diag, o);
-    }
+    any_reader rd = gvr_reader_new(tl, path, sink, diag, o), *r = &rd;
     size_t cap = 1 << 20;
     char *buf = gv_xmalloc(cap);
     long n;

@@ -31,7 +31,7 @@ struct gv_log_parser {
     const gv_diag *diag;
     pcre2_match_data **md_events, **md_steps, **md_stamps, **md_world; /* one per pattern */
     int world_size;         /* the last world_size line's ranks (0: none yet) */
-    size_t totals_cap;      /* tl->step_totals' capacity */
+    size_t totals_cap;      /* tl->log.step_totals' capacity */
     gv_event_type *type_of; /* rules type -> timeline type */
 
     gv_buf line;       /* the raw line being collected */
@@ -481,15 +481,15 @@ static void on_event(gv_log_parser *p, const match *m, gv_time_us t)
     }
 }
 
-/* tl->step_totals holds n phases (a phase no line gave a total: -1), once any line gave one. */
+/* tl->log.step_totals holds n phases (a phase no line gave a total: -1), once any line gave one. */
 static void totals_cover(gv_log_parser *p, size_t n)
 {
     if (p->totals_cap >= n)
         return;
     size_t old = p->totals_cap;
-    GV_GROW(p->tl->step_totals, p->totals_cap, n);
+    GV_GROW(p->tl->log.step_totals, p->totals_cap, n);
     for (size_t k = old; k < p->totals_cap; k++)
-        p->tl->step_totals[k] = -1;
+        p->tl->log.step_totals[k] = -1;
 }
 
 static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
@@ -527,11 +527,11 @@ static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
         p->pf = NULL;
     }
     if (tl->steps_len == 0 || step < p->prev_step_no)
-        tl->step_phases++;
+        tl->log.step_phases++;
     long total = group_long(m, RG_TOTAL);
     if (total > 0) { /* `step 766/1200`: the run's length */
-        totals_cover(p, tl->step_phases);
-        tl->step_totals[tl->step_phases - 1] = total;
+        totals_cover(p, tl->log.step_phases);
+        tl->log.step_totals[tl->log.step_phases - 1] = total;
     }
     gv_step *out = gv_timeline_add_step(tl);
     out->loss = v[GV_SF_LOSS];
@@ -543,7 +543,7 @@ static bool on_step(gv_log_parser *p, const match *m, gv_time_us t)
     out->step = step > INT32_MAX ? INT32_MAX : step < 0 ? -1 : (int32_t)step;
     out->t = t;
     out->line = p->line_no > INT32_MAX ? INT32_MAX : (int32_t)p->line_no;
-    out->phase = (int)tl->step_phases - 1;
+    out->phase = (int)tl->log.step_phases - 1;
     out->own_time = p->text_stamped;
     p->prev_step_no = step;
     return true;
@@ -677,7 +677,7 @@ static gv_time_us custom_time(gv_log_parser *p, const char *s, size_t len, int *
                 t = GV_TIME_NONE;
         } else if (group(&m, RG_ELAPSED, &g, &glen)) {
             gv_time_us e = elapsed_us(g, glen);
-            bool absolute_seen = p->cur_t != GV_TIME_NONE && !p->tl->log_relative;
+            bool absolute_seen = p->cur_t != GV_TIME_NONE && !p->tl->log.relative;
             if (e >= 0 && !absolute_seen && (p->cur_t == GV_TIME_NONE || GV_LOG_ORIGIN + e >= p->cur_t)) {
                 t = GV_LOG_ORIGIN + e;
                 *digits = 6;
@@ -720,7 +720,7 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
     while (len && (raw[len - 1] == '\r'))
         len--;
     if (p->prev_owned && len == p->prev_len && memcmp(raw, p->prev, len) == 0) {
-        p->tl->log_duplicate_lines++;
+        p->tl->log.duplicate_lines++;
         p->prev_owned = false; /* a third copy is a line again */
         return;
     }
@@ -756,7 +756,7 @@ static void process_line(gv_log_parser *p, const char *raw, size_t len)
                 cr = end;
         }
     }
-    p->tl->log_stamped_lines += p->line_stamped;
+    p->tl->log.stamped_lines += p->line_stamped;
     p->prev_owned = owned;
     p->prev = raw;
     p->prev_len = len;
@@ -784,11 +784,11 @@ static bool process_text(gv_log_parser *p, const char *s, size_t slen, gv_time_u
     bool relative = false;
     if (t_log == GV_TIME_NONE && p->rules->stamps_len)
         t_log = custom_time(p, s, slen, &log_digits, &relative);
-    if (t_log != GV_TIME_NONE && !relative && p->tl->log_relative && p->cur_t != GV_TIME_NONE) {
+    if (t_log != GV_TIME_NONE && !relative && p->tl->log.relative && p->cur_t != GV_TIME_NONE) {
         t_log = GV_TIME_NONE; /* (a time of day after elapsed times: the two do not mix) */
     }
     if (relative)
-        p->tl->log_relative = true;
+        p->tl->log.relative = true;
 
     gv_time_us t;
     p->line_logged = t_log != GV_TIME_NONE && (t_prefix == GV_TIME_NONE || log_digits >= prefix_digits);
@@ -802,8 +802,8 @@ static bool process_text(gv_log_parser *p, const char *s, size_t slen, gv_time_u
     if (stamped) {
         p->line_stamped = true;
         if (p->span_open) { /* the run of lines without a time that held items ends here */
-            GV_GROW(tl->log_spans, tl->log_spans_cap, tl->log_spans_len + 1);
-            tl->log_spans[tl->log_spans_len++] = (gv_log_span){
+            GV_GROW(tl->log.spans, tl->log.spans_cap, tl->log.spans_len + 1);
+            tl->log.spans[tl->log.spans_len++] = (gv_log_span){
                 p->stamp_line, p->line_no, p->stamp_t, t, p->span_first == p->stamp_line, p->span_last == p->line_no};
             p->span_open = false;
         }
@@ -813,17 +813,17 @@ static bool process_text(gv_log_parser *p, const char *s, size_t slen, gv_time_u
             gv_diag_warn(p->diag, GV_WARN_LOG_LINE, p->file, p->line_no,
                          "timestamp goes back %.3f s from the previous one",
                          (double)(p->cur_t - t) / 1e6);
-            if (tl->log_backwards_count++ < GV_ANOMALIES_PER_KIND_MAX) {
-                GV_GROW(tl->log_backwards, tl->log_backwards_cap, tl->log_backwards_len + 1);
-                tl->log_backwards[tl->log_backwards_len++] = (struct gv_log_backwards){
+            if (tl->log.backwards_count++ < GV_ANOMALIES_PER_KIND_MAX) {
+                GV_GROW(tl->log.backwards, tl->log.backwards_cap, tl->log.backwards_len + 1);
+                tl->log.backwards[tl->log.backwards_len++] = (struct gv_log_backwards){
                     p->line_no, t, (double)(p->cur_t - t) / 1e6};
             }
         }
         p->cur_t = t;
-        if (tl->log_first == GV_TIME_NONE || t < tl->log_first)
-            tl->log_first = t;
-        if (tl->log_last == GV_TIME_NONE || t > tl->log_last)
-            tl->log_last = t;
+        if (tl->log.first == GV_TIME_NONE || t < tl->log.first)
+            tl->log.first = t;
+        if (tl->log.last == GV_TIME_NONE || t > tl->log.last)
+            tl->log.last = t;
     }
     /* a line without a time of its own takes the last time seen for now (0 before the first):
      * gv_log_clock_place puts it between the stamped lines around it */
@@ -974,15 +974,15 @@ void gv_log_parser_finish(gv_log_parser *p)
     close_session(p, NULL, p->cur_t != GV_TIME_NONE ? p->cur_t : 0);
     end_merge(p);
     gv_timeline *tl = p->tl;
-    if (tl->step_totals) /* (every phase, the later ones without a total too) */
-        totals_cover(p, tl->step_phases);
+    if (tl->log.step_totals) /* (every phase, the later ones without a total too) */
+        totals_cover(p, tl->log.step_phases);
     if (p->span_open) {
-        GV_GROW(tl->log_spans, tl->log_spans_cap, tl->log_spans_len + 1);
-        tl->log_spans[tl->log_spans_len++] = (gv_log_span){
+        GV_GROW(tl->log.spans, tl->log.spans_cap, tl->log.spans_len + 1);
+        tl->log.spans[tl->log.spans_len++] = (gv_log_span){
             p->stamp_line, LONG_MAX, p->stamp_t, GV_TIME_NONE, p->span_first == p->stamp_line, false};
         p->span_open = false;
     }
-    tl->log_lines = (size_t)p->line_no;
+    tl->log.lines = (size_t)p->line_no;
 }
 
 
@@ -1000,9 +1000,9 @@ size_t gv_log_guess_rules(const char *text, size_t len, size_t *items)
         gv_log_parser_feed(p, text, len);
         gv_log_parser_finish(p);
         size_t n = tl.steps_len + tl.events_len;
-        if (n && !tl.log_relative) /* lines it gives a time of day (its own timestamp patterns:
+        if (n && !tl.log.relative) /* lines it gives a time of day (its own timestamp patterns:
                                       MLPerf's time_ms) count too; elapsed times do not */
-            n += tl.log_stamped_lines;
+            n += tl.log.stamped_lines;
         if (n > best_n) {
             best = i;
             best_n = n;

@@ -123,7 +123,7 @@ static void make_schema(gv_sample_grouper *g, const long *ids, size_t n, gv_erro
 static void emit(gv_sample_grouper *g)
 {
     if (g->open && g->status == GV_OK) {
-        g->tl->rows_read++;
+        g->tl->ingest.rows_read++;
         g->sink.row(g->sink.ctx, g->time_of ? g->time_of(g->time_ctx, g->samples, g->first_t) : g->first_t,
                     g->values, NULL);
         g->samples++;
@@ -271,7 +271,7 @@ static gv_status unsorted_row(gv_sample_grouper *g, long id, gv_time_us t, long 
                          "skipped row: earlier than rows %d rows before it (its GPU %ld's time goes back "
                          "further than gpuviz reorders); sort the file by time to read every row",
                          GV_REORDER_ROWS, id);
-        g->tl->rows_skipped++;
+        g->tl->ingest.rows_skipped++;
         return GV_OK;
     }
     if (g->heap_len == GV_REORDER_ROWS)

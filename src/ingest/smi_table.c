@@ -131,7 +131,7 @@ static gv_status reading(gv_smi_table *t, char *s, long line_no, gv_error *err)
     char *w[8];
     size_t n = cells >= 3 ? gv_words(cell[0], w, 8) : 0;
     if (n < 5 || !strchr(w[1], 'C') || w[2][0] != 'P') {
-        t->tl->rows_skipped++;
+        t->tl->ingest.rows_skipped++;
         gv_diag_warn(t->diag, GV_WARN_CSV_ROW, t->file, line_no,
                      "skipped line: expected GPU %ld's readings (fan, temperature, P-state, power / cap)", t->id);
         return GV_OK;
@@ -175,7 +175,7 @@ gv_status gv_smi_table_line(gv_smi_table *t, char *line, long line_no, gv_error 
         return GV_OK;
     if (t->id >= 0) { /* the line after a GPU's name line */
         gv_status st = t->stamp == GV_TIME_NONE ? GV_OK : reading(t, line, line_no, err);
-        if (t->stamp == GV_TIME_NONE && t->tl->rows_skipped++ == 0)
+        if (t->stamp == GV_TIME_NONE && t->tl->ingest.rows_skipped++ == 0)
             gv_diag_warn(t->diag, GV_WARN_CSV_ROW, t->file, line_no,
                          "skipped: a table before the first date line has no time");
         t->id = -1;

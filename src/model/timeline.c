@@ -14,12 +14,12 @@ void gv_timeline_init(gv_timeline *tl)
 {
     memset(tl, 0, sizeof *tl);
     gv_arena_init(&tl->arena);
-    tl->t_first = tl->t_last = GV_TIME_NONE;
-    tl->idle_cutoff = tl->last_active = GV_TIME_NONE;
-    tl->log_first = tl->log_last = GV_TIME_NONE;
-    tl->log_start = GV_TIME_NONE;
-    tl->log_anchor = GV_TIME_NONE;
-    tl->range_start = tl->range_end = GV_TIME_NONE;
+    tl->pass.t_first = tl->pass.t_last = GV_TIME_NONE;
+    tl->pass.idle_cutoff = tl->pass.last_active = GV_TIME_NONE;
+    tl->log.first = tl->log.last = GV_TIME_NONE;
+    tl->clock.start = GV_TIME_NONE;
+    tl->clock.anchor = GV_TIME_NONE;
+    tl->pass.range_start = tl->pass.range_end = GV_TIME_NONE;
     static const gv_event_type_info builtin[GV_EV_BUILTIN_COUNT] = {
         {"validation", "#1f77b4", "dot", GV_PHASE_VALIDATION},
         {"evaluation", "#2ca02c", "dash", GV_PHASE_EVALUATION},
@@ -30,7 +30,7 @@ void gv_timeline_init(gv_timeline *tl)
 
 void gv_timeline_cleanup(gv_timeline *tl)
 {
-    gv_pyramid_free(tl->pyramid);
+    gv_pyramid_free(tl->pass.pyramid);
     free(tl->series);
     free(tl->gpus);
     free(tl->types);
@@ -39,12 +39,12 @@ void gv_timeline_cleanup(gv_timeline *tl)
         gv_free_large(tl->steps, tl->steps_cap * sizeof *tl->steps);
     else
         free(tl->steps);
-    free(tl->log_backwards);
-    free(tl->log_spans);
-    free(tl->phase_energy_wh);
-    free(tl->train_phases);
-    free(tl->step_totals);
-    free(tl->anomalies);
+    free(tl->log.backwards);
+    free(tl->log.spans);
+    free(tl->pass.phase_energy_wh);
+    free(tl->pass.train_phases);
+    free(tl->log.step_totals);
+    free(tl->analysis.anomalies);
     gv_arena_cleanup(&tl->arena);
     memset(tl, 0, sizeof *tl);
 }
@@ -273,11 +273,11 @@ void gv_timeline_shift_log(gv_timeline *tl, gv_time_us offset)
     for (size_t i = 0; i < tl->steps_len; i++)
         if (tl->steps[i].t != GV_TIME_NONE)
             tl->steps[i].t += offset;
-    for (size_t i = 0; i < tl->log_backwards_len; i++)
-        tl->log_backwards[i].t += offset;
-    if (tl->log_first != GV_TIME_NONE) {
-        tl->log_first += offset;
-        tl->log_last += offset;
+    for (size_t i = 0; i < tl->log.backwards_len; i++)
+        tl->log.backwards[i].t += offset;
+    if (tl->log.first != GV_TIME_NONE) {
+        tl->log.first += offset;
+        tl->log.last += offset;
     }
 }
 
@@ -375,16 +375,16 @@ void gv_timeline_add_anomaly(gv_timeline *tl, gv_anomaly_kind kind, gv_time_us t
                              gv_time_us duration, int gpu, double value, const char *fmt, ...)
 {
     assert((int)kind >= 0 && kind < GV_AN_KIND_COUNT);
-    tl->anomaly_severity_counts[gv_anomaly_severity(kind, value)]++;
-    if (tl->anomaly_counts[kind]++ >= GV_ANOMALIES_PER_KIND_MAX)
+    tl->analysis.anomaly_severity_counts[gv_anomaly_severity(kind, value)]++;
+    if (tl->analysis.anomaly_counts[kind]++ >= GV_ANOMALIES_PER_KIND_MAX)
         return;
     char msg[400];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    GV_GROW(tl->anomalies, tl->anomalies_cap, tl->anomalies_len + 1);
-    tl->anomalies[tl->anomalies_len++] = (gv_anomaly){
+    GV_GROW(tl->analysis.anomalies, tl->analysis.anomalies_cap, tl->analysis.anomalies_len + 1);
+    tl->analysis.anomalies[tl->analysis.anomalies_len++] = (gv_anomaly){
         .kind = kind, .t = t, .duration = duration, .gpu = gpu, .value = value,
         .severity = gv_anomaly_severity(kind, value), .message = gv_arena_strdup(&tl->arena, msg)};
 }
@@ -401,8 +401,8 @@ static int anomaly_cmp(const void *a, const void *b)
 
 void gv_timeline_sort_anomalies(gv_timeline *tl)
 {
-    if (tl->anomalies_len > 1)
-        qsort(tl->anomalies, tl->anomalies_len, sizeof *tl->anomalies, anomaly_cmp);
+    if (tl->analysis.anomalies_len > 1)
+        qsort(tl->analysis.anomalies, tl->analysis.anomalies_len, sizeof *tl->analysis.anomalies, anomaly_cmp);
 }
 
 void gv_timeline_phase_totals(const gv_timeline *tl, double wh[GV_PHASE_COUNT], double *all_s,
@@ -411,11 +411,11 @@ void gv_timeline_phase_totals(const gv_timeline *tl, double wh[GV_PHASE_COUNT], 
     double s = 0, e = 0;
     for (int p = 0; p < GV_PHASE_COUNT; p++) {
         double x = 0;
-        for (size_t g = 0; g < tl->gpus_len && tl->phase_energy_wh; g++)
-            x += tl->phase_energy_wh[p * tl->gpus_len + g];
+        for (size_t g = 0; g < tl->gpus_len && tl->pass.phase_energy_wh; g++)
+            x += tl->pass.phase_energy_wh[p * tl->gpus_len + g];
         if (wh)
             wh[p] = x;
-        s += tl->phase_seconds[p];
+        s += tl->pass.phase_seconds[p];
         e += x;
     }
     if (all_s)

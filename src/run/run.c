@@ -94,8 +94,10 @@ static size_t guess_rules(const char *log_path)
 
 /* --step-range A,B: the analysed range runs from the first step line of A..B (less its dt) to
  * the last one. */
-static gv_status step_range(gv_timeline *tl, const gv_run_opts *o, gv_error *err)
+static gv_status step_range(gv_run *r, gv_error *err)
 {
+    const gv_timeline *tl = &r->tl;
+    const gv_run_opts *o = &r->o;
     gv_time_us a = GV_TIME_NONE, b = GV_TIME_NONE;
     for (size_t i = 0; i < tl->steps_len; i++) {
         const gv_step *s = &tl->steps[i];
@@ -113,8 +115,7 @@ static gv_status step_range(gv_timeline *tl, const gv_run_opts *o, gv_error *err
                      o->step_range[0], o->step_range[1]);
         return GV_ERR_OPTION;
     }
-    tl->range_start = a;
-    tl->range_end = b;
+    gv_correlator_set_range(r->corr, a, b);
     return GV_OK;
 }
 
@@ -164,27 +165,29 @@ static gv_status read_log(void *ctx, gv_error *err)
             return st;
         /* a log on its own clock (elapsed times, or none with --align-log auto) is placed on it,
          * then anchored */
-        bool own_clock = tl->log_relative || (tl->log_stamped_lines == 0 && o->align_auto);
-        tl->log_start = own_clock && !tl->log_relative ? GV_LOG_ORIGIN : tl->log_relative ? GV_TIME_NONE : o->log_start;
-        if (tl->log_relative && o->log_start == GV_TIME_NONE && !o->align_auto) {
+        bool own_clock = tl->log.relative || (tl->log.stamped_lines == 0 && o->align_auto);
+        gv_log_clock_set_start(tl, own_clock && !tl->log.relative ? GV_LOG_ORIGIN
+                                   : tl->log.relative                ? GV_TIME_NONE
+                                                                     : o->log_start);
+        if (tl->log.relative && o->log_start == GV_TIME_NONE && !o->align_auto) {
             gv_error_set(err, o->log_path, 0,
                          "the log's times are elapsed times (on %zu of its %zu lines: the time since its "
                          "progress bar started), not times of day: give the time they count from with {opt:log_start} 'YYYY-MM-DD "
                          "HH:MM:SS', or {opt:align_auto} auto to start them at the GPUs' first sustained rise of power",
-                         tl->log_stamped_lines, tl->log_lines);
+                         tl->log.stamped_lines, tl->log.lines);
             return GV_ERR_INPUT;
         }
         if (tl->steps_len == 0 && tl->events_len == 0) {
             if (o->rules_path)
                 gv_error_set(err, o->log_path, 0,
                              "no event or training step recognised in its %zu lines by the rules of %s "
-                             "(docs/rules.md)", tl->log_lines, o->rules_path);
+                             "(docs/rules.md)", tl->log.lines, o->rules_path);
             else
                 gv_error_set(err, o->log_path, 0,
                              "no event or training step recognised in its %zu lines (the built-in rules "
                              "read nanochat logs): describe its lines in a rules file ({opt:rules_path} FILE.json; "
                              "start from what {opt:print_rules} prints; docs/rules.md), or leave out "
-                             "{opt:log_path}", tl->log_lines);
+                             "{opt:log_path}", tl->log.lines);
             return GV_ERR_INPUT;
         }
         if (gv_log_clock_untimed(tl)) {
@@ -193,7 +196,7 @@ static gv_status read_log(void *ctx, gv_error *err)
                          "nothing places it on the GPU samples' clock: give the time it began with "
                          "{opt:log_start} 'YYYY-MM-DD HH:MM:SS' (its lines are then laid out by the durations "
                          "they print), or stamp its lines as they are written (e.g. `| ts '%%Y-%%m-%%d "
-                         "%%H:%%M:%%S'`)", tl->log_lines, tl->steps_len, tl->events_len);
+                         "%%H:%%M:%%S'`)", tl->log.lines, tl->steps_len, tl->events_len);
             return GV_ERR_INPUT;
         }
         gv_log_clock_place(tl, o->log_path, r->diag);
@@ -222,12 +225,10 @@ static gv_status read_log(void *ctx, gv_error *err)
         return st;
     gv_timeline_sort_events(tl);
     timing(r, "log read");
-    if (o->step_range_set && (st = step_range(tl, o, err)) != GV_OK)
+    if (o->step_range_set && (st = step_range(r, err)) != GV_OK)
         return st;
-    if (o->range_set) {
-        tl->range_start = o->range_abs[0];
-        tl->range_end = o->range_abs[1];
-    }
+    if (o->range_set)
+        gv_correlator_set_range(r->corr, o->range_abs[0], o->range_abs[1]);
     return GV_OK;
 }
 
@@ -291,7 +292,7 @@ gv_status gv_run_analyse(gv_run *r, const gv_diag *diag, gv_error *err)
 {
     assert(r->corr); /* (after gv_run_read) */
     gv_correlator_finish(r->corr, diag, r->o.log_path);
-    if (r->tl.rows_read == r->tl.rows_outside_range) {
+    if (r->tl.ingest.rows_read == r->tl.pass.rows_outside_range) {
         gv_error_set(err, r->o.gpu_path, 0, "no sample inside the analysed range");
         return GV_ERR_OPTION;
     }

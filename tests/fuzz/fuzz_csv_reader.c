@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_feed_chunks(data, size, feed, &f);
     if (f.st == GV_OK)
         f.st = gv_csv_reader_finish(f.r, &f.err);
-    if (f.st == GV_OK && c.rows != tl.rows_read)
+    if (f.st == GV_OK && c.rows != tl.ingest.rows_read)
         abort();
     gv_csv_reader_free(f.r);
     gv_timeline_cleanup(&tl);

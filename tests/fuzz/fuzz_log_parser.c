@@ -32,8 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         gv_log_clock_place(&tl, "fuzz.log", NULL);
         gv_retime_bursts(&tl);
     }
-    for (size_t i = 0; i < tl.log_spans_len; i++) { /* every placed event within its span */
-        const gv_log_span *s = &tl.log_spans[i];
+    for (size_t i = 0; i < tl.log.spans_len; i++) { /* every placed event within its span */
+        const gv_log_span *s = &tl.log.spans[i];
         for (size_t e = 0; e < tl.events_len; e++) {
             const gv_event *ev = &tl.events[e];
             if (ev->time_basis != GV_TB_BRACKETED || ev->line <= s->line_lo || ev->line >= s->line_hi ||
