@@ -8,7 +8,7 @@
  *   gv_run_analyse  4. the pass's results and the anomalies
  *   gv_run_timeline the results, read as const by the emitters (page, exports, summary)
  * Several runs may live side by side (compare). Owns: its timeline, rules and correlator; frees
- * them in gv_run_free. Messages name the CLI's options where an option would help (for now). */
+ * them in gv_run_free. Messages cite an option as {opt:NAME} (status.h), never a flag. */
 #ifndef GPUVIZ_RUN_H
 #define GPUVIZ_RUN_H
 
