@@ -259,10 +259,11 @@ static const option options[] = {
      "one row per GPU without an index column: N GPUs answer each query (default: counted from the rows' times)",
      .more = "A query's rows come a few milliseconds apart; the next query's, a sampling interval later."},
     {NULL, "--start", NULL, "TIME", OPT_CALL, .set = set_time, .takes = "a time like '2025-12-22 21:06:00'", .lib = "dcgm_start", .help =
-     "dmon output: when the first sample was taken; a CSV of times of day: their date; of elapsed seconds: their zero",
+     "for dmon output: when the first sample was taken; for a CSV of times of day: their date; of elapsed "
+     "seconds: their zero",
      .more = "A time of day earlier than the one before it is on the next day."},
     {NULL, "--interval", NULL, "MS", OPT_NUMBER, AT(dcgm_interval_ms), 0, 86400000, true, .takes = "milliseconds > 0",
-     .lib = "dcgm_interval_ms", .help = "dcgmi dmon output: the sampling interval (its -d)"},
+     .lib = "dcgm_interval_ms", .help = "for dcgmi dmon output: the sampling interval (its -d)"},
     {NULL, "--plotly", NULL, "embed|cdn", OPT_CALL, .set = set_plotly, .takes = "embed or cdn", .help =
      "embed Plotly.js (default, works offline) or load the same pinned version from a CDN (small page, needs network)",
      .more = "The CDN's copy is checked against an integrity hash."},
