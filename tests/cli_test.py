@@ -423,6 +423,13 @@ def every_option_documented_alike():
                 code = re.sub(r"/\*.*?\*/", "", open(os.path.join(root, fn)).read(), flags=re.S)
                 named = [f for f in parser if re.search(r'"[^"\n]*(?<!nvidia-smi )%s\b' % re.escape(f), code)]
                 check(not named, "%s names CLI flags: %s" % (fn, named))
+    # ... and every option it cites is one the table spells (else the user would read "{opt:NAME}")
+    libs = set(re.findall(r'\.lib = "([a-z_]+)"', src))
+    for root, _, files in os.walk(os.path.join(SRC, "src")):
+        for fn in files:
+            for name in re.findall(r"\{opt:([a-z_%]+)\}", open(os.path.join(root, fn), errors="replace").read()):
+                expanded = {name.replace("%s", t) for t in ("validation", "evaluation", "checkpoint")}
+                check(expanded <= libs, "%s cites {opt:%s}, which no option's .lib names" % (fn, name))
     # each number's default, as --help states it, is a value the option takes
     defaults = re.findall(r"(--[a-z-]+) [A-Z]+ +[^\n]*(?:\n {26}[^\n]*)*?\(default:?\s+([0-9.]+)", so)
     check(len(defaults) >= 5, "defaults found in --help: %r" % defaults)
