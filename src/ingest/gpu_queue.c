@@ -71,13 +71,8 @@ void gvr_pipe_row(void *ctx, gv_time_us t, const double *values, const unsigned 
     (void)fresh;
     pipeline *p = ctx;
     block *b = gvr_current_block(p);
-    if (!b->t) { /* rows only come after the header, so the series count is known */
-        b->t = gv_xmalloc(GV_READ_BLOCK_ROWS * sizeof *b->t);
-        b->v = gv_xmalloc(GV_READ_BLOCK_ROWS * (p->series ? p->series : 1) * sizeof *b->v);
-    }
-    b->t[b->n] = t;
-    memcpy(&b->v[b->n * p->series], values, p->series * sizeof *values);
-    if (++b->n == GV_READ_BLOCK_ROWS)
+    /* (rows only come after the header, so the series count is known) */
+    if (gvr_rows_append(&b->t, &b->v, &b->n, p->series, t, values))
         gvr_push_block(p);
 }
 

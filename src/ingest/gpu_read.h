@@ -11,9 +11,12 @@
 #include "gpuviz/gpu_file.h"
 #include "gpuviz/input.h"
 
+#include "gpuviz/buf.h"
+
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 /* One reader of either kind behind the same three calls. */
 typedef struct {
@@ -57,6 +60,20 @@ typedef struct {
     gv_status st;
     gv_error err;
 } pipeline;
+
+/* Appends one row to a block of rows (t, v: GV_READ_BLOCK_ROWS rows of series values, allocated
+ * at the first row, the caller's to free); true when the block is full. */
+static inline bool gvr_rows_append(gv_time_us **t, double **v, size_t *n, size_t series, gv_time_us time,
+                                   const double *values)
+{
+    if (!*t) {
+        *t = gv_xmalloc(GV_READ_BLOCK_ROWS * sizeof **t);
+        *v = gv_xmalloc(GV_READ_BLOCK_ROWS * (series ? series : 1) * sizeof **v);
+    }
+    (*t)[*n] = time;
+    memcpy(&(*v)[*n * series], values, series * sizeof *values);
+    return ++*n == GV_READ_BLOCK_ROWS;
+}
 
 /* gpu_reader.c: either reader behind three calls; rows to a sink; a CSV reader as o shapes it
  * (caller frees); the read on the calling thread (progress after each block, may be NULL) */

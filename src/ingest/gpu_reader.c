@@ -71,14 +71,9 @@ static void batch_row(void *ctx, gv_time_us t, const double *values, const unsig
         b->to.row(b->to.ctx, t, values, fresh);
         return;
     }
-    if (!b->t) {
+    if (!b->t)
         b->series = b->tl->series_len;
-        b->t = gv_xmalloc(GV_READ_BLOCK_ROWS * sizeof *b->t);
-        b->v = gv_xmalloc(GV_READ_BLOCK_ROWS * (b->series ? b->series : 1) * sizeof *b->v);
-    }
-    b->t[b->n] = t;
-    memcpy(&b->v[b->n * b->series], values, b->series * sizeof *values);
-    if (++b->n == GV_READ_BLOCK_ROWS)
+    if (gvr_rows_append(&b->t, &b->v, &b->n, b->series, t, values))
         batch_flush(b);
 }
 
